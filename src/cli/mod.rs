@@ -1,0 +1,86 @@
+//! The headless command line: `safe-return …`. Exit 0 on success, 1 when a check finds
+//! problems of substance (lint errors), 2 on bad input.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::diag::Diagnostics;
+use crate::protocol;
+
+mod protocol_cmd;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "safe-return",
+    version,
+    about = "Rehearse and stress-test safeguarding protocols for children missing from home or care"
+)]
+pub struct Cli {
+    /// Render a few frames of the app, save a PNG here and exit (with the gui feature).
+    #[arg(long, global = false)]
+    pub screenshot: Option<PathBuf>,
+    /// Scenario to open (with --screenshot, or to start the app on it).
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check, lint, compare and print protocol files.
+    #[command(subcommand)]
+    Protocol(ProtocolCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProtocolCmd {
+    /// Check protocol files; each error as path:line:col: message.
+    Validate {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Look for contradictions, gaps and rules that cannot fire.
+    Lint {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rules added, removed and changed between two versions.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A printable summary: roles, rules grouped by trigger, deadlines.
+    Show {
+        file: PathBuf,
+        #[arg(long)]
+        markdown: bool,
+    },
+}
+
+/// Bad input: print the errors and return exit code 2.
+pub fn bad_input(d: &Diagnostics) -> ExitCode {
+    eprintln!("{d}");
+    ExitCode::from(2)
+}
+
+pub fn load_or_exit(path: &std::path::Path) -> Result<protocol::LoadedProtocol, ExitCode> {
+    protocol::load_protocol(path).map_err(|d| bad_input(&d))
+}
+
+/// Run a parsed command line. `None` means no subcommand: the caller opens the app.
+pub fn run(cli: &Cli) -> Option<ExitCode> {
+    let cmd = cli.command.as_ref()?;
+    Some(match cmd {
+        Command::Protocol(p) => protocol_cmd::run(p),
+    })
+}
+
+pub fn print_json<T: serde::Serialize>(v: &T) {
+    println!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
+}

@@ -1,0 +1,72 @@
+use std::process::ExitCode;
+
+use super::{ProtocolCmd, bad_input, load_or_exit, print_json};
+use crate::protocol::{diff, lint, load, show};
+
+pub fn run(cmd: &ProtocolCmd) -> ExitCode {
+    match cmd {
+        ProtocolCmd::Validate { files } => {
+            let mut bad = false;
+            for f in files {
+                match load::load_protocol(f) {
+                    Ok(lp) => println!(
+                        "{}: ok ({} rules, {} roles)",
+                        f.display(),
+                        lp.protocol.rules.len(),
+                        lp.protocol.roles.len()
+                    ),
+                    Err(d) => {
+                        eprintln!("{d}");
+                        bad = true;
+                    }
+                }
+            }
+            if bad { ExitCode::from(2) } else { ExitCode::SUCCESS }
+        }
+        ProtocolCmd::Lint { file, json } => {
+            let (lp, errors) = match load::parse_unchecked(file) {
+                Ok(x) => x,
+                Err(d) => return bad_input(&d),
+            };
+            let report = lint::lint(&lp, &errors);
+            if *json {
+                print_json(&report);
+            } else if report.findings.is_empty() {
+                println!("{}: no findings", file.display());
+            } else {
+                for f in &report.findings {
+                    println!("{}: {:?} [{}] {}", f.location, f.severity, f.kind, f.message);
+                    for c in &f.citations {
+                        println!("    cites {c}");
+                    }
+                }
+                println!("{} findings", report.findings.len());
+            }
+            if report.has_errors() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        ProtocolCmd::Diff { old, new, json } => {
+            let (a, b) = match (load_or_exit(old), load_or_exit(new)) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(e), _) | (_, Err(e)) => return e,
+            };
+            let d = diff::diff(&a.protocol, &b.protocol);
+            if *json {
+                print_json(&d);
+            } else {
+                print!("{}", d.to_text());
+            }
+            ExitCode::SUCCESS
+        }
+        ProtocolCmd::Show { file, markdown } => match load_or_exit(file) {
+            Ok(lp) => {
+                print!("{}", show::render(&lp.protocol, *markdown));
+                ExitCode::SUCCESS
+            }
+            Err(e) => e,
+        },
+    }
+}

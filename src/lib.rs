@@ -1,0 +1,11 @@
+//! Safe Return: rehearse and stress-test safeguarding protocols for children missing from home
+//! or care.
+//!
+//! Layers: [`protocol`] (cited rules as data) ← `sim` (headless Bevy ECS) ← `scenario`,
+//! `scoring`, `caseload` ← `ui` (feature `gui`) and [`cli`].
+
+pub mod cli;
+pub mod diag;
+pub mod protocol;
+#[cfg(feature = "gui")]
+pub mod ui;

@@ -1,0 +1,379 @@
+//! Findings a policy officer should look at: contradictions, gaps and rules that cannot fire.
+
+use serde::Serialize;
+
+use super::load::LoadedProtocol;
+use super::model::*;
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Finding {
+    pub kind: String,
+    pub severity: Severity,
+    pub rules: Vec<String>,
+    pub citations: Vec<String>,
+    pub message: String,
+    /// `path:line:col` of the first place involved.
+    pub location: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct LintReport {
+    pub findings: Vec<Finding>,
+}
+
+impl LintReport {
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+    pub fn of_kind(&self, kind: &str) -> Vec<&Finding> {
+        self.findings.iter().filter(|f| f.kind == kind).collect()
+    }
+}
+
+/// Lint a protocol. `errors` are the semantic check errors (from `parse_unchecked`), reported as
+/// findings of severity error.
+pub fn lint(lp: &LoadedProtocol, errors: &[crate::diag::SourceError]) -> LintReport {
+    let p = &lp.protocol;
+    let mut out = Vec::new();
+    for e in errors {
+        let kind = if e.message.contains("unknown role") {
+            "undeclared_role"
+        } else if e.message.contains("unknown action") {
+            "undeclared_action"
+        } else if e.message.contains("unknown category") {
+            "undeclared_category"
+        } else {
+            "invalid"
+        };
+        let rule = rule_at(lp, e.line);
+        out.push(Finding {
+            kind: kind.into(),
+            severity: Severity::Error,
+            citations: rule
+                .iter()
+                .filter_map(|id| p.rule(id))
+                .map(|r| r.citation.to_string())
+                .collect(),
+            rules: rule,
+            message: e.message.clone(),
+            location: format!("{}:{}:{}", e.path.display(), e.line, e.col),
+        });
+    }
+    conflicting_deadlines(lp, &mut out);
+    unreachable_rules(lp, &mut out);
+    score_bands(lp, &mut out);
+    classification_shadowing(lp, &mut out);
+    classification_vs_prohibitions(lp, &mut out);
+    long_quotes(lp, &mut out);
+    unused_declarations(lp, &mut out);
+    out.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.kind.cmp(&b.kind)));
+    LintReport { findings: out }
+}
+
+/// The id of the rule whose text spans this line, if any.
+fn rule_at(lp: &LoadedProtocol, line: usize) -> Vec<String> {
+    let mut best = None;
+    for (i, r) in lp.protocol.rules.iter().enumerate() {
+        if lp.spans.contains(&format!("rules[{i}]")) && lp.spans.get(&format!("rules[{i}]")).line <= line {
+            best = Some(r.id.clone());
+        }
+    }
+    best.into_iter().collect()
+}
+
+fn finding(lp: &LoadedProtocol, kind: &str, sev: Severity, rules: &[&Rule], message: String) -> Finding {
+    Finding {
+        kind: kind.into(),
+        severity: sev,
+        rules: rules.iter().map(|r| r.id.clone()).collect(),
+        citations: rules.iter().map(|r| r.citation.to_string()).collect(),
+        location: rules
+            .first()
+            .map(|r| lp.locate_rule(&r.id))
+            .unwrap_or_else(|| lp.path.display().to_string()),
+        message,
+    }
+}
+
+fn overlap_opt<T: PartialEq + Copy>(a: Option<T>, b: Option<T>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    }
+}
+fn overlap_list<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    a.is_empty() || b.is_empty() || a.iter().any(|x| b.contains(x))
+}
+
+/// Could some child satisfy both conditions?
+pub fn conditions_overlap(a: &Condition, b: &Condition) -> bool {
+    let lo = a.min_age.unwrap_or(0).max(b.min_age.unwrap_or(0));
+    let hi = a.max_age.unwrap_or(99).min(b.max_age.unwrap_or(99));
+    lo <= hi
+        && overlap_list(&a.legal_status, &b.legal_status)
+        && overlap_opt(a.looked_after, b.looked_after)
+        && overlap_list(&a.placement, &b.placement)
+        && overlap_opt(a.out_of_borough, b.out_of_borough)
+        && overlap_opt(a.placed_here_by_other_authority, b.placed_here_by_other_authority)
+        && overlap_opt(a.whereabouts_known, b.whereabouts_known)
+        && overlap_list(&a.category, &b.category)
+        && overlap_list(&a.risk, &b.risk)
+        && overlap_opt(a.office_hours, b.office_hours)
+}
+
+fn conflicting_deadlines(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
+    let rules = &lp.protocol.rules;
+    for (i, a) in rules.iter().enumerate() {
+        for b in &rules[i + 1..] {
+            if a.action == b.action
+                && a.role == b.role
+                && a.trigger == b.trigger
+                && a.deadline != b.deadline
+                && conditions_overlap(&a.when, &b.when)
+            {
+                out.push(finding(
+                    lp,
+                    "conflicting_deadlines",
+                    Severity::Warning,
+                    &[a, b],
+                    format!(
+                        "`{}` asks {} to {} within {} after {}; `{}` asks the same of the same children within {}",
+                        a.id,
+                        a.role,
+                        a.action,
+                        a.deadline.label(),
+                        a.trigger.label(),
+                        b.id,
+                        b.deadline.label()
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn unreachable_rules(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
+    let p = &lp.protocol;
+    let effects: Vec<&Effect> = p.actions.iter().flat_map(|a| &a.effects).collect();
+    let has = |e: &Effect| effects.contains(&e);
+    let classified: Vec<&str> = p.classification.iter().map(|c| c.category.as_str()).collect();
+    for r in &p.rules {
+        let why = match &r.trigger {
+            Trigger::ClassifiedAs(c) if !classified.contains(&c.as_str()) => {
+                Some(format!("no classification entry ever gives category `{c}`"))
+            }
+            Trigger::NotificationReceived(role) if !has(&Effect::Notifies(role.clone())) => {
+                Some(format!("no action notifies `{role}`"))
+            }
+            Trigger::ReportedMissing if !has(&Effect::ReportsMissing) => {
+                Some("no action reports the child missing".into())
+            }
+            Trigger::RiskGraded if !has(&Effect::GradesRisk) => Some("no action grades risk".into()),
+            Trigger::InterviewCompleted if !has(&Effect::CompletesInterview) => {
+                Some("no action completes a return interview".into())
+            }
+            Trigger::InterviewDeclined if !has(&Effect::RecordsDecline) => {
+                Some("no action records a declined interview".into())
+            }
+            _ if r.when.is_impossible() => Some("its conditions can never all hold".into()),
+            _ => None,
+        };
+        if let Some(why) = why {
+            out.push(finding(
+                lp,
+                "unreachable_rule",
+                Severity::Warning,
+                &[r],
+                format!("`{}` can never fire: {why}", r.id),
+            ));
+        }
+    }
+}
+
+fn score_bands(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
+    for (ti, t) in lp.protocol.risk.tools.iter().enumerate() {
+        let mut bands: Vec<(usize, &ScoreBand)> = t.bands.iter().enumerate().collect();
+        bands.sort_by_key(|(_, b)| b.min);
+        let loc = |bi: usize| lp.locate(&format!("risk.tools[{ti}].bands[{bi}]"));
+        if let Some((i, first)) = bands.first()
+            && first.min > 0
+        {
+            out.push(Finding {
+                kind: "score_band_gap".into(),
+                severity: Severity::Warning,
+                rules: vec![],
+                citations: vec![first.citation.to_string()],
+                message: format!("{}: totals 0 to {} fall in no band", t.name, first.min - 1),
+                location: loc(*i),
+            });
+        }
+        for w in bands.windows(2) {
+            let ((ia, a), (ib, b)) = (w[0], w[1]);
+            let Some(amax) = a.max else {
+                out.push(band_finding(
+                    "score_band_overlap",
+                    t,
+                    a,
+                    b,
+                    format!("{} has no upper limit, so it overlaps {}", a.label, b.label),
+                    loc(ib),
+                ));
+                continue;
+            };
+            if b.min <= amax {
+                out.push(band_finding(
+                    "score_band_overlap",
+                    t,
+                    a,
+                    b,
+                    format!(
+                        "{}: a total of {}{} falls in both \"{}\" ({:?}) and \"{}\" ({:?})",
+                        t.name,
+                        b.min,
+                        if amax > b.min {
+                            format!(" to {amax}")
+                        } else {
+                            String::new()
+                        },
+                        a.label,
+                        a.rag,
+                        b.label,
+                        b.rag
+                    ),
+                    loc(ia),
+                ));
+            } else if b.min > amax + 1 {
+                out.push(band_finding(
+                    "score_band_gap",
+                    t,
+                    a,
+                    b,
+                    format!("{}: totals {} to {} fall in no band", t.name, amax + 1, b.min - 1),
+                    loc(ia),
+                ));
+            }
+        }
+        if let Some((i, last)) = bands.last()
+            && let Some(m) = last.max
+            && m < t.max_total()
+        {
+            out.push(Finding {
+                kind: "score_band_gap".into(),
+                severity: Severity::Warning,
+                rules: vec![],
+                citations: vec![last.citation.to_string()],
+                message: format!("{}: totals above {m} (up to {}) fall in no band", t.name, t.max_total()),
+                location: loc(*i),
+            });
+        }
+    }
+}
+
+fn band_finding(
+    kind: &str,
+    t: &AssessmentTool,
+    a: &ScoreBand,
+    b: &ScoreBand,
+    message: String,
+    location: String,
+) -> Finding {
+    let _ = t;
+    Finding {
+        kind: kind.into(),
+        severity: Severity::Warning,
+        rules: vec![],
+        citations: vec![a.citation.to_string(), b.citation.to_string()],
+        message,
+        location,
+    }
+}
+
+fn classification_shadowing(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
+    let cls = &lp.protocol.classification;
+    if let Some(i) = cls.iter().position(|c| c.when == Condition::default())
+        && i + 1 < cls.len()
+    {
+        out.push(Finding {
+            kind: "unreachable_classification".into(),
+            severity: Severity::Warning,
+            rules: vec![],
+            citations: cls[i + 1..].iter().map(|c| c.citation.to_string()).collect(),
+            message: format!(
+                "classification entry {i} (`{}`) applies to every child, so the {} entries after it are never used",
+                cls[i].category,
+                cls.len() - i - 1
+            ),
+            location: lp.locate(&format!("classification[{}]", i + 1)),
+        });
+    }
+}
+
+/// Where the protocol classifies a child into a category it also forbids for that child.
+fn classification_vs_prohibitions(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
+    let p = &lp.protocol;
+    for (i, c) in p.classification.iter().enumerate() {
+        for x in &p.prohibitions {
+            if matches!(&x.forbids, Forbidden::Category(k) if *k == c.category) && conditions_overlap(&c.when, &x.when)
+            {
+                out.push(Finding {
+                    kind: "contradiction".into(),
+                    severity: Severity::Warning,
+                    rules: vec![x.id.clone()],
+                    citations: vec![c.citation.to_string(), x.citation.to_string()],
+                    message: format!(
+                        "classification entry {i} can give `{}` to children that prohibition `{}` says must never be classified so",
+                        c.category, x.id
+                    ),
+                    location: lp.locate(&format!("classification[{i}]")),
+                });
+            }
+        }
+    }
+}
+
+fn long_quotes(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
+    for r in &lp.protocol.rules {
+        let n = r.citation.quote.chars().count();
+        if n > 200 {
+            out.push(finding(
+                lp,
+                "long_quote",
+                Severity::Info,
+                &[r],
+                format!("`{}` quotes {n} characters; about 200 is enough", r.id),
+            ));
+        }
+    }
+}
+
+fn unused_declarations(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
+    let p = &lp.protocol;
+    for (i, role) in p.roles.iter().enumerate() {
+        let used = p.rules.iter().any(|r| r.role == role.id)
+            || p.actions
+                .iter()
+                .any(|a| a.effects.contains(&Effect::Notifies(role.id.clone())))
+            || p.risk.ladders.iter().flat_map(|l| &l.steps).any(|s| s.role == role.id);
+        if !used {
+            out.push(Finding {
+                kind: "unused_role".into(),
+                severity: Severity::Info,
+                rules: vec![],
+                citations: vec![],
+                message: format!(
+                    "role `{}` ({}) is declared but no rule asks anything of it",
+                    role.id, role.name
+                ),
+                location: lp.locate(&format!("roles[{i}]")),
+            });
+        }
+    }
+}

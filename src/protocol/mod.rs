@@ -1,0 +1,161 @@
+//! Protocols as cited data: model, loading with positioned errors, lint, diff and summaries.
+
+pub mod diff;
+pub mod lint;
+pub mod load;
+pub mod model;
+pub mod show;
+pub mod spans;
+
+pub use load::{LoadedProtocol, load_protocol, parse_protocol};
+pub use model::*;
+
+/// What the protocol's conditions are evaluated against: the child and the episode right now.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub age: i64,
+    pub legal_status: Vec<LegalStatus>,
+    pub placement: Option<Placement>,
+    pub out_of_borough: bool,
+    pub placed_here_by_other_authority: bool,
+    pub whereabouts_known: bool,
+    /// Hours since last seen without contact.
+    pub hours_away: f64,
+    pub category: Option<String>,
+    pub risk: Option<RiskLevel>,
+    pub risk_factors: Vec<String>,
+    pub office_hours: bool,
+    /// Age in days of each episode's start, this one included (0.0 for the current one).
+    pub episode_ages_days: Vec<f64>,
+}
+
+impl Facts {
+    pub fn looked_after(&self) -> bool {
+        self.legal_status.iter().any(|s| s.is_looked_after())
+    }
+    pub fn episodes_within(&self, days: i64) -> i64 {
+        self.episode_ages_days.iter().filter(|a| **a <= days as f64).count() as i64
+    }
+}
+
+impl Condition {
+    /// Does this condition hold for these facts?
+    pub fn holds(&self, f: &Facts) -> bool {
+        let opt = |want: Option<bool>, have: bool| want.is_none_or(|w| w == have);
+        self.min_age.is_none_or(|a| f.age >= a)
+            && self.max_age.is_none_or(|a| f.age <= a)
+            && (self.legal_status.is_empty() || self.legal_status.iter().any(|s| f.legal_status.contains(s)))
+            && opt(self.looked_after, f.looked_after())
+            && (self.placement.is_empty() || f.placement.is_some_and(|p| self.placement.contains(&p)))
+            && opt(self.out_of_borough, f.out_of_borough)
+            && opt(self.placed_here_by_other_authority, f.placed_here_by_other_authority)
+            && opt(self.whereabouts_known, f.whereabouts_known)
+            && (self.category.is_empty() || f.category.as_ref().is_some_and(|c| self.category.contains(c)))
+            && (self.risk.is_empty() || f.risk.is_some_and(|r| self.risk.contains(&r)))
+            && (self.risk_factors.is_empty() || self.risk_factors.iter().any(|r| f.risk_factors.contains(r)))
+            && self.min_hours_away.is_none_or(|h| f.hours_away >= h)
+            && opt(self.office_hours, f.office_hours)
+            && self
+                .min_episodes
+                .is_none_or(|w| f.episodes_within(w.within_days) >= w.episodes)
+    }
+
+    /// True when no child could ever satisfy this condition.
+    pub fn is_impossible(&self) -> bool {
+        matches!((self.min_age, self.max_age), (Some(a), Some(b)) if a > b)
+            || (self.looked_after == Some(false)
+                && !self.legal_status.is_empty()
+                && self.legal_status.iter().all(|s| s.is_looked_after()))
+    }
+}
+
+impl Protocol {
+    /// The category this protocol gives the child now, with the entry that decided it.
+    pub fn classify(&self, f: &Facts) -> Option<&ClassificationRule> {
+        self.classification.iter().find(|c| c.when.holds(f))
+    }
+
+    /// Hours-away thresholds at which the classification may change (for escalation timers).
+    pub fn escalation_hours(&self) -> Vec<f64> {
+        let mut v: Vec<f64> = self
+            .classification
+            .iter()
+            .filter_map(|c| c.when.min_hours_away)
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v.dedup();
+        v
+    }
+
+    /// The prohibition broken by classifying the child as `category`, if any.
+    pub fn forbids_category(&self, f: &Facts, category: &str) -> Option<&Prohibition> {
+        self.prohibitions
+            .iter()
+            .find(|p| matches!(&p.forbids, Forbidden::Category(c) if c == category) && p.when.holds(f))
+    }
+
+    /// The prohibition broken by grading the child at `level`, if any.
+    pub fn forbids_grade(&self, f: &Facts, level: RiskLevel) -> Option<&Prohibition> {
+        self.prohibitions
+            .iter()
+            .find(|p| matches!(&p.forbids, Forbidden::Grade(g) if *g == level) && p.when.holds(f))
+    }
+
+    /// The prohibition broken by doing `action`, if any.
+    pub fn forbids_action(&self, f: &Facts, action: &str) -> Option<&Prohibition> {
+        self.prohibitions
+            .iter()
+            .find(|p| matches!(&p.forbids, Forbidden::Action(a) if a == action) && p.when.holds(f))
+    }
+
+    pub fn role(&self, id: &str) -> Option<&RoleDecl> {
+        self.roles.iter().find(|r| r.id == id)
+    }
+    pub fn action(&self, id: &str) -> Option<&ActionDecl> {
+        self.actions.iter().find(|a| a.id == id)
+    }
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+    pub fn tool(&self, id: &str) -> Option<&AssessmentTool> {
+        self.risk.tools.iter().find(|t| t.id == id)
+    }
+}
+
+impl AssessmentTool {
+    /// Sum item scores. `answers` maps item id → score given (0 or absent: does not apply).
+    /// Unknown items or scores the item does not allow are errors.
+    pub fn total(&self, answers: &[(String, i64)]) -> Result<i64, String> {
+        let mut total = 0;
+        for (id, score) in answers {
+            let item = self
+                .sections
+                .iter()
+                .flat_map(|s| &s.items)
+                .find(|i| &i.id == id)
+                .ok_or_else(|| format!("`{id}` is not an item of {}", self.name))?;
+            if *score != 0 && !item.scores.contains(score) {
+                return Err(format!("item `{id}` can score {:?} (or 0), not {score}", item.scores));
+            }
+            total += score;
+        }
+        Ok(total)
+    }
+
+    /// The band a total falls in. Where the document's bands overlap (Bromley's "10 - 30" and
+    /// "30 - 50"), the more serious band wins: safeguarding errs towards the higher concern.
+    pub fn band(&self, total: i64) -> Option<&ScoreBand> {
+        self.bands
+            .iter()
+            .filter(|b| total >= b.min && b.max.is_none_or(|m| total <= m))
+            .min_by_key(|b| b.rag)
+    }
+
+    pub fn max_total(&self) -> i64 {
+        self.sections
+            .iter()
+            .flat_map(|s| &s.items)
+            .map(|i| i.scores.iter().max().copied().unwrap_or(0))
+            .sum()
+    }
+}

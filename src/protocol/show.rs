@@ -1,0 +1,238 @@
+//! A summary a trainer can print: roles, categories, rules grouped by trigger, deadlines.
+
+use super::model::*;
+
+pub fn render(p: &Protocol, markdown: bool) -> String {
+    let h = |level: usize, t: &str| {
+        if markdown {
+            format!("{} {t}\n\n", "#".repeat(level))
+        } else {
+            format!(
+                "{t}\n{}\n",
+                if level == 1 {
+                    "=".repeat(t.chars().count())
+                } else {
+                    "-".repeat(t.chars().count())
+                }
+            )
+        }
+    };
+    let mut s = h(1, &p.title);
+    s += &format!(
+        "{} — version {}, effective {}{}\n\n",
+        p.authority,
+        p.version,
+        p.effective,
+        p.supersedes
+            .as_ref()
+            .map(|x| format!(", revises {x}"))
+            .unwrap_or_default()
+    );
+    s += &h(2, "Roles");
+    for r in &p.roles {
+        let n = p.rules.iter().filter(|x| x.role == r.id).count();
+        s += &format!(
+            "- {} (`{}`): {} rule{}\n",
+            r.name,
+            r.id,
+            n,
+            if n == 1 { "" } else { "s" }
+        );
+    }
+    s += "\n";
+    s += &h(2, "Categories of absence");
+    for c in &p.categories {
+        s += &format!("- {}: {} [{}]\n", c.name, c.definition, c.citation.section);
+    }
+    s += "\n";
+    s += &h(2, "How a child is classified (first match wins)");
+    for (i, c) in p.classification.iter().enumerate() {
+        s += &format!(
+            "{}. {} — {} [{}]\n",
+            i + 1,
+            c.category,
+            describe(&c.when),
+            c.citation.section
+        );
+    }
+    s += "\n";
+    if !p.prohibitions.is_empty() {
+        s += &h(2, "Never");
+        for x in &p.prohibitions {
+            let what = match &x.forbids {
+                Forbidden::Category(c) => format!("classify as {c}"),
+                Forbidden::Grade(g) => format!("grade risk as {g:?}"),
+                Forbidden::Action(a) => a.clone(),
+            };
+            s += &format!("- {what} — {} [{}]\n", describe(&x.when), x.citation.section);
+        }
+        s += "\n";
+    }
+    s += &h(2, "Rules by trigger");
+    let mut triggers: Vec<String> = Vec::new();
+    for r in &p.rules {
+        let l = r.trigger.label();
+        if !triggers.contains(&l) {
+            triggers.push(l);
+        }
+    }
+    for t in triggers {
+        s += &h(3, &format!("When: {t}"));
+        if markdown {
+            s += "| Rule | Who | Must do | By | For | Source |\n|---|---|---|---|---|---|\n";
+        }
+        for r in p.rules.iter().filter(|r| r.trigger.label() == t) {
+            let who = p.role(&r.role).map(|x| x.name.as_str()).unwrap_or(&r.role);
+            let what = p.action(&r.action).map(|x| x.name.as_str()).unwrap_or(&r.action);
+            let by = match &r.repeat {
+                Some(rep) => format!(
+                    "{}, then every {} until {}",
+                    r.deadline.label(),
+                    rep.every.label(),
+                    rep.until.label()
+                ),
+                None => r.deadline.label(),
+            };
+            let strength = if r.strength == Strength::Should {
+                " (should)"
+            } else {
+                ""
+            };
+            if markdown {
+                s += &format!(
+                    "| {} | {who} | {what}{strength} | {by} | {} | {} |\n",
+                    r.id,
+                    describe(&r.when),
+                    r.citation.section
+                );
+            } else {
+                s += &format!(
+                    "  {:<28} {who}: {what}{strength}, {by}; {} [{}]\n",
+                    r.id,
+                    describe(&r.when),
+                    r.citation.section
+                );
+            }
+        }
+        s += "\n";
+    }
+    let risk = &p.risk;
+    if !risk.police_grades.is_empty() {
+        s += &h(2, "Police risk grading");
+        for g in &risk.police_grades {
+            s += &format!("- {:?}: {}\n", g.level, g.definition);
+        }
+        s += "\n";
+    }
+    for t in &risk.tools {
+        s += &h(2, &t.name);
+        let items: usize = t.sections.iter().map(|x| x.items.len()).sum();
+        s += &format!(
+            "{} items in {} sections, maximum total {}\n\n",
+            items,
+            t.sections.len(),
+            t.max_total()
+        );
+        for b in &t.bands {
+            s += &format!(
+                "- {:?} ({}): {} to {} — {}\n",
+                b.rag,
+                b.label,
+                b.min,
+                b.max.map(|m| m.to_string()).unwrap_or("any".into()),
+                b.response
+            );
+        }
+        s += "\n";
+    }
+    for l in &risk.ladders {
+        s += &h(2, &l.name);
+        for st in &l.steps {
+            s += &format!(
+                "- {} episodes within {} days: {} ({})\n",
+                st.episodes, st.within_days, st.level, st.role
+            );
+        }
+        s += "\n";
+    }
+    s
+}
+
+/// Plain words for a condition.
+pub fn describe(c: &Condition) -> String {
+    let mut v = Vec::new();
+    match (c.min_age, c.max_age) {
+        (Some(a), Some(b)) => v.push(format!("aged {a}–{b}")),
+        (Some(a), None) => v.push(format!("aged {a}+")),
+        (None, Some(b)) => v.push(format!("aged {b} or under")),
+        _ => {}
+    }
+    if !c.legal_status.is_empty() {
+        v.push(format!(
+            "status {}",
+            c.legal_status
+                .iter()
+                .map(|s| format!("{s:?}"))
+                .collect::<Vec<_>>()
+                .join("/")
+        ));
+    }
+    match c.looked_after {
+        Some(true) => v.push("looked after".into()),
+        Some(false) => v.push("not looked after".into()),
+        None => {}
+    }
+    if !c.placement.is_empty() {
+        v.push(format!(
+            "placed {}",
+            c.placement
+                .iter()
+                .map(|s| format!("{s:?}"))
+                .collect::<Vec<_>>()
+                .join("/")
+        ));
+    }
+    if let Some(b) = c.out_of_borough {
+        v.push(if b {
+            "out of borough".into()
+        } else {
+            "in borough".into()
+        });
+    }
+    if c.placed_here_by_other_authority == Some(true) {
+        v.push("placed here by another authority".into());
+    }
+    match c.whereabouts_known {
+        Some(true) => v.push("whereabouts known".into()),
+        Some(false) => v.push("whereabouts unknown".into()),
+        None => {}
+    }
+    if !c.category.is_empty() {
+        v.push(format!("classified {}", c.category.join("/")));
+    }
+    if !c.risk.is_empty() {
+        v.push(format!(
+            "risk {}",
+            c.risk.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join("/")
+        ));
+    }
+    if !c.risk_factors.is_empty() {
+        v.push(format!("risk factors {}", c.risk_factors.join("/")));
+    }
+    if let Some(h) = c.min_hours_away {
+        v.push(format!("away {h} h or more"));
+    }
+    match c.office_hours {
+        Some(true) => v.push("in office hours".into()),
+        Some(false) => v.push("out of hours".into()),
+        None => {}
+    }
+    if let Some(e) = c.min_episodes {
+        v.push(format!("{}+ episodes in {} days", e.episodes, e.within_days));
+    }
+    if v.is_empty() {
+        "every child".into()
+    } else {
+        v.join(", ")
+    }
+}

@@ -122,6 +122,21 @@ fn describe_ron_error(e: &ron::Error) -> String {
                 .unwrap_or_else(|| "variant".into()),
             expected.join(", ")
         ),
-        other => other.to_string(),
+        E::ExpectedComma => "expected a comma here (is one missing at the end of the line before?)".into(),
+        E::ExpectedIdentifier => {
+            "expected a field name here (a stray character, or a `(` or `)` missing just before?)".into()
+        }
+        E::ExpectedStringEnd => "a string is not closed: a `\"` is missing".into(),
+        E::ExpectedInteger => "expected a whole number here".into(),
+        E::ExpectedFloat => "expected a number here".into(),
+        E::ExpectedString => "expected text in double quotes here".into(),
+        other => {
+            let s = other.to_string();
+            let mut c = s.chars();
+            match c.next() {
+                Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+                None => s,
+            }
+        }
     }
 }

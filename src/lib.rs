@@ -6,6 +6,10 @@
 
 pub mod cli;
 pub mod diag;
+pub mod paths;
 pub mod protocol;
+pub mod scenario;
+pub mod scoring;
+pub mod sim;
 #[cfg(feature = "gui")]
 pub mod ui;

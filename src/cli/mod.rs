@@ -10,6 +10,7 @@ use crate::diag::Diagnostics;
 use crate::protocol;
 
 mod protocol_cmd;
+mod scenario_cmd;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -33,6 +34,48 @@ pub enum Command {
     /// Check, lint, compare and print protocol files.
     #[command(subcommand)]
     Protocol(ProtocolCmd),
+    /// Check scenario files.
+    #[command(subcommand)]
+    Scenario(ScenarioCmd),
+    /// Run a scenario to its end headlessly and print the score report.
+    Run {
+        /// A folder name under scenarios/, a scenario folder, or a scenario.ron file.
+        scenario: String,
+        /// The trainee's decisions (RON); without it the trainee does nothing.
+        #[arg(long)]
+        decisions: Option<PathBuf>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+        /// Also write the debrief as Markdown here.
+        #[arg(long)]
+        markdown: Option<PathBuf>,
+    },
+    /// Open the app on one scenario.
+    Play {
+        scenario: String,
+        /// Assessment mode: deadlines and feedback hidden until the debrief.
+        #[arg(long)]
+        assessment: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ScenarioCmd {
+    /// Check scenario files (and decision scripts beside them); errors as path:line:col: message.
+    Validate {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List every scenario under scenarios/.
+    List,
+    /// Print the by-the-book decisions for a scenario's trainee role (RON), for authors.
+    ByTheBook {
+        scenario: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -78,6 +121,15 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
     let cmd = cli.command.as_ref()?;
     Some(match cmd {
         Command::Protocol(p) => protocol_cmd::run(p),
+        Command::Scenario(s) => scenario_cmd::run(s),
+        Command::Run {
+            scenario,
+            decisions,
+            seed,
+            json,
+            markdown,
+        } => scenario_cmd::run_scenario(scenario, decisions.as_deref(), *seed, *json, markdown.as_deref()),
+        Command::Play { .. } => return None,
     })
 }
 

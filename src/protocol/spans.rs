@@ -53,6 +53,21 @@ impl SpanMap {
         }
     }
 
+    /// The path of the value that starts last at or before `pos` (deepest on ties): where a
+    /// parse error at `pos` most likely sits.
+    pub fn path_at(&self, pos: Pos) -> Option<String> {
+        self.map
+            .iter()
+            .filter(|(_, p)| (p.line, p.col) <= (pos.line, pos.col))
+            .max_by(|a, b| {
+                (a.1.line, a.1.col, a.0.len())
+                    .cmp(&(b.1.line, b.1.col, b.0.len()))
+                    .then_with(|| b.0.cmp(a.0))
+            })
+            .map(|(k, _)| k.clone())
+            .filter(|k| !k.is_empty())
+    }
+
     pub fn contains(&self, path: &str) -> bool {
         self.map.contains_key(path)
     }

@@ -1,0 +1,239 @@
+//! Scores and debriefs: every obligation of the trainee's role with its status, due and done
+//! times, citation and feedback. The scoring rule is set out in `docs/scoring.md`.
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::LoadedScenario;
+use crate::sim::engine::{Engine, Obligation, Status, fmt_hours};
+
+/// Points taken off for each wrongful action (an action the protocol says not to take).
+pub const WRONGFUL_PENALTY: f64 = 10.0;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Score {
+    pub earned: f64,
+    pub possible: f64,
+    pub percent: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ObligationReport {
+    pub rule: String,
+    pub citation: String,
+    pub role: String,
+    pub action: String,
+    pub fired_at: String,
+    pub due_at: Option<String>,
+    pub done_at: Option<String>,
+    pub status: Status,
+    pub points: f64,
+    pub feedback: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TimelineEntry {
+    pub at: String,
+    /// Hours since the scenario started.
+    pub hours: f64,
+    pub kind: String,
+    pub who: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Report {
+    pub scenario: String,
+    pub title: String,
+    pub protocol: String,
+    pub role: String,
+    pub seed: u64,
+    pub score: Score,
+    /// The trainee's obligations (scored).
+    pub obligations: Vec<ObligationReport>,
+    /// Everyone else's obligations (not scored; shows what the protocol asked of the others).
+    pub others: Vec<ObligationReport>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+fn ts(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// Points a duty earns: full when met, half when late, none when missed, minus the penalty
+/// when wrongful; cancelled and not-applicable duties are not counted.
+pub fn points(status: Status, weight: f64) -> (f64, f64) {
+    match status {
+        Status::Met => (weight, weight),
+        Status::Late => (weight / 2.0, weight),
+        Status::Missed | Status::Open => (0.0, weight),
+        Status::Wrongful => (-WRONGFUL_PENALTY, 0.0),
+        Status::Cancelled | Status::NotApplicable => (0.0, 0.0),
+    }
+}
+
+pub fn report(sc: &LoadedScenario, e: &Engine, seed: u64) -> Report {
+    let p = &sc.protocol;
+    let role = &sc.scenario.trainee_role;
+    let mut earned = 0.0;
+    let mut possible = 0.0;
+    let mut mine = Vec::new();
+    let mut others = Vec::new();
+    for o in &e.obligations {
+        let weight = p.rule(&o.rule).map(|r| r.weight() as f64).unwrap_or(0.0);
+        let (pts, poss) = points(o.status, weight);
+        let r = ObligationReport {
+            rule: o.rule.clone(),
+            citation: citation_for(sc, o),
+            role: o.role.clone(),
+            action: o.action.clone(),
+            fired_at: ts(o.fired_at),
+            due_at: o.due_at.map(ts),
+            done_at: o.done_at.map(ts),
+            status: o.status,
+            points: pts,
+            feedback: feedback(sc, o),
+        };
+        if &o.role == role {
+            earned += pts;
+            possible += poss;
+            mine.push(r);
+        } else {
+            others.push(r);
+        }
+    }
+    let earned = earned.max(0.0);
+    let percent = if possible > 0.0 {
+        (earned / possible * 1000.0).round() / 10.0
+    } else {
+        100.0
+    };
+    let timeline = e
+        .log
+        .iter()
+        .map(|l| TimelineEntry {
+            at: ts(l.at),
+            hours: ((l.at - sc.start).num_minutes() as f64 / 60.0 * 100.0).round() / 100.0,
+            kind: l.kind.clone(),
+            who: l.who.clone(),
+            text: l.text.clone(),
+        })
+        .collect();
+    Report {
+        scenario: sc.id.clone(),
+        title: sc.scenario.title.clone(),
+        protocol: p.id.clone(),
+        role: role.clone(),
+        seed,
+        score: Score {
+            earned,
+            possible,
+            percent,
+        },
+        obligations: mine,
+        others,
+        timeline,
+    }
+}
+
+fn citation_for(sc: &LoadedScenario, o: &Obligation) -> String {
+    if let Some(r) = sc.protocol.rule(&o.rule) {
+        return r.citation.to_string();
+    }
+    if let Some(x) = sc.protocol.prohibitions.iter().find(|x| x.id == o.rule) {
+        return x.citation.to_string();
+    }
+    if o.rule == "classification" {
+        return sc
+            .protocol
+            .classification
+            .first()
+            .map(|c| c.citation.to_string())
+            .unwrap_or_default();
+    }
+    String::new()
+}
+
+fn feedback(sc: &LoadedScenario, o: &Obligation) -> String {
+    let p = &sc.protocol;
+    let what = p.action(&o.action).map(|a| a.name.clone()).unwrap_or(o.action.clone());
+    let Some(rule) = p.rule(&o.rule) else {
+        return format!("Wrongful: {what} — {}.", o.reason);
+    };
+    let when = format!("{} of {}", rule.deadline.label(), rule.trigger.label());
+    match o.status {
+        Status::Met => format!("Met: {what}, within {when}."),
+        Status::Late => {
+            let by = match (o.due_at, o.done_at) {
+                (Some(d), Some(x)) => fmt_hours((x - d).num_minutes()),
+                _ => String::new(),
+            };
+            format!("Late by {by}: {what} was due within {when}.")
+        }
+        Status::Missed => format!("Missed: {what} was required within {when} and was not done."),
+        Status::Cancelled => format!("Cancelled: {what} was no longer needed — {}.", o.reason),
+        Status::NotApplicable => format!("Not applicable: {what} — {}.", o.reason),
+        Status::Wrongful => format!("Wrongful: {}", o.reason),
+        Status::Open => format!("Open: {what} due within {when}."),
+    }
+}
+
+impl Report {
+    pub fn to_text(&self) -> String {
+        let mut s = format!(
+            "{} — {} as {} (seed {})\nScore: {} / {} ({}%)\n\n",
+            self.title, self.protocol, self.role, self.seed, self.score.earned, self.score.possible, self.score.percent
+        );
+        for o in &self.obligations {
+            s += &format!(
+                "[{:<14}] {:<36} due {:<16} done {:<16} {:>5} pts\n    {}\n    cites {}\n",
+                o.status.label(),
+                o.rule,
+                o.due_at.as_deref().unwrap_or("-"),
+                o.done_at.as_deref().unwrap_or("-"),
+                o.points,
+                o.feedback,
+                o.citation
+            );
+        }
+        s
+    }
+
+    /// The debrief as Markdown, for printing or sharing.
+    pub fn to_markdown(&self) -> String {
+        let mut s = format!("# Debrief: {}\n\n", self.title);
+        s += &format!(
+            "- Protocol: `{}`\n- Role: `{}`\n- Seed: {}\n- **Score: {} / {} ({}%)**\n\n",
+            self.protocol, self.role, self.seed, self.score.earned, self.score.possible, self.score.percent
+        );
+        s += "## Your obligations\n\n| Status | Rule | Due | Done | Points | Feedback | Citation |\n|---|---|---|---|---|---|---|\n";
+        for o in &self.obligations {
+            s += &format!(
+                "| {} | `{}` | {} | {} | {} | {} | {} |\n",
+                o.status.label(),
+                o.rule,
+                o.due_at.as_deref().unwrap_or("—"),
+                o.done_at.as_deref().unwrap_or("—"),
+                o.points,
+                o.feedback.replace('|', "/"),
+                o.citation.replace('|', "/")
+            );
+        }
+        s += "\n## Timeline\n\n";
+        for t in &self.timeline {
+            s += &format!(
+                "- {} (+{} h) [{}] {}{}\n",
+                t.at,
+                t.hours,
+                t.kind,
+                if t.who.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}: ", t.who)
+                },
+                t.text
+            );
+        }
+        s
+    }
+}

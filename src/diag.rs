@@ -96,8 +96,36 @@ impl<'a> Collector<'a> {
 /// Parse RON text into `T`, turning syntax and type errors into `path:line:col: message`.
 pub fn parse_ron<T: serde::de::DeserializeOwned>(path: &Path, src: &str) -> Result<T, Diagnostics> {
     let opts = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
-    opts.from_str::<T>(src)
-        .map_err(|e| Diagnostics::single(path, e.span.start.line, e.span.start.col, describe_ron_error(&e.code)))
+    opts.from_str::<T>(src).map_err(|e| {
+        let pos = crate::protocol::spans::Pos { line: e.span.start.line, col: e.span.start.col };
+        let spans = SpanMap::scan(src);
+        let mut field = spans.path_at(pos);
+        if matches!(e.code, ron::Error::MissingStructField { .. }) {
+            // The error sits at the closing bracket: name the struct, not its last field.
+            field = field.map(|f| match f.rfind(']') {
+                Some(i) => f[..=i].to_string(),
+                None => String::new(),
+            });
+        }
+        let syntax = matches!(
+            e.code,
+            ron::Error::ExpectedComma
+                | ron::Error::ExpectedIdentifier
+                | ron::Error::ExpectedStringEnd
+                | ron::Error::Eof
+                | ron::Error::ExpectedStructLikeEnd
+                | ron::Error::ExpectedArrayEnd
+                | ron::Error::TrailingCharacters
+        );
+        let mut msg = describe_ron_error(&e.code);
+        if let Some(f) = field.filter(|f| !f.is_empty() && !f.starts_with('.') && !syntax) {
+            msg = format!("{f}: {msg}");
+        }
+        if syntax && let Some(line) = unclosed_string_line(src, pos.line) {
+            msg = format!("{msg}; the text in quotes on line {line} is not closed");
+        }
+        Diagnostics::single(path, pos.line, pos.col, msg)
+    })
 }
 
 fn describe_ron_error(e: &ron::Error) -> String {
@@ -139,4 +167,22 @@ fn describe_ron_error(e: &ron::Error) -> String {
             }
         }
     }
+}
+
+/// The last line up to `upto` with an odd number of unescaped double quotes (an unclosed string).
+fn unclosed_string_line(src: &str, upto: usize) -> Option<usize> {
+    let lines: Vec<&str> = src.lines().take(upto).collect();
+    lines.iter().enumerate().rev().find_map(|(i, l)| {
+        let code = l.split("//").next().unwrap_or("");
+        let mut n = 0;
+        let mut esc = false;
+        for c in code.chars() {
+            match c {
+                '\\' if !esc => esc = true,
+                '"' if !esc => n += 1,
+                _ => esc = false,
+            }
+        }
+        (n % 2 == 1).then_some(i + 1)
+    })
 }

@@ -134,5 +134,8 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
 }
 
 pub fn print_json<T: serde::Serialize>(v: &T) {
-    println!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
+    use std::io::Write;
+    let text = serde_json::to_string_pretty(v).expect("serialisable");
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = writeln!(std::io::stdout(), "{text}");
 }

@@ -122,25 +122,22 @@ pub fn diff(old: &Protocol, new: &Protocol) -> ProtocolDiff {
             }
         }
     }
-    decl(&mut d.other, "role", &old.roles, &new.roles, |r| r.id.clone());
-    decl(&mut d.other, "action", &old.actions, &new.actions, |r| r.id.clone());
-    decl(&mut d.other, "category", &old.categories, &new.categories, |r| {
-        r.id.clone()
-    });
-    decl(&mut d.other, "prohibition", &old.prohibitions, &new.prohibitions, |r| {
-        r.id.clone()
-    });
-    decl(&mut d.other, "assessment tool", &old.risk.tools, &new.risk.tools, |r| {
-        r.id.clone()
-    });
-    decl(
-        &mut d.other,
-        "escalation ladder",
-        &old.risk.ladders,
-        &new.risk.ladders,
-        |r| r.id.clone(),
-    );
-    if ron(&old.classification) != ron(&new.classification) {
+    // A citation that names the revision's own document instead of the old one is no change.
+    let docs: Vec<(String, String)> = old
+        .documents
+        .iter()
+        .zip(&new.documents)
+        .map(|(a, b)| (format!("doc:{:?}", a.id), format!("doc:{:?}", b.id)))
+        .collect();
+    let norm = |s: String| docs.iter().fold(s, |s, (a, b)| s.replace(a.as_str(), b));
+    let n = &norm;
+    decl(&mut d.other, "role", &old.roles, &new.roles, |r| r.id.clone(), n);
+    decl(&mut d.other, "action", &old.actions, &new.actions, |r| r.id.clone(), n);
+    decl(&mut d.other, "category", &old.categories, &new.categories, |r| r.id.clone(), n);
+    decl(&mut d.other, "prohibition", &old.prohibitions, &new.prohibitions, |r| r.id.clone(), n);
+    decl(&mut d.other, "assessment tool", &old.risk.tools, &new.risk.tools, |r| r.id.clone(), n);
+    decl(&mut d.other, "escalation ladder", &old.risk.ladders, &new.risk.ladders, |r| r.id.clone(), n);
+    if norm(ron(&old.classification)) != ron(&new.classification) {
         d.other.push(OtherChange {
             what: "classification".into(),
             id: "classification".into(),
@@ -154,7 +151,14 @@ pub fn diff(old: &Protocol, new: &Protocol) -> ProtocolDiff {
     d
 }
 
-fn decl<T: Serialize>(out: &mut Vec<OtherChange>, what: &str, old: &[T], new: &[T], id: impl Fn(&T) -> String) {
+fn decl<T: Serialize>(
+    out: &mut Vec<OtherChange>,
+    what: &str,
+    old: &[T],
+    new: &[T],
+    id: impl Fn(&T) -> String,
+    norm: &dyn Fn(String) -> String,
+) {
     for n in new {
         match old.iter().find(|o| id(o) == id(n)) {
             None => out.push(OtherChange {
@@ -162,7 +166,7 @@ fn decl<T: Serialize>(out: &mut Vec<OtherChange>, what: &str, old: &[T], new: &[
                 id: id(n),
                 change: "added".into(),
             }),
-            Some(o) if ron(o) != ron(n) => out.push(OtherChange {
+            Some(o) if norm(ron(o)) != ron(n) => out.push(OtherChange {
                 what: what.into(),
                 id: id(n),
                 change: "changed".into(),

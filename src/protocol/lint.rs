@@ -316,24 +316,63 @@ fn classification_shadowing(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
     }
 }
 
-/// Where the protocol classifies a child into a category it also forbids for that child.
+/// Where the protocol's own classification (first match wins, with its escalation timers) puts a
+/// child into a category that a prohibition forbids for that child. Found by walking a grid of
+/// children (ages, statuses, placements, whereabouts, hours away, gradings), so order and
+/// timers are respected.
 fn classification_vs_prohibitions(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
+    use super::{Facts, LegalStatus as L, Placement as P, RiskLevel as R};
     let p = &lp.protocol;
-    for (i, c) in p.classification.iter().enumerate() {
-        for x in &p.prohibitions {
-            if matches!(&x.forbids, Forbidden::Category(k) if *k == c.category) && conditions_overlap(&c.when, &x.when)
-            {
-                out.push(Finding {
-                    kind: "contradiction".into(),
-                    severity: Severity::Warning,
-                    rules: vec![x.id.clone()],
-                    citations: vec![c.citation.to_string(), x.citation.to_string()],
-                    message: format!(
-                        "classification entry {i} can give `{}` to children that prohibition `{}` says must never be classified so",
-                        c.category, x.id
-                    ),
-                    location: lp.locate(&format!("classification[{i}]")),
-                });
+    if !p.prohibitions.iter().any(|x| matches!(x.forbids, Forbidden::Category(_))) {
+        return;
+    }
+    let statuses: [&[L]; 7] = [&[L::NoStatus], &[L::S20], &[L::S31], &[L::Remanded], &[L::Uasc, L::S20], &[L::ChildProtectionPlan], &[L::ChildInNeed]];
+    let placements = [P::Home, P::Foster, P::Residential, P::SemiIndependent, P::Secure];
+    let mut hours: Vec<f64> = vec![0.0, 1.0, 3.0, 12.0, 30.0, 100.0];
+    hours.extend(p.escalation_hours());
+    let mut reported: Vec<(usize, String)> = Vec::new();
+    for age in [8, 12, 13, 15, 17] {
+        for st in statuses {
+            for pl in placements {
+                for known in [false, true] {
+                    for h in &hours {
+                        for risk in [None, Some(R::High), Some(R::Medium), Some(R::Low), Some(R::NoApparentRisk)] {
+                            let f = Facts {
+                                age,
+                                legal_status: st.to_vec(),
+                                placement: Some(pl),
+                                whereabouts_known: known,
+                                hours_away: *h,
+                                risk,
+                                office_hours: true,
+                                ..Default::default()
+                            };
+                            let Some((i, c)) = p.classification.iter().enumerate().find(|(_, c)| c.when.holds(&f)) else {
+                                continue;
+                            };
+                            if let Some(x) = p.forbids_category(&f, &c.category)
+                                && !reported.contains(&(i, x.id.clone()))
+                            {
+                                reported.push((i, x.id.clone()));
+                                out.push(Finding {
+                                    kind: "contradiction".into(),
+                                    severity: Severity::Warning,
+                                    rules: vec![x.id.clone()],
+                                    citations: vec![c.citation.to_string(), x.citation.to_string()],
+                                    message: format!(
+                                        "classification entry {i} gives `{}` to a child aged {age}, {:?}, placed {pl:?}, {}, away {h} h{} — but prohibition `{}` forbids that category for this child",
+                                        c.category,
+                                        st,
+                                        if known { "whereabouts known" } else { "whereabouts unknown" },
+                                        risk.map(|r| format!(", graded {r:?}")).unwrap_or_default(),
+                                        x.id
+                                    ),
+                                    location: lp.locate(&format!("classification[{i}]")),
+                                });
+                            }
+                        }
+                    }
+                }
             }
         }
     }

@@ -349,6 +349,6 @@ mod tests {
         assert_eq!(m.get("rules[1].deadline"), Pos { line: 7, col: 6 });
         assert_eq!(m.get("rules[1].deadline.0"), Pos { line: 7, col: 22 });
         // unknown sub-path falls back to nearest ancestor
-        assert_eq!(m.get("rules[0].when.min_age"), Pos { line: 5, col: 6 });
+        assert_eq!(m.get("rules[0].when.min_age"), Pos { line: 5, col: 5 });
     }
 }

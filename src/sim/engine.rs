@@ -112,6 +112,9 @@ impl Status {
 pub struct Obligation {
     pub id: usize,
     pub rule: String,
+    /// Index into the protocol's rules (`usize::MAX` for wrongful actions).
+    #[serde(skip)]
+    pub rule_index: usize,
     pub child: usize,
     pub episode: u32,
     pub role: String,
@@ -834,6 +837,7 @@ impl Engine {
                 let rule = rule.clone();
                 self.obligations.push(Obligation {
                     id,
+                    rule_index: ri,
                     rule: rule.id.clone(),
                     child,
                     episode: self.current_episode(child).unwrap_or(0),
@@ -885,6 +889,7 @@ impl Engine {
         let due = self.calendar.due(at, &rule.deadline);
         let ob = Obligation {
             id: 0,
+            rule_index: ri,
             rule: rule.id.clone(),
             child,
             episode: self.current_episode(child).unwrap_or(0),
@@ -989,7 +994,10 @@ impl Engine {
         }
         ob.status = status;
         ob.reason = reason;
-        let ri = self.protocol.rules.iter().position(|r| r.id == ob.rule).expect("rule");
+        let ri = ob.rule_index;
+        if ri >= self.tallies.len() {
+            return;
+        }
         let t = &mut self.tallies[ri];
         match status {
             Status::Met => t.met += 1,
@@ -1165,6 +1173,7 @@ impl Engine {
         let id = self.obligations.len();
         self.obligations.push(Obligation {
             id,
+            rule_index: usize::MAX,
             rule: rule.into(),
             child,
             episode: self.current_episode(child).unwrap_or(0),

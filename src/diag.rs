@@ -97,7 +97,10 @@ impl<'a> Collector<'a> {
 pub fn parse_ron<T: serde::de::DeserializeOwned>(path: &Path, src: &str) -> Result<T, Diagnostics> {
     let opts = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
     opts.from_str::<T>(src).map_err(|e| {
-        let pos = crate::protocol::spans::Pos { line: e.span.start.line, col: e.span.start.col };
+        let pos = crate::protocol::spans::Pos {
+            line: e.span.start.line,
+            col: e.span.start.col,
+        };
         let spans = SpanMap::scan(src);
         let mut field = spans.path_at(pos);
         if matches!(e.code, ron::Error::MissingStructField { .. }) {

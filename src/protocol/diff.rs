@@ -133,10 +133,38 @@ pub fn diff(old: &Protocol, new: &Protocol) -> ProtocolDiff {
     let n = &norm;
     decl(&mut d.other, "role", &old.roles, &new.roles, |r| r.id.clone(), n);
     decl(&mut d.other, "action", &old.actions, &new.actions, |r| r.id.clone(), n);
-    decl(&mut d.other, "category", &old.categories, &new.categories, |r| r.id.clone(), n);
-    decl(&mut d.other, "prohibition", &old.prohibitions, &new.prohibitions, |r| r.id.clone(), n);
-    decl(&mut d.other, "assessment tool", &old.risk.tools, &new.risk.tools, |r| r.id.clone(), n);
-    decl(&mut d.other, "escalation ladder", &old.risk.ladders, &new.risk.ladders, |r| r.id.clone(), n);
+    decl(
+        &mut d.other,
+        "category",
+        &old.categories,
+        &new.categories,
+        |r| r.id.clone(),
+        n,
+    );
+    decl(
+        &mut d.other,
+        "prohibition",
+        &old.prohibitions,
+        &new.prohibitions,
+        |r| r.id.clone(),
+        n,
+    );
+    decl(
+        &mut d.other,
+        "assessment tool",
+        &old.risk.tools,
+        &new.risk.tools,
+        |r| r.id.clone(),
+        n,
+    );
+    decl(
+        &mut d.other,
+        "escalation ladder",
+        &old.risk.ladders,
+        &new.risk.ladders,
+        |r| r.id.clone(),
+        n,
+    );
     if norm(ron(&old.classification)) != ron(&new.classification) {
         d.other.push(OtherChange {
             what: "classification".into(),

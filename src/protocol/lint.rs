@@ -323,10 +323,22 @@ fn classification_shadowing(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
 fn classification_vs_prohibitions(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
     use super::{Facts, LegalStatus as L, Placement as P, RiskLevel as R};
     let p = &lp.protocol;
-    if !p.prohibitions.iter().any(|x| matches!(x.forbids, Forbidden::Category(_))) {
+    if !p
+        .prohibitions
+        .iter()
+        .any(|x| matches!(x.forbids, Forbidden::Category(_)))
+    {
         return;
     }
-    let statuses: [&[L]; 7] = [&[L::NoStatus], &[L::S20], &[L::S31], &[L::Remanded], &[L::Uasc, L::S20], &[L::ChildProtectionPlan], &[L::ChildInNeed]];
+    let statuses: [&[L]; 7] = [
+        &[L::NoStatus],
+        &[L::S20],
+        &[L::S31],
+        &[L::Remanded],
+        &[L::Uasc, L::S20],
+        &[L::ChildProtectionPlan],
+        &[L::ChildInNeed],
+    ];
     let placements = [P::Home, P::Foster, P::Residential, P::SemiIndependent, P::Secure];
     let mut hours: Vec<f64> = vec![0.0, 1.0, 3.0, 12.0, 30.0, 100.0];
     hours.extend(p.escalation_hours());
@@ -336,7 +348,13 @@ fn classification_vs_prohibitions(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
             for pl in placements {
                 for known in [false, true] {
                     for h in &hours {
-                        for risk in [None, Some(R::High), Some(R::Medium), Some(R::Low), Some(R::NoApparentRisk)] {
+                        for risk in [
+                            None,
+                            Some(R::High),
+                            Some(R::Medium),
+                            Some(R::Low),
+                            Some(R::NoApparentRisk),
+                        ] {
                             let f = Facts {
                                 age,
                                 legal_status: st.to_vec(),
@@ -347,7 +365,8 @@ fn classification_vs_prohibitions(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
                                 office_hours: true,
                                 ..Default::default()
                             };
-                            let Some((i, c)) = p.classification.iter().enumerate().find(|(_, c)| c.when.holds(&f)) else {
+                            let Some((i, c)) = p.classification.iter().enumerate().find(|(_, c)| c.when.holds(&f))
+                            else {
                                 continue;
                             };
                             if let Some(x) = p.forbids_category(&f, &c.category)

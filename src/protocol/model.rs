@@ -291,7 +291,7 @@ impl Trigger {
             Self::Returned => "child returned".into(),
             Self::InterviewCompleted => "return interview completed".into(),
             Self::InterviewDeclined => "return interview declined".into(),
-            Self::Done(a) => format!("after {a}"),
+            Self::Done(a) => format!("{a} done"),
             Self::PlacementStarted => "placement starts".into(),
             Self::BecameLookedAfter => "child becomes looked after".into(),
             Self::EpisodeCount { episodes, within_days } => {
@@ -321,6 +321,17 @@ pub enum Deadline {
 }
 
 impl Deadline {
+    /// The deadline in a sentence: "within 72 h", "the same day".
+    pub fn phrase(&self) -> String {
+        match self {
+            Self::Immediately => "immediately".into(),
+            Self::SameDay => "the same day".into(),
+            Self::FirstWorkingDay => "by the end of the next working day".into(),
+            Self::NoLimit => "(no time limit set)".into(),
+            other => format!("within {}", other.label()),
+        }
+    }
+
     pub fn label(&self) -> String {
         match self {
             Self::Immediately => "immediately".into(),

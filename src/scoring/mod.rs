@@ -160,21 +160,21 @@ fn feedback(sc: &LoadedScenario, o: &Obligation) -> String {
     let Some(rule) = p.rule(&o.rule) else {
         return format!("Wrongful: {what} — {}.", o.reason);
     };
-    let when = format!("{} of {}", rule.deadline.label(), rule.trigger.label());
+    let when = format!("{} after: {}", rule.deadline.phrase(), rule.trigger.label());
     match o.status {
-        Status::Met => format!("Met: {what}, within {when}."),
+        Status::Met => format!("Met: {what}, {when}."),
         Status::Late => {
             let by = match (o.due_at, o.done_at) {
                 (Some(d), Some(x)) => fmt_hours((x - d).num_minutes()),
                 _ => String::new(),
             };
-            format!("Late by {by}: {what} was due within {when}.")
+            format!("Late by {by}: {what} was due {when}.")
         }
-        Status::Missed => format!("Missed: {what} was required within {when} and was not done."),
+        Status::Missed => format!("Missed: {what} was required {when}, and was not done."),
         Status::Cancelled => format!("Cancelled: {what} was no longer needed — {}.", o.reason),
         Status::NotApplicable => format!("Not applicable: {what} — {}.", o.reason),
         Status::Wrongful => format!("Wrongful: {}", o.reason),
-        Status::Open => format!("Open: {what} due within {when}."),
+        Status::Open => format!("Open: {what} due {when}."),
     }
 }
 

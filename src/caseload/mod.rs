@@ -1,0 +1,619 @@
+//! Synthetic caseloads for stress-testing protocols: who the children are, how often and for how
+//! long they go missing, and who is on duty to respond. A caseload is a RON file
+//! (`assets/caseloads/*.ron`); every field has a default, and each default says where it comes
+//! from (see [`Caseload::default`] and `docs/stress-tests.md`).
+//!
+//! [`generate`] turns a caseload and a seed into children and episodes for the engine;
+//! [`stress`] runs replications and aggregates them; [`report`] writes CSV, JSON and HTML;
+//! [`ocel`] exports one run as an OCEL 2.0 event log.
+
+pub mod generate;
+pub mod ocel;
+pub mod report;
+pub mod stress;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::diag::{Collector, Diagnostics, parse_ron};
+use crate::protocol::spans::SpanMap;
+use crate::protocol::{LegalStatus, Placement, Protocol};
+use crate::sim::engine::{Automation, RoleBehaviour};
+
+/// A synthetic caseload: the children of an area over a horizon, and the staff who respond.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Caseload {
+    /// A short name shown in reports.
+    pub name: String,
+    /// Where the figures come from, in words.
+    pub description: String,
+    /// Children who go missing at least once in a year. Default 2,000 (a large borough).
+    pub children: i64,
+    /// Simulated days. Default 365.
+    pub horizon_days: i64,
+    /// First simulated day, `YYYY-MM-DD`. Default `2024-04-01` (the DfE reporting year starts 1 April).
+    pub start: String,
+    /// Days before `start` whose episodes count as history (for repeat-episode thresholds such
+    /// as "3 episodes in 90 days"). Default 365.
+    pub warm_up_days: i64,
+    /// Age at the start, by band (shares sum to 1).
+    pub ages: Vec<AgeBand>,
+    /// Legal status mix (shares sum to 1).
+    pub legal_status: Vec<StatusShare>,
+    /// Where looked-after children live (shares sum to 1); other children live at home.
+    pub placements: Vec<PlacementShare>,
+    /// Share of looked-after children placed outside their authority's area.
+    pub out_of_borough: f64,
+    /// Share of looked-after children placed here by another authority.
+    pub placed_here_by_other_authority: f64,
+    /// Risk factors, each held independently by this share of children.
+    pub risk_factors: Vec<FactorShare>,
+    /// How often children go missing, by group.
+    pub propensity: Propensity,
+    /// The shape of an episode.
+    pub episodes: EpisodeShape,
+    /// Staff per role. Roles not listed act by the book with no capacity limit.
+    pub staffing: Vec<Staff>,
+    /// When `--children` overrides `children`, scale every role's workers in proportion.
+    pub scale_staff_with_children: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AgeBand {
+    pub min: i64,
+    pub max: i64,
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StatusShare {
+    pub status: Vec<LegalStatus>,
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PlacementShare {
+    pub placement: Placement,
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FactorShare {
+    pub factor: String,
+    pub share: f64,
+}
+
+/// Propensity groups for looked-after children and for the others (shares sum to 1 in each).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Propensity {
+    pub looked_after: Vec<PropensityGroup>,
+    pub other: Vec<PropensityGroup>,
+}
+
+/// A group of children who go missing at the same rate. Every child goes missing at least once
+/// in the first year; after that, further episodes come at `repeats_per_year` on average
+/// (gaps drawn from an exponential distribution, counted from the return).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PropensityGroup {
+    pub name: String,
+    pub share: f64,
+    pub repeats_per_year: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct EpisodeShape {
+    /// Median time away, hours (lognormal).
+    pub median_hours: f64,
+    /// Spread of the log of time away (lognormal sigma).
+    pub sigma: f64,
+    /// Longest episode simulated, days (the lognormal tail is cut here).
+    pub max_days: f64,
+    /// Share of looked-after children's episodes where the child's whereabouts are known
+    /// (absent / away without authorisation rather than missing).
+    pub whereabouts_known_share: f64,
+    /// Hours after leaving at which the whereabouts become known, in those episodes.
+    pub whereabouts_known_after_hours: f64,
+    /// Share of episodes that end with the child found somewhere (then brought back) rather
+    /// than walking back in.
+    pub found_elsewhere_share: f64,
+    /// Hours from being found to being back, for those.
+    pub return_after_found_hours: f64,
+    /// Days from the return to closing the episode (never later than the next episode).
+    pub close_after_return_days: f64,
+}
+
+/// How many staff a role has and how they work (becomes the engine's `RoleBehaviour`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Staff {
+    pub role: String,
+    /// Workers on the rota (0 is an error when the protocol gives this role duties).
+    pub workers: i64,
+    /// Minutes of a worker's time each action takes.
+    #[serde(default = "default_service")]
+    pub service_minutes: f64,
+    /// Works only in office hours on working days.
+    #[serde(default)]
+    pub office_hours_only: bool,
+    /// Minutes from the duty arising to starting on it, at least.
+    #[serde(default = "default_latency")]
+    pub latency_min_minutes: f64,
+    /// Minutes at most (uniform between the two).
+    #[serde(default = "default_latency")]
+    pub latency_max_minutes: f64,
+    /// Chance a duty is done at all.
+    #[serde(default = "one")]
+    pub compliance: f64,
+}
+
+fn default_service() -> f64 {
+    30.0
+}
+fn default_latency() -> f64 {
+    15.0
+}
+fn one() -> f64 {
+    1.0
+}
+
+impl Default for Caseload {
+    /// The defaults, with where each comes from (see `docs/stress-tests.md` for the full list).
+    fn default() -> Self {
+        use LegalStatus as L;
+        use Placement as P;
+        let band = |min, max, share| AgeBand { min, max, share };
+        let status = |status: &[L], share| StatusShare {
+            status: status.to_vec(),
+            share,
+        };
+        let place = |placement, share| PlacementShare { placement, share };
+        let factor = |f: &str, share| FactorShare {
+            factor: f.into(),
+            share,
+        };
+        let group = |n: &str, share, repeats_per_year| PropensityGroup {
+            name: n.into(),
+            share,
+            repeats_per_year,
+        };
+        Caseload {
+            name: "borough".into(),
+            description: String::new(),
+            // A large borough. Nationally "some 140,000 children go missing from home or care in
+            // the UK each year" (Bromley 2020, 1. Introduction); over some 200 authorities that
+            // is about 700 each, and a large borough several times that.
+            children: 2000,
+            horizon_days: 365,
+            start: "2024-04-01".into(),
+            warm_up_days: 365,
+            // Bromley 2020, 9.3: "Children in Care, particularly 16-17 year olds are over
+            // represented"; DfE looked-after statistics 2017/18: 52 % of missing incidents
+            // involved children aged 16 or over, most of the rest 10-15. Under-10s are rare.
+            ages: vec![
+                band(8, 10, 0.04),
+                band(11, 12, 0.08),
+                band(13, 14, 0.22),
+                band(15, 15, 0.18),
+                band(16, 17, 0.48),
+            ],
+            // Looked after: DfE 2022, 12,150 looked-after children had a missing incident, about
+            // 9 % of the 140,000. The split of the rest is an assumption to calibrate locally.
+            legal_status: vec![
+                status(&[L::S31], 0.055),
+                status(&[L::S20], 0.025),
+                status(&[L::Uasc], 0.006),
+                status(&[L::S38], 0.002),
+                status(&[L::Remanded], 0.002),
+                status(&[L::ChildProtectionPlan], 0.06),
+                status(&[L::ChildInNeed], 0.15),
+                status(&[L::NoStatus], 0.70),
+            ],
+            // DfE 2017: half of looked-after children's missing incidents were from secure units,
+            // children's homes or semi-independent living.
+            placements: vec![
+                place(P::Foster, 0.47),
+                place(P::Residential, 0.33),
+                place(P::SemiIndependent, 0.15),
+                place(P::Secure, 0.01),
+                place(P::Other, 0.04),
+            ],
+            // Assumption: about four in ten looked-after children live outside their
+            // authority's area (national looked-after statistics put it near that; use yours).
+            out_of_borough: 0.4,
+            placed_here_by_other_authority: 0.1,
+            // Bromley 2020, 1. Introduction: running away "places around a quarter of these at
+            // risk of serious harm"; the split across exploitation types is an assumption.
+            risk_factors: vec![
+                factor("significant_harm", 0.25),
+                factor("cse", 0.08),
+                factor("cce", 0.08),
+                factor("gangs", 0.04),
+                factor("county_lines", 0.04),
+                factor("trafficking", 0.01),
+                factor("self_harm", 0.05),
+                factor("mental_ill_health", 0.05),
+                factor("substance_misuse", 0.06),
+            ],
+            propensity: Propensity::default(),
+            episodes: EpisodeShape::default(),
+            // Bromley 2020, 4. Strategic Leadership: the Atlas Team "comprises of a team manager,
+            // 3 return home interview officers" — three RHI workers, in office hours. The other
+            // capacities are assumptions for a large borough.
+            staffing: vec![
+                Staff {
+                    role: "rhi_worker".into(),
+                    workers: 3,
+                    service_minutes: 60.0,
+                    office_hours_only: true,
+                    latency_min_minutes: 60.0,
+                    latency_max_minutes: 480.0,
+                    compliance: 1.0,
+                },
+                Staff {
+                    role: "social_worker".into(),
+                    workers: 40,
+                    service_minutes: 30.0,
+                    office_hours_only: false,
+                    latency_min_minutes: 15.0,
+                    latency_max_minutes: 240.0,
+                    compliance: 1.0,
+                },
+                Staff {
+                    role: "mash".into(),
+                    workers: 2,
+                    service_minutes: 15.0,
+                    office_hours_only: true,
+                    latency_min_minutes: 5.0,
+                    latency_max_minutes: 60.0,
+                    compliance: 1.0,
+                },
+            ],
+            scale_staff_with_children: true,
+        }
+    }
+}
+
+impl Default for Propensity {
+    fn default() -> Self {
+        let group = |n: &str, share, repeats_per_year| PropensityGroup {
+            name: n.into(),
+            share,
+            repeats_per_year,
+        };
+        Propensity {
+            // DfE 2017/18: 65 % of looked-after children who went missing did so more than once;
+            // DfE 2022: 76,890 incidents for 12,150 children, 6.3 each. These groups give about
+            // 6 episodes a year on average.
+            looked_after: vec![
+                group("once", 0.35, 0.0),
+                group("repeat", 0.45, 4.0),
+                group("persistent", 0.20, 20.0),
+            ],
+            // Ofsted 2013 (Missing children): children were about two thirds of 360,000 missing
+            // incidents in 2009-10, some 240,000; less the looked-after incidents, about 1.25
+            // each for the other children. Bromley 2020, 9: "the majority of children who go
+            // missing return within reasonable timescales and do not go missing regularly".
+            other: vec![group("once", 0.85, 0.0), group("repeat", 0.15, 2.5)],
+        }
+    }
+}
+
+impl Default for EpisodeShape {
+    fn default() -> Self {
+        EpisodeShape {
+            // DfE 2022: 90 % of looked-after children's missing incidents last 2 days or less.
+            // A median of 10 hours (assumption) with sigma 1.22 puts 90 % under 48 hours.
+            median_hours: 10.0,
+            sigma: 1.22,
+            max_days: 60.0,
+            // DfE 2020: about 4,800 looked-after children were away without authorisation
+            // against about 11,000 missing; assumption: a quarter of their episodes.
+            whereabouts_known_share: 0.25,
+            whereabouts_known_after_hours: 1.0,
+            // Assumption: four in ten children are found (by police, carers, family) rather than
+            // walking back in.
+            found_elsewhere_share: 0.4,
+            return_after_found_hours: 2.0,
+            // Assumption: episodes close a week after the return, once the 72-hour return
+            // interview has been offered and written up.
+            close_after_return_days: 7.0,
+        }
+    }
+}
+
+/// A caseload after checks, with its start date parsed and the children count decided.
+#[derive(Debug, Clone)]
+pub struct LoadedCaseload {
+    pub caseload: Caseload,
+    pub start: NaiveDate,
+    /// Where it came from (`None` for the built-in defaults).
+    pub path: Option<std::path::PathBuf>,
+}
+
+impl LoadedCaseload {
+    /// The built-in defaults.
+    pub fn builtin() -> Self {
+        let caseload = Caseload::default();
+        let start = NaiveDate::parse_from_str(&caseload.start, "%Y-%m-%d").expect("default start");
+        LoadedCaseload {
+            caseload,
+            start,
+            path: None,
+        }
+    }
+
+    /// Override the number of children (and scale staff if the caseload says so).
+    pub fn with_children(mut self, n: u64) -> Self {
+        let old = self.caseload.children.max(1) as f64;
+        if self.caseload.scale_staff_with_children {
+            for s in &mut self.caseload.staffing {
+                s.workers = ((s.workers as f64 * n as f64 / old).ceil() as i64).max(1);
+            }
+        }
+        self.caseload.children = n as i64;
+        self
+    }
+
+    pub fn with_days(mut self, d: u64) -> Self {
+        self.caseload.horizon_days = d as i64;
+        self
+    }
+
+    /// The engine's automation for this staffing.
+    pub fn automation(&self) -> Automation {
+        let mut roles = HashMap::new();
+        for s in &self.caseload.staffing {
+            roles.insert(
+                s.role.clone(),
+                RoleBehaviour {
+                    latency_min_minutes: s.latency_min_minutes,
+                    latency_max_minutes: s.latency_max_minutes,
+                    compliance: s.compliance,
+                    workers: Some(s.workers.max(1) as u32),
+                    service_minutes: s.service_minutes,
+                    office_hours_only: s.office_hours_only,
+                },
+            );
+        }
+        Automation {
+            trainee_role: None,
+            default: RoleBehaviour::default(),
+            roles,
+        }
+    }
+}
+
+/// Read and check a caseload file against the protocols it will be run with.
+pub fn load_caseload(path: &Path, protocols: &[&Protocol]) -> Result<LoadedCaseload, Diagnostics> {
+    let src = std::fs::read_to_string(path)
+        .map_err(|e| Diagnostics::single(path, 1, 1, format!("cannot read caseload file: {e}")))?;
+    parse_caseload(path, &src, protocols)
+}
+
+/// Parse and check caseload text (the path is for messages only).
+pub fn parse_caseload(path: &Path, src: &str, protocols: &[&Protocol]) -> Result<LoadedCaseload, Diagnostics> {
+    let caseload: Caseload = parse_ron(path, src)?;
+    let spans = SpanMap::scan(src);
+    let mut c = Collector::new(path, &spans);
+    let start = check(&caseload, protocols, &mut c);
+    c.finish()?;
+    Ok(LoadedCaseload {
+        caseload,
+        start: start.expect("checked"),
+        path: Some(path.to_path_buf()),
+    })
+}
+
+/// Check a caseload that did not come from a file (built-in or edited in memory).
+pub fn check_in_memory(cl: &Caseload, protocols: &[&Protocol]) -> Result<LoadedCaseload, Diagnostics> {
+    let spans = SpanMap::default();
+    let path = Path::new("<caseload>");
+    let mut c = Collector::new(path, &spans);
+    let start = check(cl, protocols, &mut c);
+    c.finish()?;
+    Ok(LoadedCaseload {
+        caseload: cl.clone(),
+        start: start.expect("checked"),
+        path: None,
+    })
+}
+
+const SHARE_TOLERANCE: f64 = 1e-6;
+
+fn check_share(c: &mut Collector, field: &str, v: f64) {
+    if !(0.0..=1.0).contains(&v) || v.is_nan() {
+        c.err(field, format!("a share runs from 0 to 1, not {v}"));
+    }
+}
+
+fn check_sum(c: &mut Collector, field: &str, shares: impl Iterator<Item = f64>, what: &str) {
+    let v: Vec<f64> = shares.collect();
+    if v.is_empty() {
+        c.err(field, format!("give at least one {what}"));
+        return;
+    }
+    let sum: f64 = v.iter().sum();
+    if (sum - 1.0).abs() > SHARE_TOLERANCE {
+        c.err(field, format!("the {what} shares sum to {}, not 1", round4(sum)));
+    }
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<NaiveDate> {
+    if cl.children < 0 {
+        c.err("children", format!("the number of children cannot be negative ({})", cl.children));
+    } else if cl.children == 0 {
+        c.err("children", "there must be at least one child");
+    } else if cl.children > 10_000_000 {
+        c.err("children", format!("{} children is more than this tool simulates (10 million)", cl.children));
+    }
+    if cl.horizon_days <= 0 {
+        c.err("horizon_days", format!("the horizon must be at least one day, not {}", cl.horizon_days));
+    } else if cl.horizon_days > 3660 {
+        c.err("horizon_days", format!("the horizon is at most ten years, not {} days", cl.horizon_days));
+    }
+    if cl.warm_up_days < 0 {
+        c.err("warm_up_days", format!("the warm-up cannot be negative ({})", cl.warm_up_days));
+    }
+    let start = NaiveDate::parse_from_str(&cl.start, "%Y-%m-%d").ok();
+    if start.is_none() {
+        c.err("start", format!("`{}` is not a real date (write YYYY-MM-DD)", cl.start));
+    }
+    // Ages.
+    for (i, b) in cl.ages.iter().enumerate() {
+        if b.min < 0 || b.max < b.min {
+            c.err(&format!("ages[{i}]"), format!("an age band runs from min to max; {}-{} is not one", b.min, b.max));
+        } else if b.max >= 18 {
+            c.err(&format!("ages[{i}].max"), format!("these protocols cover under-18s; {} is too old", b.max));
+        }
+        check_share(c, &format!("ages[{i}].share"), b.share);
+    }
+    check_sum(c, "ages", cl.ages.iter().map(|b| b.share), "age band");
+    for (i, s) in cl.legal_status.iter().enumerate() {
+        check_share(c, &format!("legal_status[{i}].share"), s.share);
+        if s.status.is_empty() {
+            c.err(&format!("legal_status[{i}].status"), "give at least one status (NoStatus for none)");
+        }
+    }
+    check_sum(c, "legal_status", cl.legal_status.iter().map(|s| s.share), "legal status");
+    for (i, p) in cl.placements.iter().enumerate() {
+        check_share(c, &format!("placements[{i}].share"), p.share);
+        if p.placement == Placement::Home {
+            c.err(
+                &format!("placements[{i}].placement"),
+                "placements are for looked-after children; the others live at Home already",
+            );
+        }
+    }
+    if cl.legal_status.iter().any(|s| s.status.iter().any(|x| x.is_looked_after())) {
+        check_sum(c, "placements", cl.placements.iter().map(|p| p.share), "placement");
+    }
+    check_share(c, "out_of_borough", cl.out_of_borough);
+    check_share(c, "placed_here_by_other_authority", cl.placed_here_by_other_authority);
+    if cl.out_of_borough + cl.placed_here_by_other_authority > 1.0 + SHARE_TOLERANCE {
+        c.err(
+            "placed_here_by_other_authority",
+            "a child cannot be both placed out of borough and placed here by another authority: the two shares exceed 1",
+        );
+    }
+    for (i, f) in cl.risk_factors.iter().enumerate() {
+        check_share(c, &format!("risk_factors[{i}].share"), f.share);
+        if f.factor.trim().is_empty() {
+            c.err(&format!("risk_factors[{i}].factor"), "a risk factor needs a name");
+        }
+    }
+    for (name, groups) in [
+        ("propensity.looked_after", &cl.propensity.looked_after),
+        ("propensity.other", &cl.propensity.other),
+    ] {
+        for (i, g) in groups.iter().enumerate() {
+            check_share(c, &format!("{name}[{i}].share"), g.share);
+            if !(g.repeats_per_year >= 0.0 && g.repeats_per_year <= 365.0) {
+                c.err(
+                    &format!("{name}[{i}].repeats_per_year"),
+                    format!("repeats a year run from 0 to 365, not {}", g.repeats_per_year),
+                );
+            }
+        }
+        check_sum(c, name, groups.iter().map(|g| g.share), "propensity group");
+    }
+    let e = &cl.episodes;
+    if !(e.median_hours > 0.0) {
+        c.err("episodes.median_hours", format!("the median time away must be above 0 hours, not {}", e.median_hours));
+    }
+    if !(e.sigma >= 0.0 && e.sigma <= 5.0) {
+        c.err("episodes.sigma", format!("sigma runs from 0 to 5, not {}", e.sigma));
+    }
+    if !(e.max_days > 0.0) {
+        c.err("episodes.max_days", format!("the longest episode must be above 0 days, not {}", e.max_days));
+    }
+    check_share(c, "episodes.whereabouts_known_share", e.whereabouts_known_share);
+    check_share(c, "episodes.found_elsewhere_share", e.found_elsewhere_share);
+    for (f, v) in [
+        ("episodes.whereabouts_known_after_hours", e.whereabouts_known_after_hours),
+        ("episodes.return_after_found_hours", e.return_after_found_hours),
+        ("episodes.close_after_return_days", e.close_after_return_days),
+    ] {
+        if !(v >= 0.0) {
+            c.err(f, format!("cannot be negative ({v})"));
+        }
+    }
+    // Staffing.
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, s) in cl.staffing.iter().enumerate() {
+        let at = format!("staffing[{i}]");
+        if seen.contains(&s.role.as_str()) {
+            c.err(&format!("{at}.role"), format!("role `{}` is staffed twice", s.role));
+        }
+        seen.push(&s.role);
+        let declared = protocols.iter().any(|p| p.role(&s.role).is_some());
+        if !protocols.is_empty() && !declared {
+            let mut roles: Vec<&str> = protocols
+                .iter()
+                .flat_map(|p| p.roles.iter().map(|r| r.id.as_str()))
+                .collect();
+            roles.sort();
+            roles.dedup();
+            c.err(
+                &format!("{at}.role"),
+                format!(
+                    "unknown role `{}` (the protocols' roles: {})",
+                    s.role,
+                    roles.join(", ")
+                ),
+            );
+        }
+        if s.workers < 0 {
+            c.err(&format!("{at}.workers"), format!("the number of workers cannot be negative ({})", s.workers));
+        } else if s.workers == 0 {
+            let needing: Vec<String> = protocols
+                .iter()
+                .filter_map(|p| {
+                    let n = p.rules.iter().filter(|r| r.role == s.role).count();
+                    (n > 0).then(|| format!("{} gives it {n} rules", p.id))
+                })
+                .collect();
+            if !needing.is_empty() {
+                c.err(
+                    &format!("{at}.workers"),
+                    format!(
+                        "no staff for role `{}`, which the protocol needs ({})",
+                        s.role,
+                        needing.join("; ")
+                    ),
+                );
+            }
+        }
+        if !(s.service_minutes >= 0.0) {
+            c.err(&format!("{at}.service_minutes"), format!("cannot be negative ({})", s.service_minutes));
+        }
+        if !(s.latency_min_minutes >= 0.0) {
+            c.err(&format!("{at}.latency_min_minutes"), format!("cannot be negative ({})", s.latency_min_minutes));
+        }
+        if !(s.latency_max_minutes >= s.latency_min_minutes) {
+            c.err(
+                &format!("{at}.latency_max_minutes"),
+                format!(
+                    "the longest latency ({}) is below the shortest ({})",
+                    s.latency_max_minutes, s.latency_min_minutes
+                ),
+            );
+        }
+        check_share(c, &format!("{at}.compliance"), s.compliance);
+    }
+    start
+}

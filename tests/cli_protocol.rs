@@ -1,0 +1,157 @@
+//! The protocol commands as a policy officer uses them: validate, lint, diff, show.
+
+use std::process::Command;
+
+fn sr(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_safe-return"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+const ALL: [&str; 5] = [
+    "assets/protocols/havering-2023-05.ron",
+    "assets/protocols/havering-2023-10.ron",
+    "assets/protocols/haringey-2021.ron",
+    "assets/protocols/bromley-2020.ron",
+    "assets/protocols/west-mercia-2014.ron",
+];
+
+#[test]
+fn all_five_protocols_validate() {
+    let mut args = vec!["protocol", "validate"];
+    args.extend(ALL);
+    let (code, out, err) = sr(&args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().filter(|l| l.contains(": ok (")).count(), 5);
+}
+
+#[test]
+fn every_rule_cites_its_own_document_with_a_short_quote() {
+    for f in ALL {
+        let p =
+            safe_return::protocol::load_protocol(std::path::Path::new(&format!("{}/{f}", env!("CARGO_MANIFEST_DIR"))))
+                .unwrap()
+                .protocol;
+        assert!(p.rules.len() >= 40, "{f} encodes {} rules", p.rules.len());
+        for r in &p.rules {
+            assert_eq!(r.citation.doc, p.id, "{}", r.id);
+            assert!(
+                !r.citation.section.is_empty() && r.citation.quote.chars().count() <= 300,
+                "{}",
+                r.id
+            );
+        }
+    }
+}
+
+#[test]
+fn lint_json_reports_bromley_score_bands_overlapping_at_30_with_citations() {
+    let (code, out, _) = sr(&["protocol", "lint", "assets/protocols/bromley-2020.ron", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let f = v["findings"].as_array().unwrap();
+    let overlap = f
+        .iter()
+        .find(|x| x["kind"] == "score_band_overlap")
+        .expect("overlap found");
+    assert!(
+        overlap["message"]
+            .as_str()
+            .unwrap()
+            .contains("a total of 30 falls in both")
+    );
+    assert_eq!(overlap["citations"].as_array().unwrap().len(), 2);
+    for k in ["kind", "severity", "rules", "citations", "message"] {
+        assert!(overlap.get(k).is_some());
+    }
+    // The document's own conflicting strategy-meeting deadlines are found and name both rules.
+    let conflict = f
+        .iter()
+        .find(|x| x["kind"] == "conflicting_deadlines")
+        .expect("conflict found");
+    assert_eq!(conflict["rules"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn havering_diff_shows_what_the_october_revision_changed() {
+    let (code, out, _) = sr(&[
+        "protocol",
+        "diff",
+        "assets/protocols/havering-2023-05.ron",
+        "assets/protocols/havering-2023-10.ron",
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let added: Vec<&str> = v["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rule"].as_str().unwrap())
+        .collect();
+    assert!(added.len() >= 10, "{added:?}");
+    assert!(
+        added.iter().any(|r| r.contains("oyster")),
+        "Oct-23 adds registering the Oyster card: {added:?}"
+    );
+    let changed = v["changed"].as_array().unwrap();
+    let rhi = changed
+        .iter()
+        .find(|c| c["rule"] == "hv.rhi.independent-72h")
+        .expect("RHI wording changed");
+    assert!(
+        rhi["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["field"] == "citation.quote" && f["new"].as_str().unwrap().contains("Conversation"))
+    );
+    // Declarations whose only change is the citation's document are not reported.
+    assert!(
+        !v["other"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["what"] == "category" && o["change"] == "changed")
+    );
+}
+
+#[test]
+fn show_prints_a_trainers_summary_in_markdown() {
+    let (code, out, _) = sr(&[
+        "protocol",
+        "show",
+        "assets/protocols/west-mercia-2014.ron",
+        "--markdown",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("# "));
+    assert!(out.contains("## Roles"));
+    assert!(out.contains("| Rule | Who | Must do | By | For | Source |"));
+}
+
+#[test]
+fn lint_of_a_file_with_an_undeclared_role_is_an_error_finding_and_exit_2() {
+    let (code, out, _) = sr(&[
+        "protocol",
+        "lint",
+        "tests/bad_protocols/unknown_role_in_rule.ron",
+        "--json",
+    ]);
+    assert_eq!(code, 2);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["kind"] == "undeclared_role" && f["severity"] == "error")
+    );
+}

@@ -1,0 +1,291 @@
+//! Behaviour of the engine and the headless runner a trainer would notice.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use safe_return::protocol::{LegalStatus, Placement, load_protocol};
+use safe_return::scenario::{Decisions, load_decisions, load_scenario, run};
+use safe_return::sim::Status;
+use safe_return::sim::engine::{ChildProfile, Engine, Happening, Phase};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+fn t(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+}
+fn engine(protocol: &str, start: &str) -> Engine {
+    let p = load_protocol(&root().join(format!("assets/protocols/{protocol}.ron")))
+        .unwrap()
+        .protocol;
+    Engine::new(Arc::new(p), t(start), 7)
+}
+fn child(age_years_at_2024: i32, status: Vec<LegalStatus>, placement: Placement) -> ChildProfile {
+    ChildProfile {
+        name: "Test Child".into(),
+        date_of_birth: NaiveDate::from_ymd_opt(2024 - age_years_at_2024, 1, 1).unwrap(),
+        legal_status: status,
+        placement,
+        out_of_borough: false,
+        placed_here_by_other_authority: false,
+        risk_factors: vec![],
+    }
+}
+fn leaves() -> Happening {
+    Happening::Leaves {
+        to: "town".into(),
+        note: String::new(),
+    }
+}
+
+#[test]
+fn west_mercia_child_in_care_is_unauthorised_absence_then_missing_at_six_hours() {
+    let mut e = engine("west-mercia-2014", "2024-03-04 10:00");
+    let c = e.add_child(
+        child(15, vec![LegalStatus::S20], Placement::Foster),
+        "placement",
+        vec![],
+    );
+    e.schedule(t("2024-03-04 12:00"), c, leaves());
+    e.run_until(t("2024-03-04 13:00"));
+    assert_eq!(
+        e.children[c].episode.as_ref().unwrap().category.as_deref(),
+        Some("unauthorised_absence")
+    );
+    e.run_until(t("2024-03-04 18:01"));
+    assert_eq!(
+        e.children[c].episode.as_ref().unwrap().category.as_deref(),
+        Some("missing"),
+        "missing after 6 hours away"
+    );
+    assert!(
+        e.log
+            .iter()
+            .any(|l| l.kind == "classification" && l.text.contains("was unauthorised_absence"))
+    );
+}
+
+#[test]
+fn haringey_eleven_year_old_whose_whereabouts_are_unknown_is_missing_not_absent() {
+    let mut e = engine("haringey-2021", "2024-03-04 10:00");
+    let c = e.add_child(
+        child(11, vec![LegalStatus::NoStatus], Placement::Home),
+        "placement",
+        vec![],
+    );
+    e.schedule(t("2024-03-04 16:00"), c, leaves());
+    e.run_until(t("2024-03-04 16:05"));
+    assert_eq!(
+        e.children[c].episode.as_ref().unwrap().category.as_deref(),
+        Some("missing")
+    );
+}
+
+#[test]
+fn duties_set_off_while_missing_are_cancelled_when_the_child_is_found_early() {
+    let mut e = engine("havering-2023-10", "2024-03-04 10:00");
+    e.automation.trainee_role = Some("social_worker".into());
+    let c = e.add_child(
+        child(14, vec![LegalStatus::S31], Placement::Residential),
+        "placement",
+        vec![],
+    );
+    e.schedule(t("2024-03-04 12:00"), c, leaves());
+    e.schedule(
+        t("2024-03-04 20:00"),
+        c,
+        Happening::Located {
+            at: "town".into(),
+            note: String::new(),
+        },
+    );
+    e.finish(t("2024-03-12 12:00"));
+    let day7 = e
+        .obligations
+        .iter()
+        .find(|o| o.rule == "hv.strategy.hold-by-day-7")
+        .unwrap();
+    assert_eq!(
+        day7.status,
+        Status::Cancelled,
+        "a 7-day strategy meeting is not needed for a child found after 8 hours"
+    );
+    assert_eq!(e.children[c].episode.as_ref().unwrap().phase, Phase::Located);
+}
+
+#[test]
+fn weekly_strategy_meetings_recur_until_the_child_is_located() {
+    let mut e = engine("havering-2023-10", "2024-03-04 10:00");
+    let c = e.add_child(
+        child(15, vec![LegalStatus::S31], Placement::Residential),
+        "placement",
+        vec![],
+    );
+    e.schedule(t("2024-03-04 12:00"), c, leaves());
+    e.schedule(
+        t("2024-03-29 12:00"),
+        c,
+        Happening::Located {
+            at: "town".into(),
+            note: String::new(),
+        },
+    );
+    e.finish(t("2024-04-20 12:00"));
+    let weekly: Vec<_> = e
+        .obligations
+        .iter()
+        .filter(|o| o.rule == "hv.strategy.weekly-until-located")
+        .collect();
+    // Missing 25 days: the weekly meeting duty arises several times, and stops once located.
+    assert!(weekly.len() >= 3, "got {}", weekly.len());
+    assert!(weekly.iter().all(|o| o.fired_at < t("2024-03-29 12:00")));
+    assert!(weekly.iter().any(|o| o.status == Status::Met));
+}
+
+#[test]
+fn by_the_book_scores_full_marks_and_flawed_shows_its_mistakes() {
+    let dir = root().join("scenarios/havering-care-residential");
+    let sc = load_scenario(&dir.join("scenario.ron")).unwrap();
+    let good = load_decisions(&dir.join("by-the-book.ron"), &sc).unwrap();
+    let r = run::run(&sc, &good, 1);
+    assert_eq!(r.score.percent, 100.0, "{}", r.to_text());
+
+    let bad = load_decisions(&dir.join("flawed.ron"), &sc).unwrap();
+    let r = run::run(&sc, &bad, 1);
+    assert!(r.score.percent < 100.0);
+    let find = |rule: &str| {
+        r.obligations
+            .iter()
+            .find(|o| o.rule == rule)
+            .unwrap_or_else(|| panic!("{rule}"))
+    };
+    let rhi = find("hv.strategy.appx-g.example.rhi-72h");
+    assert_eq!(rhi.status, Status::Late);
+    assert!(rhi.feedback.starts_with("Late by 5 h"), "{}", rhi.feedback);
+    let call = find("hv.sw.care.contact-placement-same-day");
+    assert_eq!(call.status, Status::Late);
+    assert!(call.feedback.starts_with("Late by 9 h"), "{}", call.feedback);
+    assert_eq!(find("hv.strategy.appx-g.example.grab-pack-24h").status, Status::Missed);
+}
+
+#[test]
+fn doing_nothing_misses_the_trainees_duties() {
+    let dir = root().join("scenarios/havering-care-residential");
+    let sc = load_scenario(&dir.join("scenario.ron")).unwrap();
+    let r = run::run(&sc, &Decisions::default(), 1);
+    assert_eq!(r.score.earned, 0.0);
+    assert!(r.obligations.iter().any(|o| o.status == Status::Missed));
+    // Others act by the book: the placement reported her missing to police.
+    assert!(
+        r.others
+            .iter()
+            .any(|o| o.action == "report_to_police" && o.status == Status::Met)
+    );
+}
+
+fn run_json(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_safe-return"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn same_scenario_decisions_and_seed_give_byte_identical_json() {
+    let args = [
+        "run",
+        "havering-care-residential",
+        "--decisions",
+        "scenarios/havering-care-residential/flawed.ron",
+        "--seed",
+        "42",
+        "--json",
+    ];
+    let (c1, a, _) = run_json(&args);
+    let (c2, b, _) = run_json(&args);
+    assert_eq!((c1, c2), (0, 0));
+    assert_eq!(a, b);
+    let v: serde_json::Value = serde_json::from_str(&a).unwrap();
+    for k in [
+        "scenario",
+        "protocol",
+        "role",
+        "seed",
+        "score",
+        "obligations",
+        "timeline",
+    ] {
+        assert!(v.get(k).is_some(), "JSON has {k}");
+    }
+    for k in [
+        "rule", "citation", "role", "due_at", "done_at", "status", "points", "feedback",
+    ] {
+        assert!(v["obligations"][0].get(k).is_some(), "obligation has {k}");
+    }
+}
+
+#[test]
+fn headless_bevy_app_reaches_the_same_result_as_the_runner() {
+    use safe_return::sim::plugins::{ChildToken, SimEngine, headless_app, run_headless};
+    let dir = root().join("scenarios/havering-care-residential");
+    let sc = load_scenario(&dir.join("scenario.ron")).unwrap();
+    let d = load_decisions(&dir.join("flawed.ron"), &sc).unwrap();
+    let direct = run::run(&sc, &d, 3);
+    let mut app = headless_app(run::prepare(&sc, &d, 3), sc.end());
+    run_headless(&mut app);
+    let mut q = app.world_mut().query::<&ChildToken>();
+    let tok = q.iter(app.world()).next().expect("the child is an entity");
+    assert_eq!(tok.name, "Jade Marsh");
+    let mut e = app.world_mut().remove_resource::<SimEngine>().unwrap().0;
+    e.finish(sc.end());
+    let via_app = safe_return::scoring::report(&sc, &e, 3);
+    assert_eq!(direct, via_app);
+}
+
+#[test]
+fn bad_scenario_and_decision_files_exit_2_with_positions() {
+    let dir = std::env::temp_dir().join(format!("sr-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = std::fs::read_to_string(root().join("scenarios/havering-care-residential/scenario.ron")).unwrap();
+    let bad = src
+        .replace("trainee_role: \"social_worker\"", "trainee_role: \"wizard\"")
+        .replace("to: \"town_centre\"", "to: \"the_moon\"");
+    let f = dir.join("scenario.ron");
+    std::fs::write(&f, bad).unwrap();
+    let (code, _, err) = run_json(&["scenario", "validate", f.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains(":12:5: trainee_role: unknown role `wizard`"), "{err}");
+    assert!(
+        err.contains(":40:39: events[0].event.to: unknown place `the_moon`"),
+        "{err}"
+    );
+    let (code, _, err) = run_json(&["run", "no-such-scenario"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no scenario `no-such-scenario`"), "{err}");
+    std::fs::write(
+        dir.join("late.ron"),
+        "Decisions(actions: [(at_hours: 500.0, action: \"offer_rhi\")])",
+    )
+    .unwrap();
+    let good = root().join("scenarios/havering-care-residential/scenario.ron");
+    std::fs::copy(&good, &f).unwrap();
+    let (code, _, err) = run_json(&[
+        "run",
+        f.to_str().unwrap(),
+        "--decisions",
+        dir.join("late.ron").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("late.ron:1:22: actions[0].at_hours: 500 h is outside the scenario's time span"),
+        "{err}"
+    );
+}

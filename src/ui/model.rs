@@ -1,0 +1,440 @@
+//! The app's state, free of Bevy: a trainee's play session over the engine, autosave and resume.
+//! The egui screens draw it; the Bevy app hosts it; tests drive it without a window.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{Duration, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+use crate::diag::Diagnostics;
+use crate::protocol::{Effect, RiskLevel};
+use crate::scenario::{Decision, Decisions, LoadedScenario, load_scenario, run};
+use crate::scoring::{self, Report};
+use crate::sim::engine::{Engine, Phase, Status};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Mode {
+    /// Upcoming deadlines and feedback shown as you go.
+    Practice,
+    /// Hidden until the debrief.
+    Assessment,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Picker,
+    Play,
+    Debrief,
+}
+
+/// What is saved as the trainee acts: enough to rebuild the session exactly.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Autosave {
+    pub scenario: PathBuf,
+    pub title: String,
+    pub mode: Mode,
+    pub seed: u64,
+    pub hours: f64,
+    pub decisions: Decisions,
+}
+
+/// One trainee playing one scenario.
+pub struct PlaySession {
+    pub scenario: LoadedScenario,
+    pub engine: Engine,
+    pub decisions: Decisions,
+    pub mode: Mode,
+    pub seed: u64,
+    pub paused: bool,
+    pub speed: f64,
+    /// Prompt being shown (index into the scenario's prompts).
+    pub prompt: Option<usize>,
+    prompts_seen: usize,
+    /// Form state.
+    pub note: String,
+    pub grade: Option<RiskLevel>,
+    pub category: Option<String>,
+    /// Assessment-tool answers being filled in: item id → score.
+    pub answers: Vec<(String, i64)>,
+}
+
+impl PlaySession {
+    pub fn new(scenario: LoadedScenario, mode: Mode, seed: u64) -> Self {
+        let decisions = Decisions::default();
+        let engine = run::prepare(&scenario, &decisions, seed);
+        PlaySession {
+            scenario,
+            engine,
+            decisions,
+            mode,
+            seed,
+            paused: true,
+            speed: 600.0,
+            prompt: None,
+            prompts_seen: 0,
+            note: String::new(),
+            grade: None,
+            category: None,
+            answers: Vec::new(),
+        }
+    }
+
+    /// Rebuild a session from saved decisions, replaying to where it was.
+    pub fn resume(save: &Autosave) -> Result<Self, Diagnostics> {
+        let sc = load_scenario(&save.scenario)?;
+        let mut s = PlaySession::new(sc, save.mode, save.seed);
+        s.decisions = save.decisions.clone();
+        s.engine = run::prepare(&s.scenario, &s.decisions, s.seed);
+        let to = s.scenario.at(save.hours);
+        s.engine.run_until(to);
+        s.prompts_seen = s
+            .scenario
+            .scenario
+            .prompts
+            .iter()
+            .filter(|p| s.scenario.at(p.at_hours) <= to)
+            .count();
+        Ok(s)
+    }
+
+    pub fn hours(&self) -> f64 {
+        (self.engine.now - self.scenario.start).num_minutes() as f64 / 60.0
+    }
+    pub fn ended(&self) -> bool {
+        self.engine.now >= self.scenario.end()
+    }
+
+    /// Hours since the child went missing, while away.
+    pub fn hours_missing(&self) -> Option<f64> {
+        let ep = self.engine.children.first()?.episode.as_ref()?;
+        (ep.phase == Phase::Away).then(|| (self.engine.now - ep.left_at).num_minutes() as f64 / 60.0)
+    }
+
+    /// Move the clock forward by simulated seconds, stopping at the next prompt.
+    pub fn advance(&mut self, sim_seconds: f64) {
+        if self.paused || self.ended() {
+            return;
+        }
+        let mut target =
+            (self.engine.now + Duration::milliseconds((sim_seconds * 1000.0) as i64)).min(self.scenario.end());
+        let prompts = &self.scenario.scenario.prompts;
+        if let Some(p) = prompts.get(self.prompts_seen) {
+            let at = self.scenario.at(p.at_hours);
+            if at <= target {
+                target = at;
+                self.paused = true;
+                self.prompt = Some(self.prompts_seen);
+                self.prompts_seen += 1;
+            }
+        }
+        self.engine.run_until(target);
+        if self.ended() {
+            self.paused = true;
+        }
+    }
+
+    /// Jump to the next scheduled happening (or prompt).
+    pub fn next_event(&mut self) {
+        let next = self.engine.next_time().unwrap_or(self.scenario.end());
+        let secs = (next - self.engine.now).num_seconds().max(1) as f64;
+        let was = self.paused;
+        self.paused = false;
+        self.advance(secs);
+        if self.prompt.is_none() {
+            self.paused = was;
+        }
+    }
+
+    /// Actions open to the trainee's role: every action a rule asks of that role, the ones with
+    /// open duties first.
+    pub fn available_actions(&self) -> Vec<(String, String, bool)> {
+        let p = &self.scenario.protocol;
+        let role = &self.scenario.scenario.trainee_role;
+        let mut v: Vec<(String, String, bool)> = Vec::new();
+        for r in p.rules.iter().filter(|r| &r.role == role) {
+            if v.iter().any(|(a, _, _)| a == &r.action) {
+                continue;
+            }
+            let open = self
+                .engine
+                .obligations
+                .iter()
+                .any(|o| o.action == r.action && o.role == *role && o.status == Status::Open);
+            let name = p.action(&r.action).map(|a| a.name.clone()).unwrap_or(r.action.clone());
+            v.push((r.action.clone(), name, open));
+        }
+        v.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(&b.1)));
+        v
+    }
+
+    pub fn action_effects(&self, action: &str) -> Vec<Effect> {
+        self.scenario
+            .protocol
+            .action(action)
+            .map(|a| a.effects.clone())
+            .unwrap_or_default()
+    }
+
+    /// The trainee does an action now. Returns the autosave to write.
+    pub fn act(&mut self, action: &str) -> Autosave {
+        let d = Decision {
+            at_hours: (self.hours() * 100.0).round() / 100.0,
+            action: action.to_string(),
+            category: self
+                .category
+                .take()
+                .filter(|_| self.action_effects(action).contains(&Effect::Classifies)),
+            grade: self
+                .grade
+                .take()
+                .filter(|_| self.action_effects(action).contains(&Effect::GradesRisk)),
+            note: Some(std::mem::take(&mut self.note)).filter(|n| !n.trim().is_empty()),
+            answers: std::mem::take(&mut self.answers),
+        };
+        let role = self.scenario.scenario.trainee_role.clone();
+        self.engine
+            .schedule_action(self.engine.now, 0, &role, action, d.params(), true);
+        self.engine.run_until(self.engine.now);
+        self.decisions.actions.push(d);
+        self.autosave()
+    }
+
+    pub fn autosave(&self) -> Autosave {
+        Autosave {
+            scenario: self.scenario.path.clone(),
+            title: self.scenario.scenario.title.clone(),
+            mode: self.mode,
+            seed: self.seed,
+            hours: self.hours(),
+            decisions: self.decisions.clone(),
+        }
+    }
+
+    /// Open duties of the trainee with their due times, soonest first.
+    pub fn upcoming(&self) -> Vec<(Option<NaiveDateTime>, String, String)> {
+        let role = &self.scenario.scenario.trainee_role;
+        let mut v: Vec<_> = self
+            .engine
+            .obligations
+            .iter()
+            .filter(|o| &o.role == role && o.status == Status::Open)
+            .filter_map(|o| {
+                let name = self
+                    .scenario
+                    .protocol
+                    .action(&o.action)
+                    .map(|a| a.name.clone())
+                    .unwrap_or(o.action.clone());
+                Some((o.due_at, name, o.rule.clone()))
+            })
+            .collect();
+        v.sort_by_key(|(d, n, _)| (d.is_none(), *d, n.clone()));
+        v
+    }
+
+    /// Finish the scenario (with what the trainee did) and score it.
+    pub fn finish(&self) -> Report {
+        run::run(&self.scenario, &self.decisions, self.seed)
+    }
+
+    /// A new session replaying only the decisions before `index`, stopped at that moment.
+    pub fn replay_from(&self, index: usize) -> PlaySession {
+        let at = self
+            .decisions
+            .actions
+            .get(index)
+            .map(|d| d.at_hours)
+            .unwrap_or(self.hours());
+        let save = Autosave {
+            decisions: Decisions {
+                actions: self.decisions.actions[..index.min(self.decisions.actions.len())].to_vec(),
+            },
+            hours: at,
+            ..self.autosave()
+        };
+        let mut s = PlaySession::new(self.scenario.clone(), self.mode, self.seed);
+        s.decisions = save.decisions.clone();
+        s.engine = run::prepare(&s.scenario, &s.decisions, s.seed);
+        s.engine.run_until(s.scenario.at(at));
+        s.prompts_seen = s.scenario.scenario.prompts.iter().filter(|p| p.at_hours <= at).count();
+        s
+    }
+}
+
+/// Where autosaves go: `$SAFE_RETURN_AUTOSAVE`, else `$XDG_DATA_HOME/safe-return/autosave.ron`,
+/// else `~/.local/share/safe-return/autosave.ron`.
+pub fn autosave_path() -> PathBuf {
+    if let Ok(p) = std::env::var("SAFE_RETURN_AUTOSAVE") {
+        return PathBuf::from(p);
+    }
+    let base = std::env::var("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| ".".into())).join(".local/share"));
+    base.join("safe-return").join("autosave.ron")
+}
+
+/// Write the autosave atomically (write a temporary file, then rename), so a kill mid-write
+/// never leaves a broken save.
+pub fn write_autosave(path: &Path, save: &Autosave) -> std::io::Result<()> {
+    if let Some(d) = path.parent() {
+        std::fs::create_dir_all(d)?;
+    }
+    let tmp = path.with_extension("ron.tmp");
+    let text = ron::ser::to_string_pretty(save, ron::ser::PrettyConfig::default()).map_err(std::io::Error::other)?;
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(tmp, path)
+}
+
+pub fn read_autosave(path: &Path) -> Option<Autosave> {
+    let text = std::fs::read_to_string(path).ok()?;
+    ron::from_str(&text).ok()
+}
+
+/// A scenario as listed in the picker (or the error that stops it loading).
+pub struct ScenarioEntry {
+    pub path: PathBuf,
+    pub loaded: Result<LoadedScenario, Diagnostics>,
+}
+
+/// Everything the app shows.
+pub struct UiModel {
+    pub screen: Screen,
+    pub scenarios: Vec<ScenarioEntry>,
+    pub selected: usize,
+    pub mode: Mode,
+    pub session: Option<PlaySession>,
+    pub report: Option<Report>,
+    pub autosave_file: PathBuf,
+    pub resume: Option<Autosave>,
+    /// Errors to show in the error panel (bad files); the app keeps running.
+    pub errors: Vec<String>,
+    pub status: String,
+    pub ui_scale: f32,
+    pub export_dir: PathBuf,
+}
+
+impl UiModel {
+    pub fn new(autosave_file: PathBuf) -> Self {
+        let scenarios: Vec<ScenarioEntry> = crate::paths::all_scenarios()
+            .into_iter()
+            .map(|p| ScenarioEntry {
+                loaded: load_scenario(&p),
+                path: p,
+            })
+            .collect();
+        let errors = scenarios
+            .iter()
+            .filter_map(|s| s.loaded.as_ref().err().map(|e| e.to_string()))
+            .collect();
+        let resume = read_autosave(&autosave_file);
+        UiModel {
+            screen: Screen::Picker,
+            scenarios,
+            selected: 0,
+            mode: Mode::Practice,
+            session: None,
+            report: None,
+            autosave_file,
+            resume,
+            errors,
+            status: String::new(),
+            ui_scale: 1.0,
+            export_dir: std::env::temp_dir().join("safe-return-exports"),
+        }
+    }
+
+    /// Select a scenario by folder name.
+    pub fn select(&mut self, id: &str) -> bool {
+        match self
+            .scenarios
+            .iter()
+            .position(|s| s.loaded.as_ref().is_ok_and(|l| l.id == id))
+        {
+            Some(i) => {
+                self.selected = i;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn start(&mut self) {
+        let Some(Ok(sc)) = self.scenarios.get(self.selected).map(|s| s.loaded.clone()) else {
+            return;
+        };
+        self.session = Some(PlaySession::new(sc, self.mode, 1));
+        self.report = None;
+        self.screen = Screen::Play;
+        self.save();
+    }
+
+    pub fn resume_saved(&mut self) {
+        let Some(save) = self.resume.clone() else { return };
+        match PlaySession::resume(&save) {
+            Ok(s) => {
+                self.session = Some(s);
+                self.screen = Screen::Play;
+            }
+            Err(e) => self.errors.push(format!("could not resume the saved session:\n{e}")),
+        }
+    }
+
+    pub fn act(&mut self, action: &str) {
+        if let Some(s) = self.session.as_mut() {
+            let save = s.act(action);
+            if let Err(e) = write_autosave(&self.autosave_file, &save) {
+                self.errors
+                    .push(format!("{}: cannot autosave: {e}", self.autosave_file.display()));
+            }
+        }
+    }
+
+    pub fn save(&mut self) {
+        if let Some(s) = &self.session
+            && let Err(e) = write_autosave(&self.autosave_file, &s.autosave())
+        {
+            self.errors
+                .push(format!("{}: cannot autosave: {e}", self.autosave_file.display()));
+        }
+    }
+
+    pub fn end_and_debrief(&mut self) {
+        if let Some(s) = &self.session {
+            self.report = Some(s.finish());
+            self.screen = Screen::Debrief;
+            self.save();
+        }
+    }
+
+    pub fn export(&mut self) {
+        let Some(r) = &self.report else { return };
+        let _ = std::fs::create_dir_all(&self.export_dir);
+        let md = self.export_dir.join(format!("{}-debrief.md", r.scenario));
+        let js = self.export_dir.join(format!("{}-debrief.json", r.scenario));
+        let res = std::fs::write(&md, r.to_markdown())
+            .and_then(|_| std::fs::write(&js, serde_json::to_string_pretty(r).unwrap_or_default()));
+        self.status = match res {
+            Ok(()) => format!("Saved {} and {}", md.display(), js.display()),
+            Err(e) => format!("Could not export: {e}"),
+        };
+    }
+
+    pub fn replay_from(&mut self, index: usize) {
+        if let Some(s) = &self.session {
+            self.session = Some(s.replay_from(index));
+            self.report = None;
+            self.screen = Screen::Play;
+            self.save();
+        }
+    }
+}
+
+/// Score a finished session, as the debrief shows it.
+pub fn score_line(r: &Report) -> String {
+    format!(
+        "{} / {} points ({}%)",
+        r.score.earned, r.score.possible, r.score.percent
+    )
+}
+
+pub use scoring::points;

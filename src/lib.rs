@@ -4,6 +4,7 @@
 //! Layers: [`protocol`] (cited rules as data) ← `sim` (headless Bevy ECS) ← `scenario`,
 //! `scoring`, `caseload` ← `ui` (feature `gui`) and [`cli`].
 
+pub mod caseload;
 pub mod cli;
 pub mod diag;
 pub mod paths;

@@ -100,8 +100,10 @@ pub struct Propensity {
 }
 
 /// A group of children who go missing at the same rate. Every child goes missing at least once
-/// in the first year; after that, further episodes come at `repeats_per_year` on average
-/// (gaps drawn from an exponential distribution, counted from the return).
+/// in the first year (at a uniformly random moment); around that episode, further episodes come
+/// at `repeats_per_year` on average, before and after it (gaps drawn from an exponential
+/// distribution, counted from the return), so a child averages `1 + repeats_per_year` episodes
+/// a year.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct PropensityGroup {
@@ -181,11 +183,6 @@ impl Default for Caseload {
         let factor = |f: &str, share| FactorShare {
             factor: f.into(),
             share,
-        };
-        let group = |n: &str, share, repeats_per_year| PropensityGroup {
-            name: n.into(),
-            share,
-            repeats_per_year,
         };
         Caseload {
             name: "borough".into(),
@@ -298,13 +295,13 @@ impl Default for Propensity {
             looked_after: vec![
                 group("once", 0.35, 0.0),
                 group("repeat", 0.45, 4.0),
-                group("persistent", 0.20, 20.0),
+                group("persistent", 0.20, 18.0),
             ],
             // Ofsted 2013 (Missing children): children were about two thirds of 360,000 missing
             // incidents in 2009-10, some 240,000; less the looked-after incidents, about 1.25
             // each for the other children. Bromley 2020, 9: "the majority of children who go
             // missing return within reasonable timescales and do not go missing regularly".
-            other: vec![group("once", 0.85, 0.0), group("repeat", 0.15, 2.5)],
+            other: vec![group("once", 0.85, 0.0), group("repeat", 0.15, 1.5)],
         }
     }
 }
@@ -455,19 +452,34 @@ fn round4(x: f64) -> f64 {
 
 fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<NaiveDate> {
     if cl.children < 0 {
-        c.err("children", format!("the number of children cannot be negative ({})", cl.children));
+        c.err(
+            "children",
+            format!("the number of children cannot be negative ({})", cl.children),
+        );
     } else if cl.children == 0 {
         c.err("children", "there must be at least one child");
     } else if cl.children > 10_000_000 {
-        c.err("children", format!("{} children is more than this tool simulates (10 million)", cl.children));
+        c.err(
+            "children",
+            format!("{} children is more than this tool simulates (10 million)", cl.children),
+        );
     }
     if cl.horizon_days <= 0 {
-        c.err("horizon_days", format!("the horizon must be at least one day, not {}", cl.horizon_days));
+        c.err(
+            "horizon_days",
+            format!("the horizon must be at least one day, not {}", cl.horizon_days),
+        );
     } else if cl.horizon_days > 3660 {
-        c.err("horizon_days", format!("the horizon is at most ten years, not {} days", cl.horizon_days));
+        c.err(
+            "horizon_days",
+            format!("the horizon is at most ten years, not {} days", cl.horizon_days),
+        );
     }
     if cl.warm_up_days < 0 {
-        c.err("warm_up_days", format!("the warm-up cannot be negative ({})", cl.warm_up_days));
+        c.err(
+            "warm_up_days",
+            format!("the warm-up cannot be negative ({})", cl.warm_up_days),
+        );
     }
     let start = NaiveDate::parse_from_str(&cl.start, "%Y-%m-%d").ok();
     if start.is_none() {
@@ -476,9 +488,15 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
     // Ages.
     for (i, b) in cl.ages.iter().enumerate() {
         if b.min < 0 || b.max < b.min {
-            c.err(&format!("ages[{i}]"), format!("an age band runs from min to max; {}-{} is not one", b.min, b.max));
+            c.err(
+                &format!("ages[{i}]"),
+                format!("an age band runs from min to max; {}-{} is not one", b.min, b.max),
+            );
         } else if b.max >= 18 {
-            c.err(&format!("ages[{i}].max"), format!("these protocols cover under-18s; {} is too old", b.max));
+            c.err(
+                &format!("ages[{i}].max"),
+                format!("these protocols cover under-18s; {} is too old", b.max),
+            );
         }
         check_share(c, &format!("ages[{i}].share"), b.share);
     }
@@ -486,10 +504,18 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
     for (i, s) in cl.legal_status.iter().enumerate() {
         check_share(c, &format!("legal_status[{i}].share"), s.share);
         if s.status.is_empty() {
-            c.err(&format!("legal_status[{i}].status"), "give at least one status (NoStatus for none)");
+            c.err(
+                &format!("legal_status[{i}].status"),
+                "give at least one status (NoStatus for none)",
+            );
         }
     }
-    check_sum(c, "legal_status", cl.legal_status.iter().map(|s| s.share), "legal status");
+    check_sum(
+        c,
+        "legal_status",
+        cl.legal_status.iter().map(|s| s.share),
+        "legal status",
+    );
     for (i, p) in cl.placements.iter().enumerate() {
         check_share(c, &format!("placements[{i}].share"), p.share);
         if p.placement == Placement::Home {
@@ -499,7 +525,11 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
             );
         }
     }
-    if cl.legal_status.iter().any(|s| s.status.iter().any(|x| x.is_looked_after())) {
+    if cl
+        .legal_status
+        .iter()
+        .any(|s| s.status.iter().any(|x| x.is_looked_after()))
+    {
         check_sum(c, "placements", cl.placements.iter().map(|p| p.share), "placement");
     }
     check_share(c, "out_of_borough", cl.out_of_borough);
@@ -533,18 +563,27 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
     }
     let e = &cl.episodes;
     if !(e.median_hours > 0.0) {
-        c.err("episodes.median_hours", format!("the median time away must be above 0 hours, not {}", e.median_hours));
+        c.err(
+            "episodes.median_hours",
+            format!("the median time away must be above 0 hours, not {}", e.median_hours),
+        );
     }
     if !(e.sigma >= 0.0 && e.sigma <= 5.0) {
         c.err("episodes.sigma", format!("sigma runs from 0 to 5, not {}", e.sigma));
     }
     if !(e.max_days > 0.0) {
-        c.err("episodes.max_days", format!("the longest episode must be above 0 days, not {}", e.max_days));
+        c.err(
+            "episodes.max_days",
+            format!("the longest episode must be above 0 days, not {}", e.max_days),
+        );
     }
     check_share(c, "episodes.whereabouts_known_share", e.whereabouts_known_share);
     check_share(c, "episodes.found_elsewhere_share", e.found_elsewhere_share);
     for (f, v) in [
-        ("episodes.whereabouts_known_after_hours", e.whereabouts_known_after_hours),
+        (
+            "episodes.whereabouts_known_after_hours",
+            e.whereabouts_known_after_hours,
+        ),
         ("episodes.return_after_found_hours", e.return_after_found_hours),
         ("episodes.close_after_return_days", e.close_after_return_days),
     ] {
@@ -570,15 +609,14 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
             roles.dedup();
             c.err(
                 &format!("{at}.role"),
-                format!(
-                    "unknown role `{}` (the protocols' roles: {})",
-                    s.role,
-                    roles.join(", ")
-                ),
+                format!("unknown role `{}` (the protocols' roles: {})", s.role, roles.join(", ")),
             );
         }
         if s.workers < 0 {
-            c.err(&format!("{at}.workers"), format!("the number of workers cannot be negative ({})", s.workers));
+            c.err(
+                &format!("{at}.workers"),
+                format!("the number of workers cannot be negative ({})", s.workers),
+            );
         } else if s.workers == 0 {
             let needing: Vec<String> = protocols
                 .iter()
@@ -599,10 +637,16 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
             }
         }
         if !(s.service_minutes >= 0.0) {
-            c.err(&format!("{at}.service_minutes"), format!("cannot be negative ({})", s.service_minutes));
+            c.err(
+                &format!("{at}.service_minutes"),
+                format!("cannot be negative ({})", s.service_minutes),
+            );
         }
         if !(s.latency_min_minutes >= 0.0) {
-            c.err(&format!("{at}.latency_min_minutes"), format!("cannot be negative ({})", s.latency_min_minutes));
+            c.err(
+                &format!("{at}.latency_min_minutes"),
+                format!("cannot be negative ({})", s.latency_min_minutes),
+            );
         }
         if !(s.latency_max_minutes >= s.latency_min_minutes) {
             c.err(

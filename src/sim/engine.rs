@@ -481,7 +481,7 @@ impl Engine {
             placed_here_by_other_authority: c.profile.placed_here_by_other_authority,
             whereabouts_known: ep.is_none_or(|e| e.whereabouts_known || e.phase != Phase::Away),
             hours_away: ep
-                .filter(|e| e.phase == Phase::Away)
+                .filter(|e| e.phase == Phase::Away && !e.whereabouts_known)
                 .map(|e| (self.now - e.left_at).num_minutes() as f64 / 60.0)
                 .unwrap_or(0.0),
             category: ep.and_then(|e| e.category.clone()),
@@ -530,7 +530,7 @@ impl Engine {
                 }
             }
             Agendum::Reclassify { child, episode } => {
-                if self.current_episode(child) == Some(episode) {
+                if self.current_episode(child) == Some(episode) && self.is_away(child) {
                     self.reclassify(child);
                 }
             }
@@ -703,6 +703,21 @@ impl Engine {
                     &name,
                     format!("{name} says they do not want a return interview"),
                 );
+                // Duties to hold the interview end: the child's choice is respected (offers stand).
+                let interview: Vec<String> = self
+                    .protocol
+                    .actions
+                    .iter()
+                    .filter(|a| a.effects.contains(&Effect::CompletesInterview))
+                    .map(|a| a.id.clone())
+                    .collect();
+                let open: Vec<usize> = self.open_by_child.get(&child).cloned().unwrap_or_default();
+                for o in open {
+                    if interview.contains(&self.obligations[o].action) {
+                        self.settle(o, Status::Cancelled, "the child declined the interview".into());
+                    }
+                }
+                self.fire(child, Trigger::InterviewDeclined);
             }
             Happening::Discloses { text } => self.note(child, "disclosure", &name, text),
             Happening::CloseEpisode => self.close_episode(child),
@@ -923,7 +938,14 @@ impl Engine {
             self.push(d, Agendum::DueCheck { obligation: id });
         }
         if self.automation.trainee_role.as_deref() != Some(role.as_str()) {
-            self.automate(child, &role, &action, at, due);
+            // A duty set off by doing the same action (the next meeting after a meeting) is done
+            // when it falls due, not at once: otherwise it would set itself off again and again.
+            let recurring = self.protocol.rules[ri].trigger == Trigger::Done(action.clone());
+            match (recurring, due) {
+                (true, Some(d)) => self.automate(child, &role, &action, d - Duration::hours(1), Some(d)),
+                (true, None) => {}
+                (false, _) => self.automate(child, &role, &action, at, due),
+            }
         }
     }
 
@@ -1066,6 +1088,26 @@ impl Engine {
         if by_trainee {
             self.trainee_done.push((child, action.to_string()));
         }
+        if !params.answers.is_empty() {
+            for tool in &self.protocol.risk.tools {
+                let text = match tool.total(&params.answers) {
+                    Ok(total) => match tool.band(total) {
+                        Some(b) => format!("{}: total {total}, {:?} — {}", tool.name, b.rag, b.label),
+                        None => format!("{}: total {total}, in no band", tool.name),
+                    },
+                    Err(e) => format!("{}: answers not accepted: {e}", tool.name),
+                };
+                if self.keep_records {
+                    self.log.push(LogEntry {
+                        at: now,
+                        child,
+                        kind: "assessment".into(),
+                        who: who.clone(),
+                        text,
+                    });
+                }
+            }
+        }
         if self.keep_records {
             self.actions_done
                 .push((now, child, role.to_string(), action.to_string(), by_trainee));
@@ -1075,7 +1117,7 @@ impl Engine {
         let open: Vec<usize> = self.open_by_child.get(&child).cloned().unwrap_or_default();
         for o in open {
             let ob = &self.obligations[o];
-            if ob.status == Status::Open && ob.action == action && (ob.role == role || by_trainee) {
+            if ob.status == Status::Open && ob.action == action && ob.role == role {
                 let late = ob.due_at.is_some_and(|d| now > d);
                 let due = ob.due_at;
                 self.obligations[o].done_at = Some(now);

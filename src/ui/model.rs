@@ -133,6 +133,18 @@ impl PlaySession {
         }
     }
 
+    /// Run the clock to `hours` after the start, dismissing prompts on the way.
+    pub fn advance_to_hours(&mut self, hours: f64) {
+        let target = self.scenario.at(hours);
+        while self.engine.now < target && !self.ended() {
+            self.paused = false;
+            self.prompt = None;
+            self.advance((target - self.engine.now).num_seconds() as f64);
+        }
+        self.prompt = None;
+        self.paused = true;
+    }
+
     /// Jump to the next scheduled happening (or prompt).
     pub fn next_event(&mut self) {
         let next = self.engine.next_time().unwrap_or(self.scenario.end());
@@ -315,7 +327,12 @@ pub struct UiModel {
 
 impl UiModel {
     pub fn new(autosave_file: PathBuf) -> Self {
-        let scenarios: Vec<ScenarioEntry> = crate::paths::all_scenarios()
+        Self::with_scenarios(crate::paths::all_scenarios(), autosave_file)
+    }
+
+    /// A model listing these scenario files (a file that fails to load shows in the error panel).
+    pub fn with_scenarios(files: Vec<PathBuf>, autosave_file: PathBuf) -> Self {
+        let scenarios: Vec<ScenarioEntry> = files
             .into_iter()
             .map(|p| ScenarioEntry {
                 loaded: load_scenario(&p),

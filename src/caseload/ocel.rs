@@ -1,0 +1,1 @@
+//! OCEL 2.0 export (placeholder).

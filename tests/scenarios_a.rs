@@ -241,8 +241,10 @@ fn bromley_declines_rhi_flawed_offers_late_and_drops_the_decline() {
     assert_eq!(ob(&r, "br.rhi.offer-all").status, Status::Met);
     assert_eq!(ob(&r, "br.rhi.medical-immediately").status, Status::Missed);
     assert_eq!(ob(&r, "br.rhi.declined-record").status, Status::Missed);
-    assert_eq!(ob(&r, "br.rhi.within-72h").status, Status::Missed);
-    assert_eq!(ob(&r, "br.rhi.all-on-return").status, Status::Missed);
+    // Her "no" is respected: the duties to hold the interview end, but the decline must be shared.
+    assert_eq!(ob(&r, "br.rhi.within-72h").status, Status::Cancelled);
+    assert_eq!(ob(&r, "br.rhi.all-on-return").status, Status::Cancelled);
+    assert_eq!(ob(&r, "br.rhi.declined-share").status, Status::Missed);
     // She still said no — but with nothing recorded or shared, nobody found another way to reach her.
     assert!(
         r.timeline

@@ -86,10 +86,7 @@ fn havering_out_of_borough_kai_is_missing_and_the_strategy_meeting_is_requested_
         ob(&r, "hv.sw.home.contact-parent-same-day").status,
         Status::NotApplicable
     );
-    assert_eq!(
-        ob(&r, "hv.sw.care.contact-placement-same-day").status,
-        Status::Met
-    );
+    assert_eq!(ob(&r, "hv.sw.care.contact-placement-same-day").status, Status::Met);
 }
 
 #[test]
@@ -134,7 +131,8 @@ fn havering_out_of_borough_flawed_calls_the_home_next_day_and_lets_mum_decline_t
     let w = ob(&r, "hv.rhi.parent-cannot-decline");
     assert_eq!(w.status, Status::Wrongful);
     assert!(
-        w.feedback.contains("cannot decline an RHI on behalf of the young person"),
+        w.feedback
+            .contains("cannot decline an RHI on behalf of the young person"),
         "{}",
         w.feedback
     );
@@ -155,10 +153,7 @@ fn havering_out_of_borough_flawed_calls_the_home_next_day_and_lets_mum_decline_t
         strings(&["hv.rhi.parent-cannot-decline"])
     );
     // What the trainee got right stays right.
-    assert_eq!(
-        ob(&r, "hv.sw.request-strategy-out-of-borough").status,
-        Status::Met
-    );
+    assert_eq!(ob(&r, "hv.sw.request-strategy-out-of-borough").status, Status::Met);
 }
 
 // ------------------------------------------------------------------ west-mercia-repeat-runner
@@ -195,7 +190,11 @@ fn west_mercia_repeat_runner_third_episode_in_90_days_starts_the_escalation_ladd
     assert_eq!(level1[0].due_at.as_deref(), Some("2015-03-20T19:00"), "within a week");
     assert!(r.others.iter().any(|o| o.rule == "wm.intro.repeat-risk-assessment"));
     // Children's Services chairs the meeting the co-ordinator arranges.
-    assert!(r.others.iter().any(|o| o.rule == "wm.prevention.chaired-by-childrens-services"));
+    assert!(
+        r.others
+            .iter()
+            .any(|o| o.rule == "wm.prevention.chaired-by-childrens-services")
+    );
     // Three episodes this year, not four: the higher steps are not reached.
     for higher in [
         "wm.prevention.level2-meeting",
@@ -226,7 +225,10 @@ fn west_mercia_repeat_runner_flawed_calls_her_absent_names_her_as_in_care_and_le
 
     assert_eq!(
         rules_with(&r, Status::Wrongful),
-        strings(&["wm.media.not-identified-as-in-care", "wm.no-absent-for-children-in-care"])
+        strings(&[
+            "wm.media.not-identified-as-in-care",
+            "wm.no-absent-for-children-in-care"
+        ])
     );
     assert_eq!(
         rules_with(&r, Status::Missed),
@@ -306,17 +308,15 @@ fn bromley_long_term_missing_flawed_lets_the_weekly_meetings_lapse_and_names_him
     );
     assert_eq!(weekly[2].due_at.as_deref(), Some("2020-10-26T18:45"));
     assert!(
-        weekly[2].feedback.starts_with("Missed: Hold a (missing) strategy meeting"),
+        weekly[2]
+            .feedback
+            .starts_with("Missed: Hold a (missing) strategy meeting"),
         "{}",
         weekly[2].feedback
     );
     // Every weekly-review duty that goes unmet is one that fell due after the 13 October review.
-    let lapsed: Vec<&&ObligationReport> = all(&r, "br.strategy.weekly")
-        .iter()
-        .filter(|o| o.status == Status::Missed)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect();
+    let reviews = all(&r, "br.strategy.weekly");
+    let lapsed: Vec<&ObligationReport> = reviews.iter().copied().filter(|o| o.status == Status::Missed).collect();
     assert!(!lapsed.is_empty(), "{}", r.to_text());
     assert!(
         lapsed

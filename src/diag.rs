@@ -149,7 +149,7 @@ fn describe_ron_error(e: &ron::Error) -> String {
             "unknown {} `{found}` (expected one of: {})",
             outer
                 .as_ref()
-                .map(|o| format!("{o}"))
+                .map(|o| o.to_string())
                 .unwrap_or_else(|| "variant".into()),
             expected.join(", ")
         ),

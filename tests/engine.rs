@@ -289,3 +289,47 @@ fn bad_scenario_and_decision_files_exit_2_with_positions() {
         "{err}"
     );
 }
+
+#[test]
+fn a_fourth_episode_in_a_year_crosses_west_mercias_level_two_but_not_level_three() {
+    let mut e = engine("west-mercia-2014", "2024-06-01 10:00");
+    let history = vec![t("2023-09-10 20:00"), t("2024-04-20 20:00"), t("2024-05-15 20:00")];
+    let c = e.add_child(
+        child(14, vec![LegalStatus::S31], Placement::Residential),
+        "placement",
+        history,
+    );
+    e.schedule(t("2024-06-01 21:00"), c, leaves());
+    e.run_until(t("2024-06-01 21:30"));
+    let fired = |id: &str| e.obligations.iter().any(|o| o.rule == id);
+    assert!(fired("wm.prevention.level1-meeting"), "3 episodes within 90 days");
+    assert!(fired("wm.prevention.level2-meeting"), "4 episodes within 365 days");
+    assert!(!fired("wm.prevention.level3-meeting"), "not 7 within a year");
+}
+
+#[test]
+fn each_weekly_duty_is_one_chain_however_many_meetings_are_held() {
+    let mut e = engine("havering-2023-10", "2024-03-04 10:00");
+    let c = e.add_child(
+        child(15, vec![LegalStatus::S31], Placement::Residential),
+        "placement",
+        vec![],
+    );
+    e.schedule(t("2024-03-04 12:00"), c, leaves());
+    e.schedule(
+        t("2024-04-01 12:00"),
+        c,
+        Happening::Located {
+            at: "town".into(),
+            note: String::new(),
+        },
+    );
+    e.finish(t("2024-04-10 12:00"));
+    let weekly = e
+        .obligations
+        .iter()
+        .filter(|o| o.rule == "hv.strategy.weekly-until-located")
+        .count();
+    // 28 days missing: the first due at day 7 and one a week after while missing — never dozens.
+    assert!((3..=5).contains(&weekly), "got {weekly}");
+}

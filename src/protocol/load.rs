@@ -332,13 +332,11 @@ fn trigger(c: &mut Collector, n: &Names, at: &str, t: &Trigger, who: &str) {
         Trigger::ClassifiedAs(k) => category_ref(c, n, &format!("{at}.0"), k),
         Trigger::NotificationReceived(r) => role_ref(c, n, &format!("{at}.0"), r),
         Trigger::Done(a) => action_ref(c, n, &format!("{at}.0"), a),
-        Trigger::MissingFor(h) => {
-            if !h.is_finite() || *h < 0.0 {
-                c.err(
-                    &format!("{at}.0"),
-                    format!("{who}: hours missing must be zero or more, not {h}"),
-                );
-            }
+        Trigger::MissingFor(h) if !h.is_finite() || *h < 0.0 => {
+            c.err(
+                &format!("{at}.0"),
+                format!("{who}: hours missing must be zero or more, not {h}"),
+            );
         }
         Trigger::EpisodeCount { episodes, within_days } => window(c, at, *episodes, *within_days),
         _ => {}

@@ -69,6 +69,8 @@ pub struct Episode {
     /// (time, what) for every change of phase, category or grading.
     pub transitions: Vec<(NaiveDateTime, String)>,
     fired: Vec<String>,
+    /// Rules whose repeat chain has started in this episode (one chain per rule).
+    repeating: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -210,6 +212,7 @@ enum Agendum {
     },
     DueCheck {
         obligation: usize,
+        generation: u32,
     },
 }
 
@@ -325,12 +328,12 @@ pub struct Engine {
     worker_free: HashMap<String, Vec<NaiveDateTime>>,
     open_by_child: HashMap<usize, Vec<usize>>,
     free_slots: Vec<usize>,
+    slot_generation: Vec<u32>,
 }
 
 fn trigger_key(t: &Trigger) -> String {
     match t {
         Trigger::MissingFor(h) => format!("MissingFor({h})"),
-        Trigger::EpisodeCount { .. } => "EpisodeCount".into(),
         other => format!("{other:?}"),
     }
 }
@@ -378,6 +381,7 @@ impl Engine {
             worker_free: HashMap::new(),
             open_by_child: HashMap::new(),
             free_slots: Vec::new(),
+            slot_generation: Vec::new(),
         }
     }
 
@@ -540,9 +544,9 @@ impl Engine {
                 rule,
                 n,
             } => self.repeat(child, episode, rule, n),
-            Agendum::DueCheck { obligation } => {
+            Agendum::DueCheck { obligation, generation } => {
                 let o = &self.obligations[obligation];
-                if o.status == Status::Open && !self.keep_records {
+                if o.status == Status::Open && !self.keep_records && self.slot_generation[obligation] == generation {
                     // Stress runs settle misses at the deadline to keep memory flat.
                     self.settle(obligation, Status::Missed, "not done by the deadline".into());
                 }
@@ -590,6 +594,7 @@ impl Engine {
                     risk: None,
                     transitions: Vec::new(),
                     fired: Vec::new(),
+                    repeating: Vec::new(),
                 });
                 self.episodes_started += 1;
                 self.transition(child, "left".into());
@@ -822,6 +827,20 @@ impl Engine {
             }
             e.fired.push(key.clone());
         }
+        // Recurring duties whose `until` this is stop: occurrences not yet due are cancelled.
+        let open: Vec<usize> = self.open_by_child.get(&child).cloned().unwrap_or_default();
+        for o in open {
+            let ri = self.obligations[o].rule_index;
+            let stops = self
+                .protocol
+                .rules
+                .get(ri)
+                .and_then(|r| r.repeat.as_ref())
+                .is_some_and(|rep| rep.until == trigger);
+            if stops && self.obligations[o].due_at.is_none_or(|d| d > self.now) {
+                self.settle(o, Status::Cancelled, format!("no longer needed: {}", trigger.label()));
+            }
+        }
         let Some(rules) = self.rules_by_trigger.get(&key).cloned() else {
             return;
         };
@@ -833,6 +852,16 @@ impl Engine {
                 continue;
             }
             if rule.when.holds(&facts) {
+                if rule.repeat.is_some() {
+                    // One chain per rule and episode: the repeat makes the later occurrences.
+                    let Some(e) = self.children[child].episode.as_mut() else {
+                        continue;
+                    };
+                    if e.repeating.contains(&ri) {
+                        continue;
+                    }
+                    e.repeating.push(ri);
+                }
                 self.create_obligation(child, ri, self.now);
                 if let Some(rep) = &rule.repeat {
                     let every = self.calendar.interval(&rep.every);
@@ -920,11 +949,13 @@ impl Engine {
         let id = match self.free_slots.pop() {
             Some(slot) => {
                 self.obligations[slot] = Obligation { id: slot, ..ob };
+                self.slot_generation[slot] += 1;
                 slot
             }
             None => {
                 let id = self.obligations.len();
                 self.obligations.push(Obligation { id, ..ob });
+                self.slot_generation.resize(self.obligations.len(), 0);
                 id
             }
         };
@@ -935,7 +966,14 @@ impl Engine {
         if let Some(d) = due
             && !self.keep_records
         {
-            self.push(d, Agendum::DueCheck { obligation: id });
+            let generation = self.slot_generation[id];
+            self.push(
+                d,
+                Agendum::DueCheck {
+                    obligation: id,
+                    generation,
+                },
+            );
         }
         if self.automation.trainee_role.as_deref() != Some(role.as_str()) {
             // A duty set off by doing the same action (the next meeting after a meeting) is done
@@ -968,7 +1006,7 @@ impl Engine {
                 0.0
             };
         if let Some(d) = due
-            && self.automation.roles.get(role).is_none()
+            && !self.automation.roles.contains_key(role)
         {
             // By the book: never later than half the time allowed.
             latency = latency.min((d - at).num_minutes() as f64 / 2.0);

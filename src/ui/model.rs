@@ -230,14 +230,14 @@ impl PlaySession {
             .obligations
             .iter()
             .filter(|o| &o.role == role && o.status == Status::Open)
-            .filter_map(|o| {
+            .map(|o| {
                 let name = self
                     .scenario
                     .protocol
                     .action(&o.action)
                     .map(|a| a.name.clone())
                     .unwrap_or(o.action.clone());
-                Some((o.due_at, name, o.rule.clone()))
+                (o.due_at, name, o.rule.clone())
             })
             .collect();
         v.sort_by_key(|(d, n, _)| (d.is_none(), *d, n.clone()));

@@ -52,6 +52,13 @@ pub enum Command {
         #[arg(long)]
         markdown: Option<PathBuf>,
     },
+    /// Measure the board's simulation systems: N children on the clock at 3600×, per-frame cost.
+    BenchBoard {
+        #[arg(long, default_value_t = 200)]
+        children: usize,
+        #[arg(long, default_value_t = 600)]
+        frames: u32,
+    },
     /// Open the app on one scenario.
     Play {
         scenario: String,
@@ -129,6 +136,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
             json,
             markdown,
         } => scenario_cmd::run_scenario(scenario, decisions.as_deref(), *seed, *json, markdown.as_deref()),
+        Command::BenchBoard { children, frames } => scenario_cmd::bench_board(*children, *frames),
         Command::Play { .. } => return None,
     })
 }

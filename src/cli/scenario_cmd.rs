@@ -109,3 +109,70 @@ pub fn run_scenario(arg: &str, decisions: Option<&Path>, seed: u64, json: bool, 
     }
     ExitCode::SUCCESS
 }
+
+/// Per-frame cost of the simulation systems with many children on the board at 3600×, measured
+/// over fixed 1/60 s frames (Bevy's manual time strategy), as the app runs them.
+pub fn bench_board(children: usize, frames: u32) -> ExitCode {
+    use crate::sim::engine::{ChildProfile, Engine, Happening};
+    use crate::sim::plugins::{SimClock, headless_app};
+    use chrono::Duration;
+    let file = paths::scenario_file("havering-care-residential");
+    let sc = match load_scenario(&file) {
+        Ok(sc) => sc,
+        Err(d) => return bad_input(&d),
+    };
+    let mut e = Engine::new(sc.protocol.clone(), sc.start, 1);
+    for i in 0..children {
+        let c = e.add_child(
+            ChildProfile {
+                name: format!("Child {i}"),
+                ..sc.scenario.child.clone()
+            },
+            "placement",
+            vec![],
+        );
+        let at = sc.start + Duration::minutes((i as i64 * 37) % (24 * 60));
+        e.schedule(
+            at,
+            c,
+            Happening::Leaves {
+                to: "town_centre".into(),
+                note: String::new(),
+            },
+        );
+        e.schedule(
+            at + Duration::hours(20 + (i as i64 % 30)),
+            c,
+            Happening::Returned { note: String::new() },
+        );
+    }
+    let end = sc.start + Duration::days(30);
+    let mut app = headless_app(e, end);
+    app.insert_resource(bevy_time::TimeUpdateStrategy::ManualDuration(
+        std::time::Duration::from_micros(16_667),
+    ));
+    {
+        let mut clock = app.world_mut().resource_mut::<SimClock>();
+        clock.paused = false;
+        clock.set_speed(3600.0);
+    }
+    let mut times = Vec::with_capacity(frames as usize);
+    for _ in 0..frames {
+        let t0 = std::time::Instant::now();
+        app.update();
+        times.push(t0.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
+    let pct = |p: f64| times[((times.len() as f64 - 1.0) * p) as usize];
+    let e = &app.world().resource::<crate::sim::plugins::SimEngine>().0;
+    println!(
+        "{children} children, {frames} frames at 3600× (1 simulated hour per second): mean {mean:.3} ms, median {:.3} ms, p95 {:.3} ms, max {:.3} ms per frame; {} events, {} obligations",
+        pct(0.5),
+        pct(0.95),
+        pct(1.0),
+        e.events_processed,
+        e.obligations.len()
+    );
+    ExitCode::SUCCESS
+}

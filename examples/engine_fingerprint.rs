@@ -38,7 +38,7 @@ fn main() {
                     e.automation.default.compliance = 0.9;
                 }
                 plan.add_children(&mut e);
-                plan.run(&mut e, |_| {});
+                plan.run(&mut e, |_, _| {});
                 writeln!(
                     out,
                     "== {} v{variant} keep={keep} events={} episodes={}",

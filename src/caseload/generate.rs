@@ -245,6 +245,13 @@ impl Plan {
         }
     }
 
+    /// Move the children into an engine (for a plan run once: saves keeping two copies).
+    pub fn move_children(&mut self, engine: &mut Engine) {
+        for (p, h) in self.children.drain(..) {
+            engine.add_child(p, "placement", h);
+        }
+    }
+
     fn at(&self, m: i64) -> NaiveDateTime {
         self.start + Duration::minutes(m)
     }
@@ -285,8 +292,8 @@ impl Plan {
     }
 
     /// Run the whole horizon: episodes are fed in a day at a time. `tick` is called after each
-    /// simulated day with the number of days done.
-    pub fn run(&self, engine: &mut Engine, mut tick: impl FnMut(u64)) {
+    /// simulated day with the number of days done and the engine.
+    pub fn run(&self, engine: &mut Engine, mut tick: impl FnMut(u64, &Engine)) {
         let mut next = 0;
         let mut t = self.start;
         let mut day = 0;
@@ -300,7 +307,7 @@ impl Plan {
             engine.run_until(until);
             t = until;
             day += 1;
-            tick(day);
+            tick(day, engine);
         }
         engine.finish(self.end);
     }

@@ -245,13 +245,14 @@ impl Default for Caseload {
             propensity: Propensity::default(),
             episodes: EpisodeShape::default(),
             // Bromley 2020, 4. Strategic Leadership: the Atlas Team "comprises of a team manager,
-            // 3 return home interview officers" — three RHI workers, in office hours. The other
-            // capacities are assumptions for a large borough.
+            // 3 return home interview officers" for one borough; this caseload is larger, so five
+            // RHI workers, in office hours (assumption). Social workers and the MASH are
+            // assumptions too: enough to keep up, with the MASH closed out of hours.
             staffing: vec![
                 Staff {
                     role: "rhi_worker".into(),
-                    workers: 3,
-                    service_minutes: 60.0,
+                    workers: 5,
+                    service_minutes: 30.0,
                     office_hours_only: true,
                     latency_min_minutes: 60.0,
                     latency_max_minutes: 480.0,

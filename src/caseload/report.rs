@@ -1,1 +1,801 @@
-//! Reports (placeholder).
+//! Stress-test reports: text for the terminal, CSV tables, the JSON summary and a self-contained
+//! HTML page with SVG charts drawn here (no scripts, no external files).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::stress::{Estimate, ProtocolResult, Summary};
+
+fn pct(e: &Option<Estimate>) -> String {
+    match e {
+        Some(e) => {
+            let s = Estimate {
+                mean: e.mean * 100.0,
+                lo: e.lo.map(|x| x * 100.0),
+                hi: e.hi.map(|x| x * 100.0),
+            };
+            format!("{} %", s.text(1))
+        }
+        None => "—".into(),
+    }
+}
+
+fn opt(e: &Option<Estimate>, decimals: usize) -> String {
+    e.map(|e| e.text(decimals)).unwrap_or_else(|| "—".into())
+}
+
+fn thousands(n: f64) -> String {
+    let s = format!("{:.0}", n);
+    let (sign, digits) = s.strip_prefix('-').map_or(("", s.as_str()), |d| ("-", d));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{sign}{out}")
+}
+
+/// The terminal report: each protocol, side by side.
+pub fn to_text(s: &Summary) -> String {
+    let mut o = String::new();
+    let c = &s.caseload;
+    let _ = writeln!(
+        o,
+        "Stress test: {} — {} children, {} days from {}, {} replication{}, seed {}",
+        if c.name.is_empty() { "caseload" } else { &c.name },
+        thousands(c.children as f64),
+        c.horizon_days,
+        c.start,
+        c.replications,
+        if c.replications == 1 { "" } else { "s" },
+        c.seed
+    );
+    let _ = writeln!(o, "Means per replication with 95 % confidence intervals.\n");
+    let ps = &s.protocols;
+    let w = 26;
+    let mut row = |label: &str, f: &dyn Fn(&ProtocolResult) -> String| {
+        let _ = write!(o, "{label:<34}");
+        for p in ps {
+            let _ = write!(o, " {:<w$}", f(p));
+        }
+        let _ = writeln!(o);
+    };
+    row("", &|p| p.id.clone());
+    row("Episodes", &|p| p.episodes.text(0));
+    row("Duties met in time", &|p| pct(&p.compliance));
+    row("Strategy meetings a week", &|p| p.strategy_meetings_per_week.text(1));
+    row("Strategy-meeting actions a week", &|p| {
+        p.strategy_meeting_actions_per_week.text(1)
+    });
+    row("Escalation duties (repeat episodes)", &|p| p.escalations.text(1));
+    row("Children over a repeat threshold", &|p| p.children_escalated.text(1));
+    row("Episodes per child", &|p| p.episodes_per_child.text(2));
+    let _ = writeln!(
+        o,
+        "\nWorkload: actions a week (busiest week); mean wait for a free worker"
+    );
+    let mut roles: Vec<&str> = Vec::new();
+    for p in ps {
+        for r in &p.roles {
+            if !roles.contains(&r.id.as_str()) {
+                roles.push(&r.id);
+            }
+        }
+    }
+    for id in roles {
+        let staff = ps
+            .iter()
+            .flat_map(|p| &p.roles)
+            .find(|r| r.id == id)
+            .and_then(|r| r.workers)
+            .map(|n| format!(" ({n} staff)"))
+            .unwrap_or_default();
+        let _ = write!(o, "  {:<32}", format!("{id}{staff}"));
+        for p in ps {
+            let cell = match p.roles.iter().find(|r| r.id == id) {
+                Some(r) => {
+                    let wait = r
+                        .mean_queue_wait_minutes
+                        .filter(|e| e.mean > 0.0)
+                        .map(|e| format!(", wait {:.0} min", e.mean))
+                        .unwrap_or_default();
+                    format!("{:.1} ({:.0}){wait}", r.actions_per_week.mean, r.busiest_week.mean)
+                }
+                None => "—".into(),
+            };
+            let _ = write!(o, " {cell:<w$}");
+        }
+        let _ = writeln!(o);
+    }
+    for p in ps {
+        let mut worst: Vec<_> = p.rules.iter().filter(|r| r.compliance.is_some()).collect();
+        worst.sort_by(|a, b| {
+            a.compliance
+                .map(|e| e.mean)
+                .partial_cmp(&b.compliance.map(|e| e.mean))
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        let shown: Vec<_> = worst
+            .iter()
+            .filter(|r| r.compliance.is_some_and(|c| c.mean < 0.999))
+            .take(12)
+            .collect();
+        let _ = writeln!(o, "\n{}: rules least often met in time", p.id);
+        if shown.is_empty() {
+            let _ = writeln!(o, "  every duty that fell due was met in time");
+        }
+        for r in shown {
+            let _ = writeln!(
+                o,
+                "  {:<44} {:<20} {:<16} met {}  late {:.1} (mean {} h)  missed {:.1}",
+                r.id,
+                r.role,
+                r.deadline,
+                pct(&r.compliance),
+                r.late.mean,
+                opt(&r.mean_late_hours, 1),
+                r.missed.mean
+            );
+        }
+    }
+    if let Some(cmp) = &s.comparison {
+        let _ = writeln!(o, "\n{} → {}", cmp.baseline, cmp.revision);
+        let _ = writeln!(
+            o,
+            "  rules added {}, removed {}; duties met in time {}; strategy meetings a week {:+.2}; escalation duties {:+.1}",
+            cmp.rules_added.len(),
+            cmp.rules_removed.len(),
+            cmp.compliance_change
+                .map(|d| format!("{:+.1} points", d * 100.0))
+                .unwrap_or_else(|| "—".into()),
+            cmp.strategy_meetings_per_week_change,
+            cmp.escalations_change
+        );
+        for (what, list) in [("added", &cmp.rules_added), ("removed", &cmp.rules_removed)] {
+            if !list.is_empty() {
+                let _ = writeln!(o, "  {what}: {}", list.join(", "));
+            }
+        }
+        let mut moved: Vec<_> = cmp
+            .rules
+            .iter()
+            .filter(|r| r.compliance_change.is_some_and(|d| d.abs() >= 0.005))
+            .collect();
+        moved.sort_by(|a, b| {
+            b.compliance_change
+                .map(f64::abs)
+                .partial_cmp(&a.compliance_change.map(f64::abs))
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        if !moved.is_empty() {
+            let _ = writeln!(o, "  largest changes in duties met in time:");
+        }
+        for r in moved.iter().take(10) {
+            let _ = writeln!(
+                o,
+                "    {:<44} {} → {} ({:+.1} points)",
+                r.id,
+                pct(&r.baseline_compliance),
+                pct(&r.revision_compliance),
+                r.compliance_change.unwrap_or(0.0) * 100.0
+            );
+        }
+        let changed: Vec<_> = cmp
+            .roles
+            .iter()
+            .filter(|r| r.change_per_week.is_some_and(|d| d.abs() >= 0.05))
+            .collect();
+        if !changed.is_empty() {
+            let _ = writeln!(o, "  workload change, actions a week:");
+            for r in changed {
+                let _ = writeln!(o, "    {:<30} {:+.1}", r.id, r.change_per_week.unwrap_or(0.0));
+            }
+        }
+    }
+    let _ = writeln!(
+        o,
+        "\n{} episodes, {} events in {:.2} s ({} events/s, {} threads){}",
+        thousands(s.episodes as f64),
+        thousands(s.events as f64),
+        s.run.wall_seconds,
+        thousands(s.run.events_per_second),
+        s.run.threads,
+        s.run
+            .peak_rss_bytes
+            .map(|b| format!(", peak memory {:.0} MB", b as f64 / 1_048_576.0))
+            .unwrap_or_default()
+    );
+    o
+}
+
+fn est_cols(e: &Option<Estimate>) -> [String; 3] {
+    match e {
+        Some(e) => [
+            e.mean.to_string(),
+            e.lo.map(|x| x.to_string()).unwrap_or_default(),
+            e.hi.map(|x| x.to_string()).unwrap_or_default(),
+        ],
+        None => [String::new(), String::new(), String::new()],
+    }
+}
+
+/// Write `rules.csv`, `workload.csv`, `summary.csv` (and `comparison.csv` for two protocols),
+/// `summary.json` and `report.html` into `dir`.
+pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let mut written = Vec::new();
+    let csv_err = |e: csv::Error| std::io::Error::other(e.to_string());
+
+    let path = dir.join("rules.csv");
+    let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
+    w.write_record([
+        "protocol",
+        "rule",
+        "role",
+        "action",
+        "trigger",
+        "deadline",
+        "strength",
+        "fired",
+        "met",
+        "late",
+        "missed",
+        "cancelled",
+        "compliance",
+        "compliance_lo",
+        "compliance_hi",
+        "mean_late_hours",
+        "mean_queue_wait_minutes",
+    ])
+    .map_err(csv_err)?;
+    for p in &s.protocols {
+        for r in &p.rules {
+            let c = est_cols(&r.compliance);
+            w.write_record([
+                p.id.as_str(),
+                &r.id,
+                &r.role,
+                &r.action,
+                &r.trigger,
+                &r.deadline,
+                &r.strength,
+                &r.fired.mean.to_string(),
+                &r.met.mean.to_string(),
+                &r.late.mean.to_string(),
+                &r.missed.mean.to_string(),
+                &r.cancelled.mean.to_string(),
+                &c[0],
+                &c[1],
+                &c[2],
+                &est_cols(&r.mean_late_hours)[0],
+                &est_cols(&r.mean_queue_wait_minutes)[0],
+            ])
+            .map_err(csv_err)?;
+        }
+    }
+    w.flush()?;
+    written.push(path);
+
+    let path = dir.join("workload.csv");
+    let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
+    w.write_record(["protocol", "role", "week", "week_starting", "actions"])
+        .map_err(csv_err)?;
+    let start = chrono::NaiveDate::parse_from_str(&s.caseload.start, "%Y-%m-%d").ok();
+    for p in &s.protocols {
+        for r in &p.roles {
+            for (k, n) in r.weekly.iter().enumerate() {
+                let from = start
+                    .map(|d| (d + chrono::Duration::days(7 * k as i64)).to_string())
+                    .unwrap_or_default();
+                w.write_record([p.id.as_str(), &r.id, &(k + 1).to_string(), &from, &n.to_string()])
+                    .map_err(csv_err)?;
+            }
+        }
+    }
+    w.flush()?;
+    written.push(path);
+
+    let path = dir.join("summary.csv");
+    let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
+    w.write_record(["protocol", "measure", "mean", "lo", "hi"])
+        .map_err(csv_err)?;
+    for p in &s.protocols {
+        let mut rows: Vec<(String, Option<Estimate>)> = vec![
+            ("episodes".into(), Some(p.episodes)),
+            ("events".into(), Some(p.events)),
+            ("duties_met_in_time".into(), p.compliance),
+            ("strategy_meetings_per_week".into(), Some(p.strategy_meetings_per_week)),
+            (
+                "strategy_meeting_actions_per_week".into(),
+                Some(p.strategy_meeting_actions_per_week),
+            ),
+            ("escalation_duties".into(), Some(p.escalations)),
+            ("children_over_a_repeat_threshold".into(), Some(p.children_escalated)),
+            ("episodes_per_child".into(), Some(p.episodes_per_child)),
+        ];
+        for t in &p.thresholds {
+            rows.push((
+                format!("children_with_{}_episodes_in_{}_days", t.episodes, t.within_days),
+                Some(t.children),
+            ));
+        }
+        for b in &p.episodes_per_child_histogram {
+            rows.push((format!("children_with_{}_episodes", b.episodes), Some(b.children)));
+        }
+        for r in &p.roles {
+            rows.push((format!("{}_actions_per_week", r.id), Some(r.actions_per_week)));
+            rows.push((format!("{}_mean_queue_wait_minutes", r.id), r.mean_queue_wait_minutes));
+        }
+        for (m, e) in rows {
+            let c = est_cols(&e);
+            w.write_record([p.id.as_str(), &m, &c[0], &c[1], &c[2]])
+                .map_err(csv_err)?;
+        }
+    }
+    w.flush()?;
+    written.push(path);
+
+    if let Some(cmp) = &s.comparison {
+        let path = dir.join("comparison.csv");
+        let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
+        w.write_record([
+            "rule",
+            "in_protocols",
+            "baseline_compliance",
+            "revision_compliance",
+            "change",
+            "baseline_fired",
+            "revision_fired",
+        ])
+        .map_err(csv_err)?;
+        for r in &cmp.rules {
+            w.write_record([
+                r.id.as_str(),
+                &r.in_protocols,
+                &est_cols(&r.baseline_compliance)[0],
+                &est_cols(&r.revision_compliance)[0],
+                &r.compliance_change.map(|x| x.to_string()).unwrap_or_default(),
+                &est_cols(&r.baseline_fired)[0],
+                &est_cols(&r.revision_fired)[0],
+            ])
+            .map_err(csv_err)?;
+        }
+        w.flush()?;
+        written.push(path);
+    }
+
+    let path = dir.join("summary.json");
+    std::fs::write(&path, serde_json::to_string_pretty(s).expect("serialisable") + "\n")?;
+    written.push(path);
+
+    let path = dir.join("report.html");
+    std::fs::write(&path, to_html(s))?;
+    written.push(path);
+    Ok(written)
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+const COLOURS: [&str; 8] = [
+    "#1f6fb2", "#e07b00", "#2a9d3a", "#c0392b", "#7b4fa0", "#8c564b", "#d4459b", "#5f6b6d",
+];
+
+/// Horizontal grouped bars: compliance per rule, one bar per protocol.
+fn compliance_chart(s: &Summary) -> String {
+    let mut ids: Vec<&str> = Vec::new();
+    for p in &s.protocols {
+        for r in &p.rules {
+            if r.compliance.is_some() && !ids.contains(&r.id.as_str()) {
+                ids.push(&r.id);
+            }
+        }
+    }
+    // Worst first (by the lowest compliance any protocol gives the rule).
+    let worst = |id: &str| {
+        s.protocols
+            .iter()
+            .filter_map(|p| p.rules.iter().find(|r| r.id == id).and_then(|r| r.compliance))
+            .map(|e| e.mean)
+            .fold(f64::INFINITY, f64::min)
+    };
+    ids.sort_by(|a, b| {
+        worst(a)
+            .partial_cmp(&worst(b))
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| a.cmp(b))
+    });
+    let n = s.protocols.len().max(1);
+    let bar = 9.0;
+    let row = bar * n as f64 + 6.0;
+    let label_w = 330.0;
+    let plot_w = 420.0;
+    let top = 24.0;
+    let height = top + row * ids.len() as f64 + 30.0;
+    let width = label_w + plot_w + 70.0;
+    let mut o = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="Duties met in time, by rule">"#
+    );
+    for k in 0..=10 {
+        let x = label_w + plot_w * k as f64 / 10.0;
+        let _ = write!(
+            o,
+            r##"<line x1="{x}" y1="{top}" x2="{x}" y2="{}" stroke="#ddd"/><text x="{x}" y="{}" font-size="10" text-anchor="middle">{}%</text>"##,
+            height - 24.0,
+            top - 8.0,
+            k * 10
+        );
+    }
+    for (i, id) in ids.iter().enumerate() {
+        let y = top + row * i as f64;
+        let _ = write!(
+            o,
+            r#"<text x="{}" y="{}" font-size="10" text-anchor="end">{}</text>"#,
+            label_w - 6.0,
+            y + row / 2.0 + 3.0,
+            esc(id)
+        );
+        for (k, p) in s.protocols.iter().enumerate() {
+            if let Some(c) = p.rules.iter().find(|r| r.id == *id).and_then(|r| r.compliance) {
+                let w = plot_w * c.mean.clamp(0.0, 1.0);
+                let _ = write!(
+                    o,
+                    r#"<rect x="{label_w}" y="{}" width="{w:.1}" height="{bar}" fill="{}"><title>{}: {} — {:.1} %</title></rect>"#,
+                    y + 3.0 + bar * k as f64,
+                    COLOURS[k % COLOURS.len()],
+                    esc(&p.id),
+                    esc(id),
+                    c.mean * 100.0
+                );
+            }
+        }
+    }
+    for (k, p) in s.protocols.iter().enumerate() {
+        let x = label_w + 140.0 * k as f64;
+        let _ = write!(
+            o,
+            r#"<rect x="{x}" y="{}" width="10" height="10" fill="{}"/><text x="{}" y="{}" font-size="11">{}</text>"#,
+            height - 14.0,
+            COLOURS[k % COLOURS.len()],
+            x + 14.0,
+            height - 5.0,
+            esc(&p.id)
+        );
+    }
+    o + "</svg>"
+}
+
+/// A line chart of weekly series: (label, colour, dashed, values).
+fn line_chart(title: &str, series: &[(String, &str, bool, Vec<f64>)], y_label: &str) -> String {
+    let (w, h) = (760.0, 300.0);
+    let (left, right, top, bottom) = (56.0, 180.0, 26.0, 34.0);
+    let pw = w - left - right;
+    let ph = h - top - bottom;
+    let weeks = series.iter().map(|s| s.3.len()).max().unwrap_or(0).max(2);
+    let ymax = series
+        .iter()
+        .flat_map(|s| s.3.iter().copied())
+        .fold(0.0f64, f64::max)
+        .max(1.0);
+    // A round top for the axis.
+    let mag = 10f64.powf(ymax.log10().floor());
+    let ytop = (ymax / mag).ceil() * mag;
+    let mut o = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="{}"><text x="{left}" y="16" font-size="12" font-weight="bold">{}</text>"#,
+        esc(title),
+        esc(title)
+    );
+    for k in 0..=5 {
+        let v = ytop * k as f64 / 5.0;
+        let y = top + ph - ph * k as f64 / 5.0;
+        let _ = write!(
+            o,
+            r##"<line x1="{left}" y1="{y}" x2="{}" y2="{y}" stroke="#ddd"/><text x="{}" y="{}" font-size="10" text-anchor="end">{}</text>"##,
+            left + pw,
+            left - 4.0,
+            y + 3.0,
+            if ytop >= 10.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.1}")
+            }
+        );
+    }
+    let step = (weeks / 13).max(1);
+    for k in (0..weeks).step_by(step) {
+        let x = left + pw * k as f64 / (weeks - 1) as f64;
+        let _ = write!(
+            o,
+            r#"<text x="{x}" y="{}" font-size="10" text-anchor="middle">{}</text>"#,
+            top + ph + 14.0,
+            k + 1
+        );
+    }
+    let _ = write!(
+        o,
+        r#"<text x="{}" y="{}" font-size="10" text-anchor="middle">week</text><text x="12" y="{}" font-size="10" transform="rotate(-90 12 {})" text-anchor="middle">{}</text>"#,
+        left + pw / 2.0,
+        h - 4.0,
+        top + ph / 2.0,
+        top + ph / 2.0,
+        esc(y_label)
+    );
+    for (i, (label, colour, dashed, values)) in series.iter().enumerate() {
+        let pts: Vec<String> = values
+            .iter()
+            .enumerate()
+            .map(|(k, v)| {
+                format!(
+                    "{:.1},{:.1}",
+                    left + pw * k as f64 / (weeks - 1) as f64,
+                    top + ph - ph * (v / ytop)
+                )
+            })
+            .collect();
+        let dash = if *dashed { r#" stroke-dasharray="5 3""# } else { "" };
+        let _ = write!(
+            o,
+            r#"<polyline fill="none" stroke="{colour}" stroke-width="1.6"{dash} points="{}"><title>{}</title></polyline>"#,
+            pts.join(" "),
+            esc(label)
+        );
+        let ly = top + 12.0 + 15.0 * i as f64;
+        let _ = write!(
+            o,
+            r#"<line x1="{}" y1="{ly}" x2="{}" y2="{ly}" stroke="{colour}" stroke-width="2"{dash}/><text x="{}" y="{}" font-size="10">{}</text>"#,
+            left + pw + 10.0,
+            left + pw + 30.0,
+            left + pw + 34.0,
+            ly + 3.0,
+            esc(label)
+        );
+    }
+    o + "</svg>"
+}
+
+/// The self-contained HTML report.
+pub fn to_html(s: &Summary) -> String {
+    let c = &s.caseload;
+    let mut o = String::new();
+    let title = format!(
+        "Stress test — {} ({} children, {} days)",
+        if c.name.is_empty() { "caseload" } else { &c.name },
+        thousands(c.children as f64),
+        c.horizon_days
+    );
+    let _ = write!(
+        o,
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{}</title><style>
+body{{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}}
+table{{border-collapse:collapse;margin:1em 0;font-size:13px}}td,th{{border:1px solid #ccc;padding:3px 7px;text-align:left;vertical-align:top}}
+th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums}}h2{{margin-top:2em;border-bottom:1px solid #ccc}}
+.note{{color:#555;font-size:13px}}svg{{display:block;margin:1em 0}}
+</style></head><body><h1>{}</h1>"#,
+        esc(&title),
+        esc(&title)
+    );
+    let _ = write!(
+        o,
+        r#"<p class="note">{} replication{} from seed {}, starting {}. Figures are means per replication with 95 % confidence intervals (Student's t). Duties “met in time” are those done by their deadline, as a share of the duties that fell due (met, late or missed); cancelled duties are left out.</p>"#,
+        c.replications,
+        if c.replications == 1 { "" } else { "s" },
+        c.seed,
+        esc(&c.start)
+    );
+    // Headline table.
+    let _ = write!(o, "<h2>Summary</h2><table><tr><th></th>");
+    for p in &s.protocols {
+        let _ = write!(o, "<th>{}</th>", esc(&p.id));
+    }
+    o += "</tr>";
+    let rows: Vec<(&str, Box<dyn Fn(&ProtocolResult) -> String>)> = vec![
+        ("Episodes", Box::new(|p| p.episodes.text(0))),
+        ("Duties met in time", Box::new(|p| pct(&p.compliance))),
+        (
+            "Strategy meetings a week",
+            Box::new(|p| p.strategy_meetings_per_week.text(1)),
+        ),
+        (
+            "Strategy-meeting actions a week",
+            Box::new(|p| p.strategy_meeting_actions_per_week.text(1)),
+        ),
+        (
+            "Escalation duties (repeat-episode rules)",
+            Box::new(|p| p.escalations.text(1)),
+        ),
+        (
+            "Children over a repeat threshold",
+            Box::new(|p| p.children_escalated.text(1)),
+        ),
+        ("Episodes per child", Box::new(|p| p.episodes_per_child.text(2))),
+    ];
+    for (label, f) in &rows {
+        let _ = write!(o, "<tr><th>{}</th>", esc(label));
+        for p in &s.protocols {
+            let _ = write!(o, r#"<td class="n">{}</td>"#, esc(&f(p)));
+        }
+        o += "</tr>";
+    }
+    o += "</table>";
+    if let Some(cmp) = &s.comparison {
+        let _ = write!(
+            o,
+            "<p>{} → {}: {} rules added, {} removed; duties met in time {}; strategy meetings a week {:+.2}; escalation duties {:+.1}.</p>",
+            esc(&cmp.baseline),
+            esc(&cmp.revision),
+            cmp.rules_added.len(),
+            cmp.rules_removed.len(),
+            cmp.compliance_change
+                .map(|d| format!("{:+.1} points", d * 100.0))
+                .unwrap_or_else(|| "—".into()),
+            cmp.strategy_meetings_per_week_change,
+            cmp.escalations_change
+        );
+    }
+    o += "<h2>Duties met in time, by rule</h2><p class=\"note\">Rules with at least one duty that fell due, worst first.</p>";
+    o += &compliance_chart(s);
+    // Workload.
+    o += "<h2>Workload per week</h2><p class=\"note\">Actions done per week by the busiest roles (mean over replications).";
+    if s.protocols.len() > 1 {
+        let _ = write!(
+            o,
+            " Solid: {}; dashed: {}.",
+            esc(&s.protocols[0].id),
+            esc(&s.protocols[1].id)
+        );
+    }
+    o += "</p>";
+    let mut top: Vec<(&str, f64)> = Vec::new();
+    for p in &s.protocols {
+        for r in &p.roles {
+            match top.iter_mut().find(|(id, _)| *id == r.id) {
+                Some(t) => t.1 = t.1.max(r.actions_per_week.mean),
+                None => top.push((&r.id, r.actions_per_week.mean)),
+            }
+        }
+    }
+    top.sort_by(|a, b| {
+        b.1.partial_cmp(&a.1)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| a.0.cmp(b.0))
+    });
+    top.truncate(6);
+    let mut series = Vec::new();
+    for (k, p) in s.protocols.iter().enumerate() {
+        for (i, (id, _)) in top.iter().enumerate() {
+            if let Some(r) = p.roles.iter().find(|r| r.id == *id) {
+                let label = if s.protocols.len() > 1 {
+                    format!("{id} ({})", if k == 0 { "baseline" } else { "revision" })
+                } else {
+                    id.to_string()
+                };
+                series.push((label, COLOURS[i % COLOURS.len()], k > 0, r.weekly.clone()));
+            }
+        }
+    }
+    o += &line_chart("Actions per week by role", &series, "actions");
+    let meetings: Vec<_> = s
+        .protocols
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            (
+                p.id.clone(),
+                COLOURS[k % COLOURS.len()],
+                false,
+                p.strategy_meetings_weekly.clone(),
+            )
+        })
+        .collect();
+    o += &line_chart("Strategy meetings held per week", &meetings, "meetings");
+    // Roles table.
+    for p in &s.protocols {
+        let _ = write!(
+            o,
+            "<h2>{}: roles</h2><table><tr><th>Role</th><th>Staff</th><th>Actions a week</th><th>Busiest week</th><th>Mean wait for a worker (min)</th><th>Late</th><th>Missed</th></tr>",
+            esc(&p.id)
+        );
+        for r in &p.roles {
+            let _ = write!(
+                o,
+                r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+                esc(&r.id),
+                r.workers.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
+                r.actions_per_week.text(1),
+                r.busiest_week.text(0),
+                opt(&r.mean_queue_wait_minutes, 0),
+                r.late.text(1),
+                r.missed.text(1)
+            );
+        }
+        o += "</table>";
+        let _ = write!(
+            o,
+            "<h3>Episodes per child</h3><table><tr><th>Episodes in the horizon</th><th>Children</th></tr>"
+        );
+        for b in &p.episodes_per_child_histogram {
+            let _ = write!(
+                o,
+                r#"<tr><td>{}</td><td class="n">{}</td></tr>"#,
+                esc(&b.episodes),
+                b.children.text(1)
+            );
+        }
+        o += "</table>";
+        if !p.thresholds.is_empty() {
+            o += "<h3>Repeat-episode thresholds</h3><table><tr><th>Threshold</th><th>Children crossing it</th></tr>";
+            for t in &p.thresholds {
+                let _ = write!(
+                    o,
+                    r#"<tr><td>{} episodes in {} days</td><td class="n">{}</td></tr>"#,
+                    t.episodes,
+                    t.within_days,
+                    t.children.text(1)
+                );
+            }
+            o += "</table>";
+        }
+        let _ = write!(
+            o,
+            "<h2>{}: rules</h2><table><tr><th>Rule</th><th>Role</th><th>Trigger</th><th>Deadline</th><th>Duties</th><th>Met in time</th><th>Late</th><th>Mean h late</th><th>Missed</th><th>Cancelled</th><th>Mean wait (min)</th></tr>",
+            esc(&p.id)
+        );
+        for r in &p.rules {
+            let _ = write!(
+                o,
+                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+                esc(&r.id),
+                esc(&r.role),
+                esc(&r.trigger),
+                esc(&r.deadline),
+                r.fired.text(1),
+                pct(&r.compliance),
+                r.late.text(1),
+                opt(&r.mean_late_hours, 1),
+                r.missed.text(1),
+                r.cancelled.text(1),
+                opt(&r.mean_queue_wait_minutes, 0)
+            );
+        }
+        o += "</table>";
+    }
+    if !c.staffing.is_empty() {
+        o += "<h2>Staffing</h2><table><tr><th>Role</th><th>Workers</th><th>Minutes per action</th><th>Office hours only</th><th>Latency (min)</th><th>Compliance</th></tr>";
+        for st in &c.staffing {
+            let _ = write!(
+                o,
+                r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td>{}</td><td class="n">{}–{}</td><td class="n">{}</td></tr>"#,
+                esc(&st.role),
+                st.workers,
+                st.service_minutes,
+                if st.office_hours_only { "yes" } else { "no" },
+                st.latency_min_minutes,
+                st.latency_max_minutes,
+                st.compliance
+            );
+        }
+        o += "</table>";
+    }
+    let _ = write!(
+        o,
+        r#"<p class="note">{} episodes and {} engine events in {:.2} s on {} threads{}.</p></body></html>"#,
+        thousands(s.episodes as f64),
+        thousands(s.events as f64),
+        s.run.wall_seconds,
+        s.run.threads,
+        s.run
+            .peak_rss_bytes
+            .map(|b| format!("; peak memory {:.0} MB", b as f64 / 1_048_576.0))
+            .unwrap_or_default()
+    );
+    o.push('\n');
+    o
+}

@@ -1,23 +1,808 @@
-//! Stress runs.
-use super::{LoadedCaseload, generate};
-use crate::protocol::Protocol;
-use crate::sim::engine::Engine;
-use std::sync::Arc;
+//! Stress runs: replications of a caseload under one protocol or two (baseline and revision),
+//! in parallel, aggregated into means with 95 % confidence intervals.
+//!
+//! Reproducible whatever the number of threads: replication `i` draws its caseload and its
+//! engine's randomness from streams fixed by `(seed, i)` alone (see [`super::generate`]), every
+//! protocol of a comparison sees the same children and episodes in replication `i`, and results
+//! are combined in replication order.
 
-pub fn quick(protocol: &Arc<Protocol>, cl: &LoadedCaseload, seed: u64) -> (u64, u64, u64, f64, f64) {
-    let t0 = std::time::Instant::now();
-    let plan = generate::plan(cl, seed, 0);
-    let tp = t0.elapsed().as_secs_f64();
-    let mut e = Engine::new(protocol.clone(), plan.start, generate::engine_seed(seed, 0));
-    e.keep_records = false;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::LoadedCaseload;
+use super::generate::{self, Plan};
+use crate::protocol::{Protocol, Trigger};
+use crate::sim::engine::{Engine, RuleTally};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct StressOptions {
+    pub replications: u64,
+    pub seed: u64,
+    /// Worker threads (`None`: one per core).
+    pub threads: Option<usize>,
+}
+
+impl Default for StressOptions {
+    fn default() -> Self {
+        StressOptions {
+            replications: 10,
+            seed: 1,
+            threads: None,
+        }
+    }
+}
+
+/// The raw results of one replication under one protocol.
+#[derive(Debug, Clone, Serialize)]
+pub struct Replication {
+    pub episodes: u64,
+    pub events: u64,
+    /// By rule, in protocol order.
+    pub rules: Vec<RuleTally>,
+    /// Actions done per role (protocol order) per week of the horizon.
+    pub workload: Vec<Vec<u64>>,
+    /// Strategy meetings held per week: actions `hold_…strategy_meeting…` that met a duty (a
+    /// second meeting for a duty already met is not counted).
+    pub meetings: Vec<u64>,
+    /// All strategy-meeting work per week (request, hold, attend, record…).
+    pub meeting_actions: Vec<u64>,
+    /// Duties set off by repeat-episode thresholds (`EpisodeCount` rules).
+    pub escalations: u64,
+    /// Children who crossed any repeat-episode threshold of the protocol in the horizon.
+    pub children_escalated: u64,
+    /// Children crossing each threshold (in `ProtocolInfo::thresholds` order).
+    pub thresholds: Vec<u64>,
+    /// Children by episodes in the horizon (see `EPISODE_BUCKETS`).
+    pub episodes_per_child: Vec<u64>,
+}
+
+/// Buckets of the episodes-per-child histogram: (label, least, most).
+pub const EPISODE_BUCKETS: [(&str, u64, u64); 8] = [
+    ("0", 0, 0),
+    ("1", 1, 1),
+    ("2", 2, 2),
+    ("3", 3, 3),
+    ("4-5", 4, 5),
+    ("6-10", 6, 10),
+    ("11-20", 11, 20),
+    ("21+", 21, u64::MAX),
+];
+
+/// What the aggregation needs to know of a protocol, worked out once.
+#[derive(Debug, Clone)]
+pub struct ProtocolInfo {
+    pub protocol: Arc<Protocol>,
+    /// Strategy-meeting action ids, and which of them hold a meeting.
+    pub meeting_actions: Vec<String>,
+    pub held_actions: Vec<String>,
+    /// Distinct (episodes, within days) repeat-episode thresholds.
+    pub thresholds: Vec<(i64, i64)>,
+}
+
+impl ProtocolInfo {
+    pub fn new(protocol: Arc<Protocol>) -> Self {
+        let meeting_actions: Vec<String> = protocol
+            .actions
+            .iter()
+            .filter(|a| a.id.contains("strategy_meeting"))
+            .map(|a| a.id.clone())
+            .collect();
+        let held_actions = meeting_actions
+            .iter()
+            .filter(|a| a.starts_with("hold_"))
+            .cloned()
+            .collect();
+        let mut thresholds = Vec::new();
+        for r in &protocol.rules {
+            if let Trigger::EpisodeCount { episodes, within_days } = r.trigger
+                && !thresholds.contains(&(episodes, within_days))
+            {
+                thresholds.push((episodes, within_days));
+            }
+        }
+        ProtocolInfo {
+            protocol,
+            meeting_actions,
+            held_actions,
+            thresholds,
+        }
+    }
+}
+
+fn weeks(cl: &LoadedCaseload) -> usize {
+    (cl.caseload.horizon_days.max(1) as usize).div_ceil(7)
+}
+
+/// Run one replication's plan under one protocol. `keep_records` keeps every obligation and
+/// log line (for the event-log export); `tick` is called after each simulated day.
+/// `last_use`: the plan is not needed again, so its children move into the engine.
+pub fn run_plan(
+    info: &ProtocolInfo,
+    cl: &LoadedCaseload,
+    plan: &mut Plan,
+    last_use: bool,
+    engine_seed: u64,
+    keep_records: bool,
+    mut tick: impl FnMut(u64),
+) -> (Replication, Engine) {
+    // A private copy of the protocol: engines on other threads then share no reference counts.
+    let protocol = Arc::new((*info.protocol).clone());
+    let mut e = Engine::new(protocol.clone(), plan.start, engine_seed);
+    e.keep_records = keep_records;
+    e.merge_duplicate_duties = true;
     e.automation = cl.automation();
-    plan.add_children(&mut e);
-    plan.run(&mut e, |_| {});
-    (
-        plan.children.len() as u64,
-        e.episodes_started,
-        e.events_processed,
-        tp,
-        t0.elapsed().as_secs_f64(),
-    )
+    if last_use {
+        plan.move_children(&mut e);
+    } else {
+        plan.add_children(&mut e);
+    }
+    let plan = &*plan;
+    let nweeks = weeks(cl);
+    let roles: Vec<&str> = protocol.roles.iter().map(|r| r.id.as_str()).collect();
+    let mut workload = vec![vec![0u64; nweeks]; roles.len()];
+    let mut last_role = vec![0u64; roles.len()];
+    let mut meetings = vec![0u64; nweeks];
+    let mut meeting_actions = vec![0u64; nweeks];
+    let (mut last_held, mut last_meet) = (0u64, 0u64);
+    plan.run(&mut e, |day, e| {
+        let w = ((day.max(1) - 1) as usize / 7).min(nweeks - 1);
+        for (i, r) in roles.iter().enumerate() {
+            let n = e.role_actions_done(r);
+            workload[i][w] += n - last_role[i];
+            last_role[i] = n;
+        }
+        let held: u64 = info.held_actions.iter().map(|a| e.action_meeting_duties_count(a)).sum();
+        let meet: u64 = info.meeting_actions.iter().map(|a| e.action_done_count(a)).sum();
+        meetings[w] += held - last_held;
+        meeting_actions[w] += meet - last_meet;
+        (last_held, last_meet) = (held, meet);
+        tick(day);
+    });
+    let escalations = protocol
+        .rules
+        .iter()
+        .zip(&e.tallies)
+        .filter(|(r, _)| matches!(r.trigger, Trigger::EpisodeCount { .. }))
+        .map(|(_, t)| t.fired)
+        .sum();
+    // Episodes in the horizon and repeat-episode thresholds crossed, child by child.
+    let mut episodes_per_child = vec![0u64; EPISODE_BUCKETS.len()];
+    let mut thresholds = vec![0u64; info.thresholds.len()];
+    let mut children_escalated = 0;
+    let mut starts = Vec::new();
+    for c in &e.children {
+        starts.clear();
+        starts.extend(c.history.iter().copied());
+        if let Some(ep) = &c.episode {
+            starts.push(ep.left_at);
+        }
+        let n = starts.iter().filter(|t| **t >= plan.start).count() as u64;
+        let b = EPISODE_BUCKETS
+            .iter()
+            .position(|(_, lo, hi)| n >= *lo && n <= *hi)
+            .expect("buckets cover every count");
+        episodes_per_child[b] += 1;
+        let mut any = false;
+        for (k, (count, days)) in info.thresholds.iter().enumerate() {
+            let window = chrono::Duration::days(*days);
+            let crossed = starts.iter().enumerate().any(|(i, t)| {
+                *t >= plan.start && starts[..=i].iter().filter(|s| **s >= *t - window).count() as i64 >= *count
+            });
+            if crossed {
+                thresholds[k] += 1;
+                any = true;
+            }
+        }
+        children_escalated += any as u64;
+    }
+    let rep = Replication {
+        episodes: e.episodes_started,
+        events: e.events_processed,
+        rules: e.tallies.clone(),
+        workload,
+        meetings,
+        meeting_actions,
+        escalations,
+        children_escalated,
+        thresholds,
+        episodes_per_child,
+    };
+    (rep, e)
+}
+
+/// Every replication under every protocol: `result[p][i]` is protocol `p`, replication `i`.
+/// `tick` is called after every simulated day of every run (from worker threads).
+pub fn run_all(
+    infos: &[ProtocolInfo],
+    cl: &LoadedCaseload,
+    opts: &StressOptions,
+    tick: &(dyn Fn() + Sync),
+    cancel: &AtomicBool,
+) -> Vec<Vec<Replication>> {
+    let work = |i: u64| -> Vec<Replication> {
+        if cancel.load(Ordering::Relaxed) {
+            return Vec::new();
+        }
+        let mut plan = generate::plan(cl, opts.seed, i);
+        let seed = generate::engine_seed(opts.seed, i);
+        let n = infos.len();
+        infos
+            .iter()
+            .enumerate()
+            .map(|(k, info)| run_plan(info, cl, &mut plan, k + 1 == n, seed, false, |_| tick()).0)
+            .collect()
+    };
+    let by_rep: Vec<Vec<Replication>> = match opts.threads {
+        Some(1) => (0..opts.replications).map(work).collect(),
+        _ => {
+            let mut b = rayon::ThreadPoolBuilder::new();
+            if let Some(t) = opts.threads {
+                b = b.num_threads(t);
+            }
+            let pool = b.build().expect("thread pool");
+            pool.install(|| (0..opts.replications).into_par_iter().map(work).collect())
+        }
+    };
+    let mut out = vec![Vec::with_capacity(by_rep.len()); infos.len()];
+    for reps in by_rep {
+        for (p, r) in reps.into_iter().enumerate() {
+            out[p].push(r);
+        }
+    }
+    out
+}
+
+/// A mean over replications with its 95 % confidence interval (Student's t; none for one
+/// replication).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Estimate {
+    pub mean: f64,
+    pub lo: Option<f64>,
+    pub hi: Option<f64>,
+}
+
+/// Two-sided 97.5 % quantiles of Student's t for 1–30 degrees of freedom.
+const T975: [f64; 30] = [
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120,
+    2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+fn t975(df: usize) -> f64 {
+    match df {
+        0 => f64::NAN,
+        1..=30 => T975[df - 1],
+        31..=40 => 2.021,
+        41..=60 => 2.000,
+        61..=120 => 1.980,
+        _ => 1.960,
+    }
+}
+
+/// Rounded for reports (4 decimal places).
+pub fn r4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+impl Estimate {
+    pub fn of(values: &[f64]) -> Self {
+        let n = values.len();
+        if n == 0 {
+            return Estimate {
+                mean: 0.0,
+                lo: None,
+                hi: None,
+            };
+        }
+        let mean = values.iter().sum::<f64>() / n as f64;
+        if n < 2 {
+            return Estimate {
+                mean: r4(mean),
+                lo: None,
+                hi: None,
+            };
+        }
+        let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1) as f64;
+        let half = t975(n - 1) * (var / n as f64).sqrt();
+        Estimate {
+            mean: r4(mean),
+            lo: Some(r4(mean - half)),
+            hi: Some(r4(mean + half)),
+        }
+    }
+    /// A share: the interval is kept within 0 and 1.
+    pub fn of_share(values: &[f64]) -> Self {
+        let mut e = Self::of(values);
+        e.lo = e.lo.map(|x| x.clamp(0.0, 1.0));
+        e.hi = e.hi.map(|x| x.clamp(0.0, 1.0));
+        e
+    }
+    pub fn of_counts(values: impl Iterator<Item = u64>) -> Self {
+        let v: Vec<f64> = values.map(|x| x as f64).collect();
+        Self::of(&v)
+    }
+    /// `12.3 (11.8–12.9)`, or just the mean.
+    pub fn text(&self, decimals: usize) -> String {
+        match (self.lo, self.hi) {
+            (Some(lo), Some(hi)) => format!("{:.*} ({:.*}–{:.*})", decimals, self.mean, decimals, lo, decimals, hi),
+            _ => format!("{:.*}", decimals, self.mean),
+        }
+    }
+}
+
+/// One rule's results.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleResult {
+    pub id: String,
+    pub role: String,
+    pub action: String,
+    pub trigger: String,
+    pub deadline: String,
+    pub strength: String,
+    /// Obligations per replication.
+    pub fired: Estimate,
+    pub met: Estimate,
+    pub late: Estimate,
+    pub missed: Estimate,
+    pub cancelled: Estimate,
+    /// Met in time as a share of those that fell due (met + late + missed); replications where
+    /// none fell due are left out.
+    pub compliance: Option<Estimate>,
+    /// Hours past the deadline, on average, of those done late.
+    pub mean_late_hours: Option<Estimate>,
+    /// Minutes waiting for a free worker, on average, of those done.
+    pub mean_queue_wait_minutes: Option<Estimate>,
+}
+
+/// One role's load.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleResult {
+    pub id: String,
+    pub name: String,
+    /// Workers on the rota (`None`: not limited).
+    pub workers: Option<i64>,
+    pub actions: Estimate,
+    pub actions_per_week: Estimate,
+    pub busiest_week: Estimate,
+    /// Minutes waiting for a free worker, on average, of the role's duties done.
+    pub mean_queue_wait_minutes: Option<Estimate>,
+    pub late: Estimate,
+    pub missed: Estimate,
+    /// Mean actions per week, week by week.
+    pub weekly: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ThresholdResult {
+    pub episodes: i64,
+    pub within_days: i64,
+    pub children: Estimate,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Bucket {
+    pub episodes: String,
+    pub children: Estimate,
+}
+
+/// Everything about one protocol's runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProtocolResult {
+    pub id: String,
+    pub title: String,
+    pub episodes: Estimate,
+    pub events: Estimate,
+    /// All rules together: met in time as a share of the duties that fell due.
+    pub compliance: Option<Estimate>,
+    pub rules: Vec<RuleResult>,
+    pub roles: Vec<RoleResult>,
+    pub strategy_meetings_per_week: Estimate,
+    pub strategy_meeting_actions_per_week: Estimate,
+    /// Mean meetings held, week by week.
+    pub strategy_meetings_weekly: Vec<f64>,
+    pub escalations: Estimate,
+    pub children_escalated: Estimate,
+    pub thresholds: Vec<ThresholdResult>,
+    pub episodes_per_child: Estimate,
+    pub episodes_per_child_histogram: Vec<Bucket>,
+}
+
+fn mean_of(v: &[f64]) -> f64 {
+    if v.is_empty() {
+        0.0
+    } else {
+        v.iter().sum::<f64>() / v.len() as f64
+    }
+}
+
+fn some_est(v: Vec<f64>) -> Option<Estimate> {
+    (!v.is_empty()).then(|| Estimate::of(&v))
+}
+
+fn some_share(v: Vec<f64>) -> Option<Estimate> {
+    (!v.is_empty()).then(|| Estimate::of_share(&v))
+}
+
+/// Aggregate one protocol's replications.
+pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication]) -> ProtocolResult {
+    let p = &info.protocol;
+    let nweeks = weeks(cl);
+    let rules = p
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let t = |f: &dyn Fn(&RuleTally) -> u64| Estimate::of_counts(reps.iter().map(|x| f(&x.rules[i])));
+            let compliance: Vec<f64> = reps
+                .iter()
+                .map(|x| &x.rules[i])
+                .filter(|t| t.met + t.late + t.missed > 0)
+                .map(|t| t.met as f64 / (t.met + t.late + t.missed) as f64)
+                .collect();
+            let late_hours: Vec<f64> = reps
+                .iter()
+                .map(|x| &x.rules[i])
+                .filter(|t| t.late > 0)
+                .map(|t| t.late_hours_total / t.late as f64)
+                .collect();
+            let waits: Vec<f64> = reps
+                .iter()
+                .map(|x| &x.rules[i])
+                .filter(|t| t.met + t.late > 0)
+                .map(|t| t.queue_wait_minutes_total / (t.met + t.late) as f64)
+                .collect();
+            RuleResult {
+                id: r.id.clone(),
+                role: r.role.clone(),
+                action: r.action.clone(),
+                trigger: r.trigger.label(),
+                deadline: r.deadline.label(),
+                strength: format!("{:?}", r.strength),
+                fired: t(&|t| t.fired),
+                met: t(&|t| t.met),
+                late: t(&|t| t.late),
+                missed: t(&|t| t.missed),
+                cancelled: t(&|t| t.cancelled),
+                compliance: some_share(compliance),
+                mean_late_hours: some_est(late_hours),
+                mean_queue_wait_minutes: some_est(waits),
+            }
+        })
+        .collect();
+    let overall: Vec<f64> = reps
+        .iter()
+        .filter_map(|x| {
+            let (m, l, s) = x
+                .rules
+                .iter()
+                .fold((0, 0, 0), |a, t| (a.0 + t.met, a.1 + t.late, a.2 + t.missed));
+            (m + l + s > 0).then(|| m as f64 / (m + l + s) as f64)
+        })
+        .collect();
+    let roles = p
+        .roles
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| p.rules.iter().any(|x| x.role == r.id))
+        .map(|(ri, r)| {
+            let mine: Vec<usize> = p
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| x.role == r.id)
+                .map(|(i, _)| i)
+                .collect();
+            let sum =
+                |x: &Replication, f: &dyn Fn(&RuleTally) -> f64| mine.iter().map(|i| f(&x.rules[*i])).sum::<f64>();
+            let waits: Vec<f64> = reps
+                .iter()
+                .filter(|x| sum(x, &|t| (t.met + t.late) as f64) > 0.0)
+                .map(|x| sum(x, &|t| t.queue_wait_minutes_total) / sum(x, &|t| (t.met + t.late) as f64))
+                .collect();
+            let weekly: Vec<f64> = (0..nweeks)
+                .map(|w| {
+                    r4(mean_of(
+                        &reps.iter().map(|x| x.workload[ri][w] as f64).collect::<Vec<_>>(),
+                    ))
+                })
+                .collect();
+            RoleResult {
+                id: r.id.clone(),
+                name: r.name.clone(),
+                workers: cl.caseload.staffing.iter().find(|s| s.role == r.id).map(|s| s.workers),
+                actions: Estimate::of_counts(reps.iter().map(|x| x.workload[ri].iter().sum())),
+                actions_per_week: Estimate::of(
+                    &reps
+                        .iter()
+                        .map(|x| x.workload[ri].iter().sum::<u64>() as f64 / nweeks as f64)
+                        .collect::<Vec<_>>(),
+                ),
+                busiest_week: Estimate::of_counts(
+                    reps.iter().map(|x| x.workload[ri].iter().copied().max().unwrap_or(0)),
+                ),
+                mean_queue_wait_minutes: some_est(waits),
+                late: Estimate::of(&reps.iter().map(|x| sum(x, &|t| t.late as f64)).collect::<Vec<_>>()),
+                missed: Estimate::of(&reps.iter().map(|x| sum(x, &|t| t.missed as f64)).collect::<Vec<_>>()),
+                weekly,
+            }
+        })
+        .collect();
+    let per_week = |f: &dyn Fn(&Replication) -> &Vec<u64>| {
+        Estimate::of(
+            &reps
+                .iter()
+                .map(|x| f(x).iter().sum::<u64>() as f64 / nweeks as f64)
+                .collect::<Vec<_>>(),
+        )
+    };
+    let children = cl.caseload.children.max(1) as f64;
+    ProtocolResult {
+        id: p.id.clone(),
+        title: p.title.clone(),
+        episodes: Estimate::of_counts(reps.iter().map(|x| x.episodes)),
+        events: Estimate::of_counts(reps.iter().map(|x| x.events)),
+        compliance: some_share(overall),
+        rules,
+        roles,
+        strategy_meetings_per_week: per_week(&|x| &x.meetings),
+        strategy_meeting_actions_per_week: per_week(&|x| &x.meeting_actions),
+        strategy_meetings_weekly: (0..nweeks)
+            .map(|w| r4(mean_of(&reps.iter().map(|x| x.meetings[w] as f64).collect::<Vec<_>>())))
+            .collect(),
+        escalations: Estimate::of_counts(reps.iter().map(|x| x.escalations)),
+        children_escalated: Estimate::of_counts(reps.iter().map(|x| x.children_escalated)),
+        thresholds: info
+            .thresholds
+            .iter()
+            .enumerate()
+            .map(|(k, (episodes, within_days))| ThresholdResult {
+                episodes: *episodes,
+                within_days: *within_days,
+                children: Estimate::of_counts(reps.iter().map(|x| x.thresholds[k])),
+            })
+            .collect(),
+        episodes_per_child: Estimate::of(
+            &reps
+                .iter()
+                .map(|x| {
+                    EPISODE_BUCKETS
+                        .iter()
+                        .zip(&x.episodes_per_child)
+                        .map(|((_, lo, hi), n)| {
+                            // Bucket midpoints, except the open-ended last bucket's floor.
+                            let mid = if *hi == u64::MAX {
+                                *lo as f64
+                            } else {
+                                (*lo + *hi) as f64 / 2.0
+                            };
+                            mid * *n as f64
+                        })
+                        .sum::<f64>()
+                        / children
+                })
+                .collect::<Vec<_>>(),
+        ),
+        episodes_per_child_histogram: EPISODE_BUCKETS
+            .iter()
+            .enumerate()
+            .map(|(b, (label, _, _))| Bucket {
+                episodes: label.to_string(),
+                children: Estimate::of_counts(reps.iter().map(|x| x.episodes_per_child[b])),
+            })
+            .collect(),
+    }
+}
+
+/// One rule side by side under the baseline and the revision.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleComparison {
+    pub id: String,
+    /// `both`, `baseline only` (removed in the revision) or `revision only` (added).
+    pub in_protocols: String,
+    pub baseline_compliance: Option<Estimate>,
+    pub revision_compliance: Option<Estimate>,
+    pub baseline_fired: Option<Estimate>,
+    pub revision_fired: Option<Estimate>,
+    /// Revision minus baseline, in compliance points (mean).
+    pub compliance_change: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleComparison {
+    pub id: String,
+    pub baseline_actions_per_week: Option<Estimate>,
+    pub revision_actions_per_week: Option<Estimate>,
+    pub change_per_week: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub baseline: String,
+    pub revision: String,
+    pub rules_added: Vec<String>,
+    pub rules_removed: Vec<String>,
+    pub rules: Vec<RuleComparison>,
+    pub roles: Vec<RoleComparison>,
+    pub compliance_change: Option<f64>,
+    pub strategy_meetings_per_week_change: f64,
+    pub escalations_change: f64,
+}
+
+pub fn compare(a: &ProtocolResult, b: &ProtocolResult) -> Comparison {
+    let mut ids: Vec<&str> = a.rules.iter().map(|r| r.id.as_str()).collect();
+    for r in &b.rules {
+        if !ids.contains(&r.id.as_str()) {
+            ids.push(&r.id);
+        }
+    }
+    let rules = ids
+        .iter()
+        .map(|id| {
+            let x = a.rules.iter().find(|r| r.id == *id);
+            let y = b.rules.iter().find(|r| r.id == *id);
+            RuleComparison {
+                id: id.to_string(),
+                in_protocols: match (x, y) {
+                    (Some(_), Some(_)) => "both",
+                    (Some(_), None) => "baseline only",
+                    _ => "revision only",
+                }
+                .into(),
+                baseline_compliance: x.and_then(|r| r.compliance),
+                revision_compliance: y.and_then(|r| r.compliance),
+                baseline_fired: x.map(|r| r.fired),
+                revision_fired: y.map(|r| r.fired),
+                compliance_change: match (x.and_then(|r| r.compliance), y.and_then(|r| r.compliance)) {
+                    (Some(p), Some(q)) => Some(r4(q.mean - p.mean)),
+                    _ => None,
+                },
+            }
+        })
+        .collect();
+    let mut role_ids: Vec<&str> = a.roles.iter().map(|r| r.id.as_str()).collect();
+    for r in &b.roles {
+        if !role_ids.contains(&r.id.as_str()) {
+            role_ids.push(&r.id);
+        }
+    }
+    let roles = role_ids
+        .iter()
+        .map(|id| {
+            let x = a.roles.iter().find(|r| r.id == *id).map(|r| r.actions_per_week);
+            let y = b.roles.iter().find(|r| r.id == *id).map(|r| r.actions_per_week);
+            RoleComparison {
+                id: id.to_string(),
+                baseline_actions_per_week: x,
+                revision_actions_per_week: y,
+                change_per_week: Some(r4(y.map_or(0.0, |e| e.mean) - x.map_or(0.0, |e| e.mean))),
+            }
+        })
+        .collect();
+    Comparison {
+        baseline: a.id.clone(),
+        revision: b.id.clone(),
+        rules_added: b
+            .rules
+            .iter()
+            .filter(|r| !a.rules.iter().any(|x| x.id == r.id))
+            .map(|r| r.id.clone())
+            .collect(),
+        rules_removed: a
+            .rules
+            .iter()
+            .filter(|r| !b.rules.iter().any(|x| x.id == r.id))
+            .map(|r| r.id.clone())
+            .collect(),
+        rules,
+        roles,
+        compliance_change: match (a.compliance, b.compliance) {
+            (Some(p), Some(q)) => Some(r4(q.mean - p.mean)),
+            _ => None,
+        },
+        strategy_meetings_per_week_change: r4(b.strategy_meetings_per_week.mean - a.strategy_meetings_per_week.mean),
+        escalations_change: r4(b.escalations.mean - a.escalations.mean),
+    }
+}
+
+/// The caseload as run, for reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseloadInfo {
+    pub name: String,
+    pub file: Option<String>,
+    pub children: i64,
+    pub horizon_days: i64,
+    pub start: String,
+    pub replications: u64,
+    pub seed: u64,
+    pub staffing: Vec<super::Staff>,
+}
+
+/// Measurements of this run on this machine: they differ between runs, so they are kept apart
+/// from the results (which are identical for the same seed, however many threads).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunInfo {
+    pub wall_seconds: f64,
+    /// Peak resident memory of the process (`VmHWM`), where the system reports it.
+    pub peak_rss_bytes: Option<u64>,
+    pub threads: usize,
+    pub events_per_second: f64,
+}
+
+/// The whole summary (`summary.json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub caseload: CaseloadInfo,
+    /// Children per replication.
+    pub children: i64,
+    /// Episodes simulated, all replications and protocols together.
+    pub episodes: u64,
+    /// Engine events processed, all replications and protocols together.
+    pub events: u64,
+    pub protocols: Vec<ProtocolResult>,
+    pub comparison: Option<Comparison>,
+    pub run: RunInfo,
+}
+
+/// Peak resident set size of this process, from `/proc/self/status` (Linux); none elsewhere.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Threads a run will use.
+pub fn thread_count(opts: &StressOptions) -> usize {
+    opts.threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// Run and summarise: the library entry point (the CLI and the app both call this).
+pub fn run(
+    protocols: &[Arc<Protocol>],
+    cl: &LoadedCaseload,
+    opts: &StressOptions,
+    tick: &(dyn Fn() + Sync),
+) -> Summary {
+    let t0 = std::time::Instant::now();
+    let infos: Vec<ProtocolInfo> = protocols.iter().cloned().map(ProtocolInfo::new).collect();
+    let cancel = AtomicBool::new(false);
+    let all = run_all(&infos, cl, opts, tick, &cancel);
+    let results: Vec<ProtocolResult> = infos.iter().zip(&all).map(|(i, r)| aggregate(i, cl, r)).collect();
+    let comparison = (results.len() == 2).then(|| compare(&results[0], &results[1]));
+    let episodes = all.iter().flatten().map(|r| r.episodes).sum();
+    let events: u64 = all.iter().flatten().map(|r| r.events).sum();
+    let wall = t0.elapsed().as_secs_f64();
+    let c = &cl.caseload;
+    Summary {
+        caseload: CaseloadInfo {
+            name: c.name.clone(),
+            file: cl.path.as_ref().map(|p| p.display().to_string()),
+            children: c.children,
+            horizon_days: c.horizon_days,
+            start: cl.start.to_string(),
+            replications: opts.replications,
+            seed: opts.seed,
+            staffing: c.staffing.clone(),
+        },
+        children: c.children,
+        episodes,
+        events,
+        protocols: results,
+        comparison,
+        run: RunInfo {
+            wall_seconds: r4(wall),
+            peak_rss_bytes: peak_rss_bytes(),
+            threads: thread_count(opts),
+            events_per_second: (events as f64 / wall.max(1e-9)).round(),
+        },
+    }
+}
+
+/// Days simulated by a run, all replications and protocols together (for progress bars).
+pub fn total_days(protocols: usize, cl: &LoadedCaseload, opts: &StressOptions) -> u64 {
+    protocols as u64 * opts.replications * cl.caseload.horizon_days.max(0) as u64
 }

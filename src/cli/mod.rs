@@ -11,6 +11,7 @@ use crate::protocol;
 
 mod protocol_cmd;
 mod scenario_cmd;
+mod stress_cmd;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -58,6 +59,61 @@ pub enum Command {
         children: usize,
         #[arg(long, default_value_t = 600)]
         frames: u32,
+    },
+    /// Stress-test a protocol (or compare two) on a synthetic caseload: replications in
+    /// parallel, compliance, workload, queues, meetings and escalations with 95 % intervals.
+    Stress {
+        /// Protocol file (or id under assets/protocols/): the baseline.
+        #[arg(long)]
+        protocol: String,
+        /// A second protocol (the revision) to run on the same children and episodes.
+        #[arg(long)]
+        compare: Option<String>,
+        /// Caseload file (RON); without it the built-in borough defaults.
+        #[arg(long)]
+        caseload: Option<PathBuf>,
+        /// Override the number of children (staff scale with it unless the caseload says not).
+        #[arg(long)]
+        children: Option<u64>,
+        /// Override the horizon in days.
+        #[arg(long)]
+        days: Option<u64>,
+        #[arg(long, default_value_t = 10)]
+        replications: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Worker threads (default: one per core); results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Write CSV tables, summary.json and report.html here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print the JSON summary to stdout (and no progress bar).
+        #[arg(long)]
+        json: bool,
+        /// Also write an OCEL 2.0 event log of replication 0 (baseline, records kept).
+        #[arg(long)]
+        ocel: Option<PathBuf>,
+        /// Children in the event log (the first N of replication 0).
+        #[arg(long, default_value_t = 500)]
+        ocel_children: usize,
+    },
+    /// Benchmark the engine: the national caseload at several sizes, and replications of a borough.
+    Bench {
+        /// Caseload sizes to run (default 1,000, 10,000, 100,000 and 140,000 children).
+        #[arg(long, num_args = 1..)]
+        children: Vec<u64>,
+        /// Protocol (default havering-2023-10).
+        #[arg(long, default_value = "havering-2023-10")]
+        protocol: String,
+        /// Replications of the borough caseload (0 to skip).
+        #[arg(long, default_value_t = 100)]
+        replications: u64,
+        /// Threads for the borough replications.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        #[arg(long)]
+        json: bool,
     },
     /// Open the app on one scenario.
     Play {
@@ -137,6 +193,8 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
             markdown,
         } => scenario_cmd::run_scenario(scenario, decisions.as_deref(), *seed, *json, markdown.as_deref()),
         Command::BenchBoard { children, frames } => scenario_cmd::bench_board(*children, *frames),
+        Command::Stress { .. } => stress_cmd::stress(cmd),
+        Command::Bench { .. } => stress_cmd::bench(cmd),
         Command::Play { .. } => return None,
     })
 }

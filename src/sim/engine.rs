@@ -68,7 +68,9 @@ pub struct Episode {
     pub risk: Option<RiskLevel>,
     /// (time, what) for every change of phase, category or grading.
     pub transitions: Vec<(NaiveDateTime, String)>,
-    fired: Vec<String>,
+    /// Trigger keys (see `TriggerKeys`) that have fired in this episode.
+    #[serde(skip)]
+    fired: Vec<u32>,
     /// Rules whose repeat chain has started in this episode (one chain per rule).
     repeating: Vec<usize>,
 }
@@ -186,45 +188,110 @@ pub struct ActionParams {
 
 #[derive(Debug, Clone)]
 enum Agendum {
-    Happen(usize, Happening),
+    Happen(u32, Box<Happening>),
+    /// Role and action are names interned in `Engine::names`.
     Act {
-        child: usize,
-        role: String,
-        action: String,
+        child: u32,
+        role: u32,
+        action: u32,
         by_trainee: bool,
-        params: ActionParams,
+        params: Option<Box<ActionParams>>,
         queue_wait: f64,
+        /// Set off by a duty (automation), not scheduled from outside.
+        auto: bool,
     },
     MissingTimer {
-        child: usize,
+        child: u32,
         episode: u32,
         hours: f64,
     },
     Reclassify {
-        child: usize,
+        child: u32,
         episode: u32,
     },
     Repeat {
-        child: usize,
+        child: u32,
         episode: u32,
-        rule: usize,
+        rule: u32,
         n: u32,
     },
     DueCheck {
-        obligation: usize,
+        obligation: u32,
         generation: u32,
     },
 }
 
+/// The agenda: a priority queue by (time, sequence). Only the items of the hour at hand sit in a
+/// heap; later ones wait in buckets by hour, so the heap stays small however much is scheduled.
+/// Invariant: items in the heap fall before hour `horizon`, bucketed ones at or after it, and the
+/// buckets are empty whenever the heap is.
+#[derive(Debug, Default)]
+struct Agenda {
+    heap: BinaryHeap<Reverse<Item>>,
+    horizon: i64,
+    buckets: std::collections::BTreeMap<i64, Vec<Item>>,
+    len: usize,
+}
+
+impl Agenda {
+    fn push(&mut self, item: Item) {
+        self.len += 1;
+        let h = item.hour();
+        if h < self.horizon {
+            self.heap.push(Reverse(item));
+        } else if self.heap.is_empty() {
+            self.horizon = h + 1;
+            self.heap.push(Reverse(item));
+        } else {
+            self.buckets.entry(h).or_default().push(item);
+        }
+    }
+    fn peek(&self) -> Option<&Item> {
+        self.heap.peek().map(|r| &r.0)
+    }
+    fn pop(&mut self) -> Option<Item> {
+        let Reverse(item) = self.heap.pop()?;
+        self.len -= 1;
+        if self.heap.is_empty()
+            && let Some((h, items)) = self.buckets.pop_first()
+        {
+            self.horizon = h + 1;
+            self.heap.extend(items.into_iter().map(Reverse));
+        }
+        Some(item)
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Item {
+    /// (time, sequence) packed to order by one comparison: see `Item::key`.
+    key: u128,
     at: NaiveDateTime,
-    seq: u64,
     what: Agendum,
 }
+
+impl Item {
+    /// Days since the common era (32 bits), seconds of the day (17), nanoseconds (31, leap
+    /// seconds included) and the sequence number (48): ordered exactly as `(at, seq)`.
+    fn key(at: NaiveDateTime, seq: u64) -> u128 {
+        use chrono::{Datelike, Timelike};
+        assert!(seq < 1 << 48, "agenda sequence overflow");
+        let days = (at.date().num_days_from_ce() as i64 + (1 << 31)) as u128;
+        let secs = at.time().num_seconds_from_midnight() as u128;
+        let frac = at.time().nanosecond() as u128;
+        (days << 96) | (secs << 79) | (frac << 48) | seq as u128
+    }
+    /// Hours since the common era began (for the agenda's buckets).
+    fn hour(&self) -> i64 {
+        let days = (self.key >> 96) as i64 - (1 << 31);
+        let secs = ((self.key >> 79) & 0x1_ffff) as i64;
+        days * 24 + secs / 3600
+    }
+}
+
 impl PartialEq for Item {
     fn eq(&self, o: &Self) -> bool {
-        (self.at, self.seq) == (o.at, o.seq)
+        self.key == o.key
     }
 }
 impl Eq for Item {}
@@ -235,7 +302,7 @@ impl PartialOrd for Item {
 }
 impl Ord for Item {
     fn cmp(&self, o: &Self) -> std::cmp::Ordering {
-        (self.at, self.seq).cmp(&(o.at, o.seq))
+        self.key.cmp(&o.key)
     }
 }
 
@@ -310,6 +377,11 @@ pub struct Engine {
     pub log: Vec<LogEntry>,
     /// Keep every obligation and log line (scenarios) or only tallies (stress runs).
     pub keep_records: bool,
+    /// Stress runs: a role meets all of a child's open duties to do one action with one act, so
+    /// duties that repeat one another (several rules asking the same role for the same action)
+    /// take one act of a worker's time, not one each. Off by default (scenarios automate every
+    /// duty on its own).
+    pub merge_duplicate_duties: bool,
     pub tallies: Vec<RuleTally>,
     pub events_processed: u64,
     pub episodes_started: u64,
@@ -319,14 +391,43 @@ pub struct Engine {
     pub actions_done: Vec<(NaiveDateTime, usize, String, String, bool)>,
     /// (child, action) for every action the trainee has done so far.
     pub trainee_done: Vec<(usize, String)>,
-    agenda: BinaryHeap<Reverse<Item>>,
+    agenda: Agenda,
     seq: u64,
     rng: ChaCha8Rng,
-    rules_by_trigger: HashMap<String, Vec<usize>>,
+    keys: Arc<TriggerKeys>,
     missing_hours: Vec<f64>,
     escalation_hours: Vec<f64>,
-    worker_free: HashMap<String, Vec<NaiveDateTime>>,
-    open_by_child: HashMap<usize, Vec<usize>>,
+    /// Per role, when each worker is next free.
+    worker_free: Vec<Option<Rota>>,
+    /// `automation` by role number (read on entry to `run_until` and `fire`).
+    behaviour: Vec<Option<RoleBehaviour>>,
+    default_behaviour: RoleBehaviour,
+    trainee: Option<u32>,
+    /// Workload not yet added to `workload`: (role number, ISO week) → actions.
+    workload_pending: FxMap<(u32, u32), u64>,
+    /// Open obligations by child.
+    open_by_child: Vec<Vec<OpenRef>>,
+    scratch_open: Vec<OpenRef>,
+    scratch_facts: Facts,
+    /// Role and action names by number (see `intern`), and for each the protocol's declaration.
+    names: Arc<Names>,
+    name_ix: FxMap<String, u32>,
+    /// (role, action) numbers of each rule.
+    rule_names: Vec<(u32, u32)>,
+    rule_info: Vec<RuleInfo>,
+    /// `Done(action)` trigger key by action number.
+    done_key: Vec<Option<u32>>,
+    /// Some condition counts episodes in a window (else facts need not list episode ages).
+    counts_episodes: bool,
+    scratch_judged: Vec<(usize, bool)>,
+    /// Automated acts on the agenda, by (child, role, action), when duplicates are merged.
+    pending_acts: FxMap<(u32, u32, u32), u32>,
+    week_memo: Option<(NaiveDate, u32)>,
+    /// Actions done so far, by role and by action number.
+    role_count: Vec<u64>,
+    action_count: Vec<u64>,
+    action_useful: Vec<u64>,
+    office_memo: Option<OfficeMemo>,
     free_slots: Vec<usize>,
     slot_generation: Vec<u32>,
 }
@@ -338,12 +439,207 @@ fn trigger_key(t: &Trigger) -> String {
     }
 }
 
+/// A fast hasher for the engine's own maps (names and small integer keys; not for untrusted input).
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut buf = [0u8; 8];
+            buf[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(buf));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(i as u64);
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
+/// Role and action names as numbers, so the agenda carries no strings.
+#[derive(Debug, Clone, Default)]
+struct Names {
+    list: Vec<String>,
+    /// Index of the protocol's first action with this id, if it is one.
+    action_decl: Vec<Option<usize>>,
+}
+
+impl Names {
+    fn len(&self) -> usize {
+        self.list.len()
+    }
+    fn push(&mut self, name: String) {
+        self.list.push(name);
+    }
+}
+
+/// What the engine needs of a rule besides its data, worked out once.
+#[derive(Debug, Clone, Copy)]
+struct RuleInfo {
+    /// The repeat interval of a repeating rule.
+    every: Option<Duration>,
+    /// Set off by doing its own action (a recurring meeting).
+    recurring: bool,
+}
+
+/// How to word a trigger in a reason, without building it where no reason is kept.
+enum Label<'a> {
+    Of(&'a Trigger),
+    Done(u32),
+    Notified(&'a str),
+}
+
+/// An open obligation in its child's list, with its rule (scans need not touch the obligation).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct OpenRef {
+    id: usize,
+    rule: usize,
+    /// The rule's role and action numbers.
+    names: (u32, u32),
+}
+
+/// When each worker of a role is next free: the earliest first, the lowest-numbered on a tie.
+type Rota = BinaryHeap<Reverse<(NaiveDateTime, usize)>>;
+
+/// Whether office hours are open at one hour of one day, under one calendar.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct OfficeMemo {
+    date: NaiveDate,
+    hour: u32,
+    start: u32,
+    end: u32,
+    holidays: usize,
+    open: bool,
+}
+
+/// The engine's identity of a trigger (a trigger fires once per episode), worked out once per
+/// protocol so that firing one needs no formatting: each trigger a rule or a repeat's `until`
+/// names gets a number; triggers no rule names have none and set nothing off.
+#[derive(Debug, Default)]
+struct TriggerKeys {
+    /// Rules by key, in protocol order.
+    rules: Vec<Vec<usize>>,
+    /// The key of each rule's repeat `until`.
+    until: Vec<Option<u32>>,
+    /// Keys some repeat stops on.
+    stops: Vec<bool>,
+    /// Keys of the triggers without a parameter, by `unit_index`.
+    unit: [Option<u32>; 10],
+    classified: FxMap<String, u32>,
+    notified: FxMap<String, u32>,
+    done: FxMap<String, u32>,
+    missing_for: Vec<(u64, u32)>,
+    episode_count: Vec<((i64, i64), u32)>,
+}
+
+fn unit_index(t: &Trigger) -> Option<usize> {
+    Some(match t {
+        Trigger::Left => 0,
+        Trigger::ReportedMissing => 1,
+        Trigger::RiskGraded => 2,
+        Trigger::Located => 3,
+        Trigger::Returned => 4,
+        Trigger::InterviewCompleted => 5,
+        Trigger::InterviewDeclined => 6,
+        Trigger::PlacementStarted => 7,
+        Trigger::BecameLookedAfter => 8,
+        Trigger::EpisodeClosed => 9,
+        _ => return None,
+    })
+}
+
+impl TriggerKeys {
+    fn new(protocol: &Protocol) -> Self {
+        let mut by_text: HashMap<String, u32> = HashMap::new();
+        let mut k = TriggerKeys::default();
+        let mut register = |k: &mut TriggerKeys, t: &Trigger| -> u32 {
+            let next = by_text.len() as u32;
+            let id = *by_text.entry(trigger_key(t)).or_insert(next);
+            if id == next {
+                k.rules.push(Vec::new());
+                k.stops.push(false);
+            }
+            match t {
+                Trigger::ClassifiedAs(c) => {
+                    k.classified.insert(c.clone(), id);
+                }
+                Trigger::NotificationReceived(r) => {
+                    k.notified.insert(r.clone(), id);
+                }
+                Trigger::Done(a) => {
+                    k.done.insert(a.clone(), id);
+                }
+                Trigger::MissingFor(h) => k.missing_for.push((h.to_bits(), id)),
+                Trigger::EpisodeCount { episodes, within_days } => {
+                    k.episode_count.push(((*episodes, *within_days), id))
+                }
+                other => k.unit[unit_index(other).expect("a trigger without parameters")] = Some(id),
+            }
+            id
+        };
+        for (i, r) in protocol.rules.iter().enumerate() {
+            let id = register(&mut k, &r.trigger);
+            k.rules[id as usize].push(i);
+            let until = r.repeat.as_ref().map(|rep| register(&mut k, &rep.until));
+            if let Some(u) = until {
+                k.stops[u as usize] = true;
+            }
+            k.until.push(until);
+        }
+        k
+    }
+
+    /// The key of a trigger, or none when no rule or repeat names it.
+    fn of(&self, t: &Trigger) -> Option<u32> {
+        match t {
+            Trigger::ClassifiedAs(c) => self.classified.get(c.as_str()).copied(),
+            Trigger::NotificationReceived(r) => self.notified.get(r.as_str()).copied(),
+            Trigger::Done(a) => self.done.get(a.as_str()).copied(),
+            Trigger::MissingFor(h) => self
+                .missing_for
+                .iter()
+                .find(|(b, _)| *b == h.to_bits())
+                .map(|(_, id)| *id),
+            Trigger::EpisodeCount { episodes, within_days } => self
+                .episode_count
+                .iter()
+                .find(|(p, _)| *p == (*episodes, *within_days))
+                .map(|(_, id)| *id),
+            other => unit_index(other).and_then(|i| self.unit[i]),
+        }
+    }
+}
+
 impl Engine {
     pub fn new(protocol: Arc<Protocol>, start: NaiveDateTime, seed: u64) -> Self {
-        let mut rules_by_trigger: HashMap<String, Vec<usize>> = HashMap::new();
+        let keys = Arc::new(TriggerKeys::new(&protocol));
         let mut missing_hours = Vec::new();
-        for (i, r) in protocol.rules.iter().enumerate() {
-            rules_by_trigger.entry(trigger_key(&r.trigger)).or_default().push(i);
+        for r in protocol.rules.iter() {
             if let Trigger::MissingFor(h) = r.trigger {
                 missing_hours.push(h);
             }
@@ -357,7 +653,7 @@ impl Engine {
             calendar.office_end = h.end_hour;
         }
         let tallies = vec![RuleTally::default(); protocol.rules.len()];
-        Engine {
+        let mut engine = Engine {
             protocol,
             calendar,
             automation: Automation::default(),
@@ -366,26 +662,65 @@ impl Engine {
             obligations: Vec::new(),
             log: Vec::new(),
             keep_records: true,
+            merge_duplicate_duties: false,
             tallies,
             events_processed: 0,
             episodes_started: 0,
             workload: HashMap::new(),
             trainee_done: Vec::new(),
             actions_done: Vec::new(),
-            agenda: BinaryHeap::new(),
+            agenda: Agenda::default(),
             seq: 0,
             rng: ChaCha8Rng::seed_from_u64(seed),
-            rules_by_trigger,
+            keys,
             missing_hours,
             escalation_hours,
-            worker_free: HashMap::new(),
-            open_by_child: HashMap::new(),
+            worker_free: Vec::new(),
+            behaviour: Vec::new(),
+            default_behaviour: RoleBehaviour::default(),
+            trainee: None,
+            workload_pending: FxMap::default(),
+            open_by_child: Vec::new(),
+            scratch_open: Vec::new(),
+            scratch_facts: Facts::default(),
+            names: Arc::new(Names::default()),
+            name_ix: FxMap::default(),
+            rule_names: Vec::new(),
+            rule_info: Vec::new(),
+            done_key: Vec::new(),
+            counts_episodes: true,
+            scratch_judged: Vec::new(),
+            pending_acts: FxMap::default(),
+            week_memo: None,
+            role_count: Vec::new(),
+            action_count: Vec::new(),
+            action_useful: Vec::new(),
+            office_memo: None,
             free_slots: Vec::new(),
             slot_generation: Vec::new(),
+        };
+        let protocol = engine.protocol.clone();
+        for r in &protocol.rules {
+            let names = (engine.intern(&r.role), engine.intern(&r.action));
+            engine.rule_names.push(names);
+            engine.rule_info.push(RuleInfo {
+                every: r.repeat.as_ref().map(|rep| engine.calendar.interval(&rep.every)),
+                recurring: matches!(&r.trigger, Trigger::Done(a) if *a == r.action),
+            });
         }
+        // Only `Condition::holds` reads episode ages, and only for `min_episodes`.
+        engine.counts_episodes = protocol
+            .rules
+            .iter()
+            .map(|r| &r.when)
+            .chain(protocol.classification.iter().map(|c| &c.when))
+            .chain(protocol.prohibitions.iter().map(|p| &p.when))
+            .any(|c| c.min_episodes.is_some());
+        engine
     }
 
     pub fn add_child(&mut self, profile: ChildProfile, place: &str, history: Vec<NaiveDateTime>) -> usize {
+        self.open_by_child.push(Vec::new());
         self.children.push(ChildState {
             profile,
             episodes_total: history.len() as u32,
@@ -398,16 +733,17 @@ impl Engine {
 
     fn push(&mut self, at: NaiveDateTime, what: Agendum) {
         self.seq += 1;
-        self.agenda.push(Reverse(Item {
-            at: at.max(self.now),
-            seq: self.seq,
+        let at = at.max(self.now);
+        self.agenda.push(Item {
+            key: Item::key(at, self.seq),
+            at,
             what,
-        }));
+        });
     }
 
     /// Schedule something that happens to a child.
     pub fn schedule(&mut self, at: NaiveDateTime, child: usize, h: Happening) {
-        self.push(at, Agendum::Happen(child, h));
+        self.push(at, Agendum::Happen(child as u32, Box::new(h)));
     }
 
     /// Schedule an action (a trainee's decision or a scripted one).
@@ -420,31 +756,96 @@ impl Engine {
         params: ActionParams,
         by_trainee: bool,
     ) {
+        let role = self.intern(role);
+        let action = self.intern(action);
+        let params = (params != ActionParams::default()).then(|| Box::new(params));
         self.push(
             at,
             Agendum::Act {
-                child,
-                role: role.into(),
-                action: action.into(),
+                child: child as u32,
+                role,
+                action,
                 by_trainee,
                 params,
                 queue_wait: 0.0,
+                auto: false,
             },
         );
     }
 
+    /// Bring `workload` up to date.
+    fn flush_workload(&mut self) {
+        for ((role, week), n) in self.workload_pending.drain() {
+            *self
+                .workload
+                .entry((self.names.list[role as usize].clone(), week))
+                .or_default() += n;
+        }
+    }
+
+    /// Read `automation` (public, so callers may change it between runs) into per-role tables.
+    fn sync_automation(&mut self) {
+        let auto = std::mem::take(&mut self.automation);
+        self.behaviour.iter_mut().for_each(|b| *b = None);
+        for (name, b) in &auto.roles {
+            let r = self.intern(name) as usize;
+            if self.behaviour.len() <= r {
+                self.behaviour.resize(r + 1, None);
+            }
+            self.behaviour[r] = Some(b.clone());
+        }
+        self.default_behaviour = auto.default.clone();
+        self.trainee = auto.trainee_role.as_deref().map(|r| self.intern(r));
+        self.automation = auto;
+    }
+
+    /// The number standing for a role or action name on the agenda.
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.name_ix.get(name) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        let decl = self.protocol.actions.iter().position(|a| a.id == name);
+        let names = Arc::make_mut(&mut self.names);
+        names.push(name.to_string());
+        names.action_decl.push(decl);
+        self.done_key.push(self.keys.done.get(name).copied());
+        self.name_ix.insert(name.to_string(), i);
+        self.role_count.push(0);
+        self.action_count.push(0);
+        self.action_useful.push(0);
+        i
+    }
+
+    /// Actions done so far by this role (all of them, whoever set them off).
+    pub fn role_actions_done(&self, role: &str) -> u64 {
+        self.name_ix.get(role).map_or(0, |&i| self.role_count[i as usize])
+    }
+
+    /// Times this action has been done so far.
+    pub fn action_done_count(&self, action: &str) -> u64 {
+        self.name_ix.get(action).map_or(0, |&i| self.action_count[i as usize])
+    }
+
+    /// Times this action has been done so far to meet at least one open duty (others found
+    /// their duty already met, e.g. a second meeting for a child whose meeting has been held).
+    pub fn action_meeting_duties_count(&self, action: &str) -> u64 {
+        self.name_ix.get(action).map_or(0, |&i| self.action_useful[i as usize])
+    }
+
     /// Time of the next thing on the agenda.
     pub fn next_time(&self) -> Option<NaiveDateTime> {
-        self.agenda.peek().map(|r| r.0.at)
+        self.agenda.peek().map(|i| i.at)
     }
 
     /// Process everything due up to and including `until`, then set the clock to `until`.
     pub fn run_until(&mut self, until: NaiveDateTime) {
-        while let Some(Reverse(item)) = self.agenda.peek() {
+        self.sync_automation();
+        while let Some(item) = self.agenda.peek() {
             if item.at > until {
                 break;
             }
-            let Reverse(item) = self.agenda.pop().expect("peeked");
+            let item = self.agenda.pop().expect("peeked");
             self.now = item.at;
             self.events_processed += 1;
             self.handle(item.what);
@@ -452,6 +853,7 @@ impl Engine {
         if until > self.now {
             self.now = until;
         }
+        self.flush_workload();
     }
 
     /// Process the next batch of agenda items that share one time; returns false if none.
@@ -466,34 +868,82 @@ impl Engine {
     }
 
     pub fn facts(&self, child: usize) -> Facts {
+        let mut f = Facts::default();
+        self.fill_facts(child, &mut f, self.calendar.in_office_hours(self.now), true);
+        f
+    }
+
+    /// The facts about a child now, written into `f` (reusing its buffers: the engine keeps one
+    /// and fills it for every trigger, so this must not allocate once warm).
+    /// `ages`: list the episodes' ages (else left empty where no condition could read them).
+    fn fill_facts(&self, child: usize, f: &mut Facts, office_hours: bool, ages: bool) {
         let c = &self.children[child];
         let ep = c.episode.as_ref();
-        let mut ages: Vec<f64> = c
-            .history
-            .iter()
-            .map(|t| (self.now - *t).num_minutes() as f64 / 1440.0)
-            .filter(|d| *d >= 0.0)
-            .collect();
-        if let Some(e) = ep {
-            ages.push((self.now - e.left_at).num_minutes() as f64 / 1440.0);
+        f.episode_ages_days.clear();
+        if ages {
+            self.episode_ages(c, &mut f.episode_ages_days);
         }
-        Facts {
-            age: c.profile.age_at(self.now),
-            legal_status: c.profile.legal_status.clone(),
-            placement: Some(c.profile.placement),
-            out_of_borough: c.profile.out_of_borough,
-            placed_here_by_other_authority: c.profile.placed_here_by_other_authority,
-            whereabouts_known: ep.is_none_or(|e| e.whereabouts_known || e.phase != Phase::Away),
-            hours_away: ep
-                .filter(|e| e.phase == Phase::Away && !e.whereabouts_known)
-                .map(|e| (self.now - e.left_at).num_minutes() as f64 / 60.0)
-                .unwrap_or(0.0),
-            category: ep.and_then(|e| e.category.clone()),
-            risk: ep.and_then(|e| e.risk),
-            risk_factors: c.profile.risk_factors.clone(),
-            office_hours: self.calendar.in_office_hours(self.now),
-            episode_ages_days: ages,
+        f.age = c.profile.age_at(self.now);
+        f.legal_status.clone_from(&c.profile.legal_status);
+        f.placement = Some(c.profile.placement);
+        f.out_of_borough = c.profile.out_of_borough;
+        f.placed_here_by_other_authority = c.profile.placed_here_by_other_authority;
+        f.whereabouts_known = ep.is_none_or(|e| e.whereabouts_known || e.phase != Phase::Away);
+        f.hours_away = ep
+            .filter(|e| e.phase == Phase::Away && !e.whereabouts_known)
+            .map(|e| (self.now - e.left_at).num_minutes() as f64 / 60.0)
+            .unwrap_or(0.0);
+        match (ep.and_then(|e| e.category.as_ref()), f.category.as_mut()) {
+            (Some(c), Some(fc)) => fc.clone_from(c),
+            (c, _) => f.category = c.cloned(),
         }
+        f.risk = ep.and_then(|e| e.risk);
+        f.risk_factors.clone_from(&c.profile.risk_factors);
+        f.office_hours = office_hours;
+    }
+
+    /// Age in days of each of the child's episodes, this one included.
+    fn episode_ages(&self, c: &ChildState, out: &mut Vec<f64>) {
+        out.extend(
+            c.history
+                .iter()
+                .map(|t| (self.now - *t).num_minutes() as f64 / 1440.0)
+                .filter(|d| *d >= 0.0),
+        );
+        if let Some(e) = c.episode.as_ref() {
+            out.push((self.now - e.left_at).num_minutes() as f64 / 1440.0);
+        }
+    }
+
+    /// `facts` into the engine's own buffer.
+    fn scratch_facts(&mut self, child: usize) -> Facts {
+        let office = self.office_hours_now();
+        let mut f = std::mem::take(&mut self.scratch_facts);
+        self.fill_facts(child, &mut f, office, self.counts_episodes);
+        f
+    }
+
+    /// Whether `now` is in office hours, remembered for the hour (the calendar scans its
+    /// holidays; the memo is dropped if the office hours or the holidays change).
+    fn office_hours_now(&mut self) -> bool {
+        use chrono::Timelike;
+        let c = &self.calendar;
+        let key = OfficeMemo {
+            date: self.now.date(),
+            hour: self.now.hour(),
+            start: c.office_start,
+            end: c.office_end,
+            holidays: c.bank_holidays.len(),
+            open: false,
+        };
+        if let Some(m) = self.office_memo
+            && (OfficeMemo { open: false, ..m }) == key
+        {
+            return m.open;
+        }
+        let open = c.in_office_hours(self.now);
+        self.office_memo = Some(OfficeMemo { open, ..key });
+        open
     }
 
     fn note(&mut self, child: usize, kind: &str, who: &str, text: String) {
@@ -519,7 +969,7 @@ impl Engine {
 
     fn handle(&mut self, what: Agendum) {
         match what {
-            Agendum::Happen(child, h) => self.happen(child, h),
+            Agendum::Happen(child, h) => self.happen(child as usize, *h),
             Agendum::Act {
                 child,
                 role,
@@ -527,13 +977,25 @@ impl Engine {
                 by_trainee,
                 params,
                 queue_wait,
-            } => self.act(child, &role, &action, by_trainee, &params, queue_wait),
+                auto,
+            } => {
+                if auto && let Some(n) = self.pending_acts.get_mut(&(child, role, action)) {
+                    *n -= 1;
+                    if *n == 0 {
+                        self.pending_acts.remove(&(child, role, action));
+                    }
+                }
+                let params = params.map(|p| *p).unwrap_or_default();
+                self.act(child as usize, role, action, by_trainee, &params, queue_wait)
+            }
             Agendum::MissingTimer { child, episode, hours } => {
+                let child = child as usize;
                 if self.current_episode(child) == Some(episode) && self.is_away(child) {
-                    self.fire(child, Trigger::MissingFor(hours));
+                    self.fire_trigger(child, Trigger::MissingFor(hours));
                 }
             }
             Agendum::Reclassify { child, episode } => {
+                let child = child as usize;
                 if self.current_episode(child) == Some(episode) && self.is_away(child) {
                     self.reclassify(child);
                 }
@@ -543,12 +1005,13 @@ impl Engine {
                 episode,
                 rule,
                 n,
-            } => self.repeat(child, episode, rule, n),
+            } => self.repeat(child as usize, episode, rule as usize, n),
             Agendum::DueCheck { obligation, generation } => {
+                let obligation = obligation as usize;
                 let o = &self.obligations[obligation];
                 if o.status == Status::Open && !self.keep_records && self.slot_generation[obligation] == generation {
                     // Stress runs settle misses at the deadline to keep memory flat.
-                    self.settle(obligation, Status::Missed, "not done by the deadline".into());
+                    self.settle(obligation, Status::Missed, || "not done by the deadline".into());
                 }
             }
         }
@@ -612,7 +1075,7 @@ impl Engine {
                         ""
                     ),
                 );
-                self.fire(child, Trigger::Left);
+                self.fire_trigger(child, Trigger::Left);
                 let facts = self.facts(child);
                 let counts: Vec<(Trigger, bool)> = self
                     .protocol
@@ -629,7 +1092,7 @@ impl Engine {
                 for (t, ok) in counts {
                     if ok && !seen.contains(&t) {
                         seen.push(t.clone());
-                        self.fire(child, t);
+                        self.fire_trigger(child, t);
                     }
                 }
                 self.reclassify(child);
@@ -637,7 +1100,7 @@ impl Engine {
                     self.push(
                         self.now + Duration::minutes((h * 60.0) as i64),
                         Agendum::MissingTimer {
-                            child,
+                            child: child as u32,
                             episode: number,
                             hours: h,
                         },
@@ -647,7 +1110,10 @@ impl Engine {
                     if h > 0.0 {
                         self.push(
                             self.now + Duration::minutes((h * 60.0) as i64),
-                            Agendum::Reclassify { child, episode: number },
+                            Agendum::Reclassify {
+                                child: child as u32,
+                                episode: number,
+                            },
                         );
                     }
                 }
@@ -698,7 +1164,7 @@ impl Engine {
                 self.children[child].place = "placement".into();
                 self.transition(child, "returned".into());
                 self.note(child, "event", &name, format!("{name} is back{}", sep(&note)));
-                self.fire(child, Trigger::Returned);
+                self.fire_trigger(child, Trigger::Returned);
             }
             Happening::Message { from, text } => self.note(child, "message", &from, text),
             Happening::DeclinesInterview => {
@@ -716,13 +1182,13 @@ impl Engine {
                     .filter(|a| a.effects.contains(&Effect::CompletesInterview))
                     .map(|a| a.id.clone())
                     .collect();
-                let open: Vec<usize> = self.open_by_child.get(&child).cloned().unwrap_or_default();
+                let open: Vec<usize> = self.open_by_child[child].iter().map(|r| r.id).collect();
                 for o in open {
                     if interview.contains(&self.obligations[o].action) {
-                        self.settle(o, Status::Cancelled, "the child declined the interview".into());
+                        self.settle(o, Status::Cancelled, || "the child declined the interview".into());
                     }
                 }
-                self.fire(child, Trigger::InterviewDeclined);
+                self.fire_trigger(child, Trigger::InterviewDeclined);
             }
             Happening::Discloses { text } => self.note(child, "disclosure", &name, text),
             Happening::CloseEpisode => self.close_episode(child),
@@ -759,15 +1225,19 @@ impl Engine {
         self.transition(child, format!("located at {at}"));
         self.note(child, "event", "", format!("{name} is found at {at}{}", sep(note)));
         // Duties that only made sense while the child was away are cancelled.
-        let open: Vec<usize> = self.open_by_child.get(&child).cloned().unwrap_or_default();
-        for o in open {
+        let mut open = std::mem::take(&mut self.scratch_open);
+        open.clear();
+        open.extend_from_slice(&self.open_by_child[child]);
+        for r in &open {
+            let o = r.id;
             let ob = &self.obligations[o];
-            let rule = self.protocol.rule(&ob.rule).expect("rule exists");
+            let rule = &self.protocol.rules[r.rule];
             if ob.status == Status::Open && rule.cancels_if_found() && ob.due_at.is_none_or(|d| d > now) {
-                self.settle(o, Status::Cancelled, "the child was found before it fell due".into());
+                self.settle(o, Status::Cancelled, || "the child was found before it fell due".into());
             }
         }
-        self.fire(child, Trigger::Located);
+        self.scratch_open = open;
+        self.fire_trigger(child, Trigger::Located);
     }
 
     fn close_episode(&mut self, child: usize) {
@@ -781,7 +1251,7 @@ impl Engine {
         e.phase = Phase::Closed;
         e.closed_at = Some(now);
         self.transition(child, "closed".into());
-        self.fire(child, Trigger::EpisodeClosed);
+        self.fire_trigger(child, Trigger::EpisodeClosed);
     }
 
     fn reclassify(&mut self, child: usize) {
@@ -813,46 +1283,73 @@ impl Engine {
                 None => format!("{name} is {label}"),
             },
         );
-        self.fire(child, Trigger::ClassifiedAs(cat));
+        self.fire_trigger(child, Trigger::ClassifiedAs(cat));
     }
 
     /// A trigger fires for a child: every applicable rule becomes an obligation.
     pub fn fire(&mut self, child: usize, trigger: Trigger) {
-        let key = trigger_key(&trigger);
+        self.sync_automation();
+        self.fire_trigger(child, trigger);
+    }
+
+    fn fire_trigger(&mut self, child: usize, trigger: Trigger) {
+        let key = self.keys.of(&trigger);
+        self.fire_key(child, key, matches!(trigger, Trigger::Done(_)), Label::Of(&trigger));
+    }
+
+    /// `fire` by trigger key (`None`: a trigger no rule or repeat names, which sets nothing off).
+    fn fire_key(&mut self, child: usize, key: Option<u32>, is_done: bool, label: Label) {
+        let Some(key) = key else {
+            return;
+        };
         if let Some(e) = self.children[child].episode.as_mut() {
             // A trigger fires once per episode (reported twice is still one report); doing an
             // action again is a new happening.
-            if e.fired.contains(&key) && !matches!(trigger, Trigger::Done(_)) {
+            let seen = e.fired.contains(&key);
+            if seen && !is_done {
                 return;
             }
-            e.fired.push(key.clone());
+            if !seen {
+                e.fired.push(key);
+            }
         }
         // Recurring duties whose `until` this is stop: occurrences not yet due are cancelled.
-        let open: Vec<usize> = self.open_by_child.get(&child).cloned().unwrap_or_default();
-        for o in open {
-            let ri = self.obligations[o].rule_index;
-            let stops = self
-                .protocol
-                .rules
-                .get(ri)
-                .and_then(|r| r.repeat.as_ref())
-                .is_some_and(|rep| rep.until == trigger);
-            if stops && self.obligations[o].due_at.is_none_or(|d| d > self.now) {
-                self.settle(o, Status::Cancelled, format!("no longer needed: {}", trigger.label()));
+        if self.keys.stops[key as usize] {
+            let reason = if self.keep_records {
+                format!("no longer needed: {}", self.label_text(&label))
+            } else {
+                String::new()
+            };
+            let mut open = std::mem::take(&mut self.scratch_open);
+            open.clear();
+            open.extend_from_slice(&self.open_by_child[child]);
+            for r in &open {
+                let o = r.id;
+                let stops = self.keys.until.get(r.rule).copied().flatten() == Some(key);
+                if stops && self.obligations[o].due_at.is_none_or(|d| d > self.now) {
+                    self.settle(o, Status::Cancelled, || reason.clone());
+                }
             }
+            self.scratch_open = open;
         }
-        let Some(rules) = self.rules_by_trigger.get(&key).cloned() else {
+        if self.keys.rules[key as usize].is_empty() {
             return;
-        };
-        let facts = self.facts(child);
-        let protocol = self.protocol.clone();
-        for ri in rules {
-            let rule = &protocol.rules[ri];
-            if rule.trigger != trigger {
+        }
+        // Every rule is judged on the facts as they are now; then each that holds is acted on.
+        let facts = self.scratch_facts(child);
+        let mut judged = std::mem::take(&mut self.scratch_judged);
+        judged.clear();
+        for &ri in &self.keys.rules[key as usize] {
+            let rule = &self.protocol.rules[ri];
+            if matches!(rule.trigger, Trigger::MissingFor(h) if h.is_nan()) {
                 continue;
             }
-            if rule.when.holds(&facts) {
-                if rule.repeat.is_some() {
+            judged.push((ri, rule.when.holds(&facts)));
+        }
+        self.scratch_facts = facts;
+        for &(ri, holds) in &judged {
+            if holds {
+                if self.rule_info[ri].every.is_some() {
                     // One chain per rule and episode: the repeat makes the later occurrences.
                     let Some(e) = self.children[child].episode.as_mut() else {
                         continue;
@@ -863,22 +1360,23 @@ impl Engine {
                     e.repeating.push(ri);
                 }
                 self.create_obligation(child, ri, self.now);
-                if let Some(rep) = &rule.repeat {
-                    let every = self.calendar.interval(&rep.every);
+                if let Some(every) = self.rule_info[ri].every {
                     let episode = self.current_episode(child).unwrap_or(0);
                     self.push(
                         self.now + every,
                         Agendum::Repeat {
-                            child,
+                            child: child as u32,
                             episode,
-                            rule: ri,
+                            rule: ri as u32,
                             n: 2,
                         },
                     );
                 }
-            } else if self.keep_records && self.automation.trainee_role.as_deref() == Some(rule.role.as_str()) {
+            } else if self.keep_records
+                && self.automation.trainee_role.as_deref() == Some(self.protocol.rules[ri].role.as_str())
+            {
                 let id = self.obligations.len();
-                let rule = rule.clone();
+                let rule = self.protocol.rules[ri].clone();
                 self.obligations.push(Obligation {
                     id,
                     rule_index: ri,
@@ -896,6 +1394,15 @@ impl Engine {
                 });
             }
         }
+        self.scratch_judged = judged;
+    }
+
+    fn label_text(&self, label: &Label) -> String {
+        match label {
+            Label::Of(t) => t.label(),
+            Label::Done(a) => Trigger::Done(self.names.list[*a as usize].clone()).label(),
+            Label::Notified(r) => Trigger::NotificationReceived(r.to_string()).label(),
+        }
     }
 
     fn repeat(&mut self, child: usize, episode: u32, ri: usize, n: u32) {
@@ -903,26 +1410,30 @@ impl Engine {
             return;
         }
         let rule = &self.protocol.rules[ri];
-        let rep = rule.repeat.clone().expect("repeat rule");
-        let until = trigger_key(&rep.until);
-        if self.children[child]
-            .episode
-            .as_ref()
-            .is_some_and(|e| e.fired.contains(&until))
+        let Some(rep) = &rule.repeat else {
+            return;
+        };
+        let every = self.calendar.interval(&rep.every);
+        let cancels_if_found = rule.cancels_if_found();
+        let until = self.keys.until[ri];
+        if let Some(u) = until
+            && self.children[child]
+                .episode
+                .as_ref()
+                .is_some_and(|e| e.fired.contains(&u))
         {
             return;
         }
-        if rule.cancels_if_found() && !self.is_away(child) {
+        if cancels_if_found && !self.is_away(child) {
             return;
         }
         self.create_obligation(child, ri, self.now);
-        let every = self.calendar.interval(&rep.every);
         self.push(
             self.now + every,
             Agendum::Repeat {
-                child,
+                child: child as u32,
                 episode,
-                rule: ri,
+                rule: ri as u32,
                 n: n + 1,
             },
         );
@@ -931,72 +1442,127 @@ impl Engine {
     fn create_obligation(&mut self, child: usize, ri: usize, at: NaiveDateTime) {
         let rule: &Rule = &self.protocol.rules[ri];
         let due = self.calendar.due(at, &rule.deadline);
-        let ob = Obligation {
-            id: 0,
-            rule_index: ri,
-            rule: rule.id.clone(),
-            child,
-            episode: self.current_episode(child).unwrap_or(0),
-            role: rule.role.clone(),
-            action: rule.action.clone(),
-            fired_at: at,
-            due_at: due,
-            done_at: None,
-            status: Status::Open,
-            reason: String::new(),
-            queue_wait_minutes: 0.0,
-        };
+        let episode = self.current_episode(child).unwrap_or(0);
         let id = match self.free_slots.pop() {
             Some(slot) => {
-                self.obligations[slot] = Obligation { id: slot, ..ob };
+                // Reuse the slot's buffers (stress runs create millions of obligations).
+                let Obligation {
+                    id,
+                    rule: rule_id,
+                    rule_index,
+                    child: ob_child,
+                    episode: ob_episode,
+                    role,
+                    action,
+                    fired_at,
+                    due_at,
+                    done_at,
+                    status,
+                    reason,
+                    queue_wait_minutes,
+                } = &mut self.obligations[slot];
+                *id = slot;
+                rule_id.clone_from(&rule.id);
+                *rule_index = ri;
+                *ob_child = child;
+                *ob_episode = episode;
+                role.clone_from(&rule.role);
+                action.clone_from(&rule.action);
+                *fired_at = at;
+                *due_at = due;
+                *done_at = None;
+                *status = Status::Open;
+                reason.clear();
+                *queue_wait_minutes = 0.0;
                 self.slot_generation[slot] += 1;
                 slot
             }
             None => {
                 let id = self.obligations.len();
-                self.obligations.push(Obligation { id, ..ob });
+                self.obligations.push(Obligation {
+                    id,
+                    rule_index: ri,
+                    rule: rule.id.clone(),
+                    child,
+                    episode,
+                    role: rule.role.clone(),
+                    action: rule.action.clone(),
+                    fired_at: at,
+                    due_at: due,
+                    done_at: None,
+                    status: Status::Open,
+                    reason: String::new(),
+                    queue_wait_minutes: 0.0,
+                });
                 self.slot_generation.resize(self.obligations.len(), 0);
                 id
             }
         };
         self.tallies[ri].fired += 1;
-        self.open_by_child.entry(child).or_default().push(id);
-        let role = rule.role.clone();
-        let action = rule.action.clone();
+        let names = self.rule_names[ri];
+        self.open_by_child[child].push(OpenRef { id, rule: ri, names });
+        let (role_sym, action_sym) = self.rule_names[ri];
+        let pending = (child as u32, role_sym, action_sym);
+        // With duplicates merged, a duty whose action this role already has on the agenda for
+        // this child is met by that act (in time or late): it takes no more of anyone's time.
+        let merged = self.merge_duplicate_duties && self.pending_acts.contains_key(&pending);
+        let act = if merged {
+            None
+        } else if self.trainee != Some(role_sym) {
+            // A duty set off by doing the same action (the next meeting after a meeting) is done
+            // when it falls due, not at once: otherwise it would set itself off again and again.
+            match (self.rule_info[ri].recurring, due) {
+                (true, Some(d)) => self.automate(role_sym, d - Duration::hours(1), Some(d)),
+                (true, None) => None,
+                (false, _) => self.automate(role_sym, at, due),
+            }
+        } else {
+            None
+        };
         if let Some(d) = due
             && !self.keep_records
         {
-            let generation = self.slot_generation[id];
+            // Stress runs settle a duty nobody will do as missed at its deadline (so that memory
+            // stays flat); one already on the agenda is settled when it is done, in time or late,
+            // as in a scenario.
+            if act.is_none() && !merged {
+                let generation = self.slot_generation[id];
+                self.push(
+                    d,
+                    Agendum::DueCheck {
+                        obligation: id as u32,
+                        generation,
+                    },
+                );
+            }
+        }
+        if let Some((ready, wait)) = act {
+            if self.merge_duplicate_duties {
+                *self.pending_acts.entry(pending).or_default() += 1;
+            }
             self.push(
-                d,
-                Agendum::DueCheck {
-                    obligation: id,
-                    generation,
+                ready,
+                Agendum::Act {
+                    child: child as u32,
+                    role: role_sym,
+                    action: action_sym,
+                    by_trainee: false,
+                    params: None,
+                    queue_wait: wait,
+                    auto: true,
                 },
             );
         }
-        if self.automation.trainee_role.as_deref() != Some(role.as_str()) {
-            // A duty set off by doing the same action (the next meeting after a meeting) is done
-            // when it falls due, not at once: otherwise it would set itself off again and again.
-            let recurring = self.protocol.rules[ri].trigger == Trigger::Done(action.clone());
-            match (recurring, due) {
-                (true, Some(d)) => self.automate(child, &role, &action, d - Duration::hours(1), Some(d)),
-                (true, None) => {}
-                (false, _) => self.automate(child, &role, &action, at, due),
-            }
-        }
     }
 
-    /// A role no trainee plays does its duty by the book, or with the set latency, compliance and capacity.
-    fn automate(&mut self, child: usize, role: &str, action: &str, at: NaiveDateTime, due: Option<NaiveDateTime>) {
-        let b = self
-            .automation
-            .roles
-            .get(role)
-            .cloned()
-            .unwrap_or_else(|| self.automation.default.clone());
+    /// A role no trainee plays does its duty by the book, or with the set latency, compliance and
+    /// capacity: when it will be done and how long it waited for a worker, or none if it will not be.
+    fn automate(&mut self, role: u32, at: NaiveDateTime, due: Option<NaiveDateTime>) -> Option<(NaiveDateTime, f64)> {
+        let configured = self.behaviour.get(role as usize).and_then(|b| b.as_ref());
+        let set = configured.is_some();
+        let b = configured.unwrap_or(&self.default_behaviour).clone();
         if b.compliance < 1.0 && self.rng.random::<f64>() >= b.compliance {
-            return;
+            return None;
         }
         let span = b.latency_max_minutes - b.latency_min_minutes;
         let mut latency = b.latency_min_minutes
@@ -1006,7 +1572,7 @@ impl Engine {
                 0.0
             };
         if let Some(d) = due
-            && !self.automation.roles.contains_key(role)
+            && !set
         {
             // By the book: never later than half the time allowed.
             latency = latency.min((d - at).num_minutes() as f64 / 2.0);
@@ -1014,46 +1580,36 @@ impl Engine {
         let mut ready = at + Duration::minutes(latency.max(0.0) as i64);
         let mut wait = 0.0;
         if let Some(n) = b.workers {
-            let cal = self.calendar.clone();
-            let free = self
-                .worker_free
-                .entry(role.to_string())
-                .or_insert_with(|| vec![at; n.max(1) as usize]);
-            let (wi, earliest) = free
-                .iter()
-                .enumerate()
-                .min_by_key(|(_, t)| **t)
-                .map(|(i, t)| (i, *t))
-                .expect("one worker at least");
+            let r = role as usize;
+            if self.worker_free.len() <= r {
+                self.worker_free.resize(r + 1, None);
+            }
+            let free =
+                self.worker_free[r].get_or_insert_with(|| (0..n.max(1) as usize).map(|i| Reverse((at, i))).collect());
+            // The worker free soonest (the first of them on a tie).
+            let Reverse((earliest, wi)) = free.pop().expect("one worker at least");
             let mut start = ready.max(earliest);
             if b.office_hours_only {
-                start = cal.next_office_open(start);
+                start = self.calendar.next_office_open(start);
             }
             wait = (start - ready).num_minutes() as f64;
             let end = start + Duration::minutes(b.service_minutes as i64);
-            free[wi] = end;
+            free.push(Reverse((end, wi)));
             ready = end;
         }
-        self.push(
-            ready,
-            Agendum::Act {
-                child,
-                role: role.into(),
-                action: action.into(),
-                by_trainee: false,
-                params: ActionParams::default(),
-                queue_wait: wait,
-            },
-        );
+        Some((ready, wait))
     }
 
-    fn settle(&mut self, o: usize, status: Status, reason: String) {
+    /// End an open obligation. The reason is worded only where records are kept.
+    fn settle(&mut self, o: usize, status: Status, reason: impl FnOnce() -> String) {
         let ob = &mut self.obligations[o];
         if ob.status != Status::Open {
             return;
         }
         ob.status = status;
-        ob.reason = reason;
+        if self.keep_records {
+            ob.reason = reason();
+        }
         let ri = ob.rule_index;
         if ri >= self.tallies.len() {
             return;
@@ -1073,8 +1629,12 @@ impl Engine {
         }
         t.queue_wait_minutes_total += ob.queue_wait_minutes;
         let child = ob.child;
-        if let Some(v) = self.open_by_child.get_mut(&child) {
-            v.retain(|x| *x != o);
+        if let Some(v) = self.open_by_child.get_mut(child) {
+            v.retain(|x| x.id != o);
+            if v.is_empty() && v.capacity() > 4 {
+                // Most children are between episodes most of the time: give the room back.
+                *v = Vec::new();
+            }
         }
         if !self.keep_records {
             self.free_slots.push(o);
@@ -1085,44 +1645,114 @@ impl Engine {
     fn act(
         &mut self,
         child: usize,
-        role: &str,
-        action: &str,
+        role_sym: u32,
+        action_sym: u32,
+        by_trainee: bool,
+        params: &ActionParams,
+        queue_wait: f64,
+    ) {
+        {
+            use chrono::Datelike;
+            let date = self.now.date();
+            let week = match self.week_memo {
+                Some((d, w)) if d == date => w,
+                _ => {
+                    let w = date.iso_week().week();
+                    self.week_memo = Some((date, w));
+                    w
+                }
+            };
+            *self.workload_pending.entry((role_sym, week)).or_default() += 1;
+            self.role_count[role_sym as usize] += 1;
+            self.action_count[action_sym as usize] += 1;
+        }
+        let has_effects =
+            self.names.action_decl[action_sym as usize].is_some_and(|i| !self.protocol.actions[i].effects.is_empty());
+        if self.keep_records || by_trainee || has_effects || !params.answers.is_empty() {
+            self.act_in_full(child, role_sym, action_sym, by_trainee, params, queue_wait);
+        } else {
+            // Nothing to record, judge or set off but the duties met and the action itself.
+            self.meet_duties(child, role_sym, action_sym, queue_wait);
+            self.fire_done(child, action_sym);
+        }
+    }
+
+    /// Settle the child's open duties that this action by this role meets.
+    fn meet_duties(&mut self, child: usize, role_sym: u32, action_sym: u32, queue_wait: f64) {
+        let now = self.now;
+        let mut met_any = false;
+        let mut open = std::mem::take(&mut self.scratch_open);
+        open.clear();
+        open.extend_from_slice(&self.open_by_child[child]);
+        for r in &open {
+            if r.names != (role_sym, action_sym) {
+                continue;
+            }
+            let o = r.id;
+            let ob = &self.obligations[o];
+            if ob.status == Status::Open {
+                let late = ob.due_at.is_some_and(|d| now > d);
+                let due = ob.due_at;
+                self.obligations[o].done_at = Some(now);
+                self.obligations[o].queue_wait_minutes = queue_wait;
+                met_any = true;
+                if late {
+                    self.settle(o, Status::Late, || {
+                        let by = due.map(|d| fmt_hours((now - d).num_minutes())).unwrap_or_default();
+                        format!("done {by} after the deadline")
+                    });
+                } else {
+                    self.settle(o, Status::Met, || "done in time".into());
+                }
+            }
+        }
+        self.scratch_open = open;
+        if met_any {
+            self.action_useful[action_sym as usize] += 1;
+        }
+    }
+
+    /// The action has been done: `Done(action)` fires.
+    fn fire_done(&mut self, child: usize, action_sym: u32) {
+        let key = self.done_key.get(action_sym as usize).copied().flatten();
+        self.fire_key(child, key, true, Label::Done(action_sym));
+    }
+
+    fn act_in_full(
+        &mut self,
+        child: usize,
+        role_sym: u32,
+        action_sym: u32,
         by_trainee: bool,
         params: &ActionParams,
         queue_wait: f64,
     ) {
         let now = self.now;
-        use chrono::Datelike;
-        *self
-            .workload
-            .entry((role.to_string(), now.iso_week().week()))
-            .or_default() += 1;
-        let who = self
-            .protocol
-            .role(role)
-            .map(|r| r.name.clone())
-            .unwrap_or(role.to_string());
-        let what = self
-            .protocol
-            .action(action)
-            .map(|a| a.name.clone())
-            .unwrap_or(action.to_string());
-        let mut extra = String::new();
-        if let Some(c) = &params.category {
-            extra += &format!(" — as {c}");
+        let names = self.names.clone();
+        let role = names.list[role_sym as usize].as_str();
+        let action = names.list[action_sym as usize].as_str();
+        let protocol = self.protocol.clone();
+        let decl = names.action_decl[action_sym as usize].map(|i| &protocol.actions[i]);
+        let who = || protocol.role(role).map(|r| r.name.clone()).unwrap_or(role.to_string());
+        if self.keep_records {
+            let what = decl.map(|a| a.name.clone()).unwrap_or(action.to_string());
+            let mut extra = String::new();
+            if let Some(c) = &params.category {
+                extra += &format!(" — as {c}");
+            }
+            if let Some(g) = params.grade {
+                extra += &format!(" — {g:?} risk");
+            }
+            if let Some(n) = &params.note {
+                extra += &format!(" — \"{n}\"");
+            }
+            self.note(
+                child,
+                if by_trainee { "trainee" } else { "action" },
+                &who(),
+                format!("{what}{extra}"),
+            );
         }
-        if let Some(g) = params.grade {
-            extra += &format!(" — {g:?} risk");
-        }
-        if let Some(n) = &params.note {
-            extra += &format!(" — \"{n}\"");
-        }
-        self.note(
-            child,
-            if by_trainee { "trainee" } else { "action" },
-            &who,
-            format!("{what}{extra}"),
-        );
         if by_trainee {
             self.trainee_done.push((child, action.to_string()));
         }
@@ -1140,7 +1770,7 @@ impl Engine {
                         at: now,
                         child,
                         kind: "assessment".into(),
-                        who: who.clone(),
+                        who: who(),
                         text,
                     });
                 }
@@ -1151,25 +1781,19 @@ impl Engine {
                 .push((now, child, role.to_string(), action.to_string(), by_trainee));
         }
 
-        // Meet open duties for this action (same role first; the trainee may act for any duty of theirs).
-        let open: Vec<usize> = self.open_by_child.get(&child).cloned().unwrap_or_default();
-        for o in open {
-            let ob = &self.obligations[o];
-            if ob.status == Status::Open && ob.action == action && ob.role == role {
-                let late = ob.due_at.is_some_and(|d| now > d);
-                let due = ob.due_at;
-                self.obligations[o].done_at = Some(now);
-                self.obligations[o].queue_wait_minutes = queue_wait;
-                if late {
-                    let by = due.map(|d| fmt_hours((now - d).num_minutes())).unwrap_or_default();
-                    self.settle(o, Status::Late, format!("done {by} after the deadline"));
-                } else {
-                    self.settle(o, Status::Met, "done in time".into());
-                }
-            }
-        }
+        self.meet_duties(child, role_sym, action_sym, queue_wait);
 
-        let facts = self.facts(child);
+        let effects: &[Effect] = decl.map(|a| &a.effects[..]).unwrap_or(&[]);
+        // The facts before any effect: prohibitions, gradings and classifications are judged on them.
+        let needs_facts = by_trainee
+            || effects
+                .iter()
+                .any(|e| matches!(e, Effect::GradesRisk | Effect::Classifies));
+        let facts = if needs_facts {
+            self.scratch_facts(child)
+        } else {
+            Facts::default()
+        };
         if by_trainee && let Some(p) = self.protocol.forbids_action(&facts, action) {
             let p = p.clone();
             self.wrongful(
@@ -1180,15 +1804,13 @@ impl Engine {
                 format!("the protocol says not to: {}", p.citation.quote),
             );
         }
-        let effects = self
-            .protocol
-            .action(action)
-            .map(|a| a.effects.clone())
-            .unwrap_or_default();
         for e in effects {
             match e {
-                Effect::ReportsMissing => self.fire(child, Trigger::ReportedMissing),
-                Effect::Notifies(r) => self.fire(child, Trigger::NotificationReceived(r)),
+                Effect::ReportsMissing => self.fire_trigger(child, Trigger::ReportedMissing),
+                Effect::Notifies(r) => {
+                    let key = self.keys.notified.get(r.as_str()).copied();
+                    self.fire_key(child, key, false, Label::Notified(r));
+                }
                 Effect::GradesRisk => {
                     let grade = params.grade.unwrap_or_else(|| by_the_book_grade(&facts));
                     if let Some(p) = self.protocol.forbids_grade(&facts, grade) {
@@ -1209,7 +1831,7 @@ impl Engine {
                         ep.risk = Some(grade);
                     }
                     self.transition(child, format!("graded {grade:?}"));
-                    self.fire(child, Trigger::RiskGraded);
+                    self.fire_trigger(child, Trigger::RiskGraded);
                 }
                 Effect::Classifies => {
                     let cat = params.category.clone().or(facts.category.clone());
@@ -1238,15 +1860,18 @@ impl Engine {
                         }
                     }
                 }
-                Effect::CompletesInterview => self.fire(child, Trigger::InterviewCompleted),
-                Effect::RecordsDecline => self.fire(child, Trigger::InterviewDeclined),
+                Effect::CompletesInterview => self.fire_trigger(child, Trigger::InterviewCompleted),
+                Effect::RecordsDecline => self.fire_trigger(child, Trigger::InterviewDeclined),
                 Effect::LocatesChild => {
                     let place = self.children[child].place.clone();
                     self.locate(child, &place, "");
                 }
             }
         }
-        self.fire(child, Trigger::Done(action.to_string()));
+        if needs_facts {
+            self.scratch_facts = facts;
+        }
+        self.fire_done(child, action_sym);
     }
 
     fn wrongful(&mut self, child: usize, role: &str, action: &str, rule: &str, reason: String) {
@@ -1277,13 +1902,13 @@ impl Engine {
                 continue;
             }
             match self.obligations[o].due_at {
-                Some(d) if d <= end => self.settle(o, Status::Missed, "not done by the deadline".into()),
-                Some(_) => self.settle(o, Status::NotApplicable, "not yet due when the scenario ended".into()),
-                None => self.settle(
-                    o,
-                    Status::Missed,
-                    "never done (no time limit, but it had to be done)".into(),
-                ),
+                Some(d) if d <= end => self.settle(o, Status::Missed, || "not done by the deadline".into()),
+                Some(_) => self.settle(o, Status::NotApplicable, || {
+                    "not yet due when the scenario ended".into()
+                }),
+                None => self.settle(o, Status::Missed, || {
+                    "never done (no time limit, but it had to be done)".into()
+                }),
             }
         }
     }

@@ -72,6 +72,10 @@ fn picker(ui: &mut egui::Ui, m: &mut UiModel) {
             });
         }
         ui.horizontal(|ui| {
+            ui.label("UI scale:");
+            ui.add(egui::Slider::new(&mut m.ui_scale, 0.6..=2.0).step_by(0.1));
+        });
+        ui.horizontal(|ui| {
             ui.label("Mode:");
             ui.selectable_value(&mut m.mode, Mode::Practice, "Practice (deadlines shown)");
             ui.selectable_value(&mut m.mode, Mode::Assessment, "Assessment (hidden until debrief)");

@@ -19,6 +19,22 @@ fn main() {
                 let mut cl = LoadedCaseload::builtin()
                     .with_children(if keep { 60 } else { 400 })
                     .with_days(120);
+                // Fixed staffing, so that changes to the caseload defaults do not show here.
+                let staff =
+                    |role: &str, workers, service_minutes, office_hours_only, lo, hi| safe_return::caseload::Staff {
+                        role: role.into(),
+                        workers,
+                        service_minutes,
+                        office_hours_only,
+                        latency_min_minutes: lo,
+                        latency_max_minutes: hi,
+                        compliance: 1.0,
+                    };
+                cl.caseload.staffing = vec![
+                    staff("rhi_worker", 3, 60.0, true, 60.0, 480.0),
+                    staff("social_worker", 40, 30.0, false, 15.0, 240.0),
+                    staff("mash", 2, 15.0, true, 5.0, 60.0),
+                ];
                 match variant {
                     0 => {}
                     1 => {

@@ -535,7 +535,10 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
     }
     check_share(c, "out_of_borough", cl.out_of_borough);
     check_share(c, "placed_here_by_other_authority", cl.placed_here_by_other_authority);
-    if cl.out_of_borough + cl.placed_here_by_other_authority > 1.0 + SHARE_TOLERANCE {
+    if (0.0..=1.0).contains(&cl.out_of_borough)
+        && (0.0..=1.0).contains(&cl.placed_here_by_other_authority)
+        && cl.out_of_borough + cl.placed_here_by_other_authority > 1.0 + SHARE_TOLERANCE
+    {
         c.err(
             "placed_here_by_other_authority",
             "a child cannot be both placed out of borough and placed here by another authority: the two shares exceed 1",
@@ -563,7 +566,7 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
         check_sum(c, name, groups.iter().map(|g| g.share), "propensity group");
     }
     let e = &cl.episodes;
-    if !(e.median_hours > 0.0) {
+    if !e.median_hours.is_finite() || e.median_hours <= 0.0 {
         c.err(
             "episodes.median_hours",
             format!("the median time away must be above 0 hours, not {}", e.median_hours),
@@ -572,7 +575,7 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
     if !(e.sigma >= 0.0 && e.sigma <= 5.0) {
         c.err("episodes.sigma", format!("sigma runs from 0 to 5, not {}", e.sigma));
     }
-    if !(e.max_days > 0.0) {
+    if !e.max_days.is_finite() || e.max_days <= 0.0 {
         c.err(
             "episodes.max_days",
             format!("the longest episode must be above 0 days, not {}", e.max_days),
@@ -588,7 +591,7 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
         ("episodes.return_after_found_hours", e.return_after_found_hours),
         ("episodes.close_after_return_days", e.close_after_return_days),
     ] {
-        if !(v >= 0.0) {
+        if v.is_nan() || v < 0.0 {
             c.err(f, format!("cannot be negative ({v})"));
         }
     }
@@ -600,7 +603,10 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
             c.err(&format!("{at}.role"), format!("role `{}` is staffed twice", s.role));
         }
         seen.push(&s.role);
-        let declared = protocols.iter().any(|p| p.role(&s.role).is_some());
+        // A role one of these protocols declares, or one the defaults staff (protocols that do
+        // not have it simply leave that entry aside).
+        let declared = protocols.iter().any(|p| p.role(&s.role).is_some())
+            || Caseload::default().staffing.iter().any(|d| d.role == s.role);
         if !protocols.is_empty() && !declared {
             let mut roles: Vec<&str> = protocols
                 .iter()
@@ -637,19 +643,19 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
                 );
             }
         }
-        if !(s.service_minutes >= 0.0) {
+        if s.service_minutes.is_nan() || s.service_minutes < 0.0 {
             c.err(
                 &format!("{at}.service_minutes"),
                 format!("cannot be negative ({})", s.service_minutes),
             );
         }
-        if !(s.latency_min_minutes >= 0.0) {
+        if s.latency_min_minutes.is_nan() || s.latency_min_minutes < 0.0 {
             c.err(
                 &format!("{at}.latency_min_minutes"),
                 format!("cannot be negative ({})", s.latency_min_minutes),
             );
         }
-        if !(s.latency_max_minutes >= s.latency_min_minutes) {
+        if s.latency_max_minutes.is_nan() || s.latency_max_minutes < s.latency_min_minutes {
             c.err(
                 &format!("{at}.latency_max_minutes"),
                 format!(
@@ -661,4 +667,115 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
         check_share(c, &format!("{at}.compliance"), s.compliance);
     }
     start
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn protocols() -> Vec<Protocol> {
+        let dir = crate::paths::protocols_dir();
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .expect("protocols folder")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|f| crate::protocol::load_protocol(f).expect("protocol loads").protocol)
+            .collect()
+    }
+
+    #[test]
+    fn shipped_borough_file_spells_out_the_defaults() {
+        let path = crate::paths::root().join("assets/caseloads/borough-2000.ron");
+        let src = std::fs::read_to_string(&path).expect("borough-2000.ron");
+        let file = parse_caseload(&path, &src, &[]).expect("valid").caseload;
+        let defaults = Caseload::default();
+        assert_eq!(
+            Caseload {
+                name: defaults.name.clone(),
+                description: defaults.description.clone(),
+                ..file
+            },
+            defaults
+        );
+    }
+
+    #[test]
+    fn defaults_and_shipped_caseloads_check_against_every_protocol() {
+        let ps = protocols();
+        for p in &ps {
+            check_in_memory(&Caseload::default(), &[p]).unwrap_or_else(|d| panic!("{}: {d}", p.id));
+        }
+        let refs: Vec<&Protocol> = ps.iter().collect();
+        for f in ["borough-2000.ron", "national.ron", "stretched-rhi.ron"] {
+            let path = crate::paths::root().join("assets/caseloads").join(f);
+            load_caseload(&path, &refs).unwrap_or_else(|d| panic!("{d}"));
+        }
+    }
+
+    #[test]
+    fn errors_name_the_field_and_its_place() {
+        let src =
+            "Caseload(\n  children: 10,\n  placements: [(placement: Home, share: 1.0)],\n  out_of_borough: 1.5,\n)\n";
+        let d = parse_caseload(Path::new("x.ron"), src, &[]).unwrap_err().to_string();
+        assert!(
+            d.contains("x.ron:3:17: placements[0].placement: placements are for looked-after children"),
+            "{d}"
+        );
+        assert!(!d.contains("placed_here_by_other_authority"), "{d}");
+        assert!(
+            d.contains("x.ron:4:3: out_of_borough: a share runs from 0 to 1, not 1.5"),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn generator_is_reproducible_and_matches_its_sources() {
+        let cl = LoadedCaseload::builtin().with_children(20_000);
+        let a = generate::plan(&cl, 5, 0);
+        let b = generate::plan(&cl, 5, 0);
+        assert_eq!(a.episodes, b.episodes);
+        assert_ne!(a.episodes, generate::plan(&cl, 5, 1).episodes);
+        let looked_after: Vec<bool> = a
+            .children
+            .iter()
+            .map(|(p, _)| p.legal_status.iter().any(|s| s.is_looked_after()))
+            .collect();
+        let lac = looked_after.iter().filter(|x| **x).count() as f64;
+        let share = lac / 20_000.0;
+        assert!((0.08..0.10).contains(&share), "looked-after share {share}");
+        let mut per_child = vec![0u32; 20_000];
+        for e in &a.episodes {
+            per_child[e.child as usize] += 1;
+        }
+        let mean = |want: bool| {
+            let v: Vec<u32> = per_child
+                .iter()
+                .zip(&looked_after)
+                .filter(|(_, l)| **l == want)
+                .map(|(n, _)| *n)
+                .collect();
+            v.iter().sum::<u32>() as f64 / v.len() as f64
+        };
+        // DfE 2022: 6.3 incidents per looked-after child who went missing; others about 1.25.
+        assert!((5.5..7.2).contains(&mean(true)), "looked-after mean {}", mean(true));
+        assert!((1.1..1.4).contains(&mean(false)), "others' mean {}", mean(false));
+        // DfE 2022: 90 % of incidents last 2 days or less.
+        let short = a.episodes.iter().filter(|e| e.back - e.leave <= 48 * 60).count() as f64;
+        let share = short / a.episodes.len() as f64;
+        assert!((0.87..0.93).contains(&share), "share back within 48 h: {share}");
+        // Episodes never overlap, and close before the next one starts.
+        let mut by_child: Vec<Vec<&generate::PlannedEpisode>> = vec![Vec::new(); 20_000];
+        for e in &a.episodes {
+            by_child[e.child as usize].push(e);
+        }
+        for eps in by_child {
+            for w in eps.windows(2) {
+                assert!(w[0].back < w[1].leave && w[0].close < w[1].leave);
+            }
+        }
+    }
 }

@@ -446,13 +446,16 @@ fn compliance_chart(s: &Summary) -> String {
         for (k, p) in s.protocols.iter().enumerate() {
             if let Some(c) = p.rules.iter().find(|r| r.id == *id).and_then(|r| r.compliance) {
                 let w = plot_w * c.mean.clamp(0.0, 1.0);
+                let by = y + 3.0 + bar * k as f64;
                 let _ = write!(
                     o,
-                    r#"<rect x="{label_w}" y="{}" width="{w:.1}" height="{bar}" fill="{}"><title>{}: {} — {:.1} %</title></rect>"#,
-                    y + 3.0 + bar * k as f64,
+                    r#"<rect x="{label_w}" y="{by}" width="{w:.1}" height="{bar}" fill="{}"><title>{}: {} — {:.1} %</title></rect><text x="{:.1}" y="{}" font-size="8">{:.1}</text>"#,
                     COLOURS[k % COLOURS.len()],
                     esc(&p.id),
                     esc(id),
+                    c.mean * 100.0,
+                    label_w + w + 3.0,
+                    by + bar - 1.5,
                     c.mean * 100.0
                 );
             }
@@ -475,8 +478,8 @@ fn compliance_chart(s: &Summary) -> String {
 
 /// A line chart of weekly series: (label, colour, dashed, values).
 fn line_chart(title: &str, series: &[(String, &str, bool, Vec<f64>)], y_label: &str) -> String {
-    let (w, h) = (760.0, 300.0);
-    let (left, right, top, bottom) = (56.0, 180.0, 26.0, 34.0);
+    let (w, h) = (900.0, 300.0);
+    let (left, right, top, bottom) = (56.0, 250.0, 26.0, 34.0);
     let pw = w - left - right;
     let ph = h - top - bottom;
     let weeks = series.iter().map(|s| s.3.len()).max().unwrap_or(0).max(2);
@@ -487,7 +490,11 @@ fn line_chart(title: &str, series: &[(String, &str, bool, Vec<f64>)], y_label: &
         .max(1.0);
     // A round top for the axis.
     let mag = 10f64.powf(ymax.log10().floor());
-    let ytop = (ymax / mag).ceil() * mag;
+    let ytop = [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|t| *t >= ymax)
+        .unwrap_or(10.0 * mag);
     let mut o = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="{}"><text x="{left}" y="16" font-size="12" font-weight="bold">{}</text>"#,
         esc(title),
@@ -596,7 +603,8 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
         let _ = write!(o, "<th>{}</th>", esc(&p.id));
     }
     o += "</tr>";
-    let rows: Vec<(&str, Box<dyn Fn(&ProtocolResult) -> String>)> = vec![
+    type Cell = Box<dyn Fn(&ProtocolResult) -> String>;
+    let rows: Vec<(&str, Cell)> = vec![
         ("Episodes", Box::new(|p| p.episodes.text(0))),
         ("Duties met in time", Box::new(|p| pct(&p.compliance))),
         (

@@ -117,6 +117,16 @@ fn weeks(cl: &LoadedCaseload) -> usize {
     (cl.caseload.horizon_days.max(1) as usize).div_ceil(7)
 }
 
+/// Whole weeks in the horizon (a last part-week is left out of weekly series and peaks).
+fn full_weeks(cl: &LoadedCaseload) -> usize {
+    (cl.caseload.horizon_days.max(1) as usize / 7).max(1)
+}
+
+/// Weeks in the horizon, part-weeks counted as parts (for "a week" averages).
+fn weeks_exact(cl: &LoadedCaseload) -> f64 {
+    cl.caseload.horizon_days.max(1) as f64 / 7.0
+}
+
 /// Run one replication's plan under one protocol. `keep_records` keeps every obligation and
 /// log line (for the event-log export); `tick` is called after each simulated day.
 /// `last_use`: the plan is not needed again, so its children move into the engine.
@@ -429,7 +439,8 @@ fn some_share(v: Vec<f64>) -> Option<Estimate> {
 /// Aggregate one protocol's replications.
 pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication]) -> ProtocolResult {
     let p = &info.protocol;
-    let nweeks = weeks(cl);
+    let nweeks = full_weeks(cl);
+    let per_week_of = weeks_exact(cl);
     let rules = p
         .rules
         .iter()
@@ -517,7 +528,7 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                 actions_per_week: Estimate::of(
                     &reps
                         .iter()
-                        .map(|x| x.workload[ri].iter().sum::<u64>() as f64 / nweeks as f64)
+                        .map(|x| x.workload[ri].iter().sum::<u64>() as f64 / per_week_of)
                         .collect::<Vec<_>>(),
                 ),
                 busiest_week: Estimate::of_counts(
@@ -534,7 +545,7 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
         Estimate::of(
             &reps
                 .iter()
-                .map(|x| f(x).iter().sum::<u64>() as f64 / nweeks as f64)
+                .map(|x| f(x).iter().sum::<u64>() as f64 / per_week_of)
                 .collect::<Vec<_>>(),
         )
     };

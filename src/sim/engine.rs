@@ -373,6 +373,8 @@ pub struct Engine {
     pub automation: Automation,
     pub now: NaiveDateTime,
     pub children: Vec<ChildState>,
+    /// Every obligation, in the order they arose. In stress runs (`keep_records` off) slots
+    /// are reused once settled and carry no names: the tallies hold the results.
     pub obligations: Vec<Obligation>,
     pub log: Vec<LogEntry>,
     /// Keep every obligation and log line (scenarios) or only tallies (stress runs).
@@ -1182,9 +1184,10 @@ impl Engine {
                     .filter(|a| a.effects.contains(&Effect::CompletesInterview))
                     .map(|a| a.id.clone())
                     .collect();
-                let open: Vec<usize> = self.open_by_child[child].iter().map(|r| r.id).collect();
-                for o in open {
-                    if interview.contains(&self.obligations[o].action) {
+                let open: Vec<OpenRef> = self.open_by_child[child].clone();
+                for r in open {
+                    let o = r.id;
+                    if interview.contains(&self.protocol.rules[r.rule].action) {
                         self.settle(o, Status::Cancelled, || "the child declined the interview".into());
                     }
                 }
@@ -1462,12 +1465,13 @@ impl Engine {
                     queue_wait_minutes,
                 } = &mut self.obligations[slot];
                 *id = slot;
-                rule_id.clone_from(&rule.id);
                 *rule_index = ri;
                 *ob_child = child;
                 *ob_episode = episode;
-                role.clone_from(&rule.role);
-                action.clone_from(&rule.action);
+                // Slots are reused only in stress runs, where nobody reads the names.
+                rule_id.clear();
+                role.clear();
+                action.clear();
                 *fired_at = at;
                 *due_at = due;
                 *done_at = None;
@@ -1479,14 +1483,16 @@ impl Engine {
             }
             None => {
                 let id = self.obligations.len();
+                let keep = self.keep_records;
+                let name = |s: &String| if keep { s.clone() } else { String::new() };
                 self.obligations.push(Obligation {
                     id,
                     rule_index: ri,
-                    rule: rule.id.clone(),
+                    rule: name(&rule.id),
                     child,
                     episode,
-                    role: rule.role.clone(),
-                    action: rule.action.clone(),
+                    role: name(&rule.role),
+                    action: name(&rule.action),
                     fired_at: at,
                     due_at: due,
                     done_at: None,

@@ -1,0 +1,272 @@
+//! Stress tests of protocols on synthetic caseloads: what a policy team would notice.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use safe_return::caseload::stress::{self, StressOptions, Summary};
+use safe_return::caseload::{LoadedCaseload, Staff};
+use safe_return::protocol::{Protocol, load_protocol};
+
+const BIN: &str = env!("CARGO_BIN_EXE_safe-return");
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn protocol(id: &str) -> Arc<Protocol> {
+    let path = Path::new(ROOT).join("assets/protocols").join(format!("{id}.ron"));
+    Arc::new(load_protocol(&path).expect("protocol loads").protocol)
+}
+
+fn staff(role: &str, workers: i64, service_minutes: f64, office_hours_only: bool) -> Staff {
+    Staff {
+        role: role.into(),
+        workers,
+        service_minutes,
+        office_hours_only,
+        latency_min_minutes: 60.0,
+        latency_max_minutes: 240.0,
+        compliance: 1.0,
+    }
+}
+
+fn run(protocols: &[Arc<Protocol>], cl: &LoadedCaseload, replications: u64) -> Summary {
+    let opts = StressOptions {
+        replications,
+        seed: 3,
+        threads: Some(2),
+    };
+    stress::run(protocols, cl, &opts, &|| {})
+}
+
+fn small(children: u64, days: u64, rhi: Staff) -> LoadedCaseload {
+    let mut cl = LoadedCaseload::builtin().with_children(children).with_days(days);
+    cl.caseload.staffing = vec![rhi];
+    cl
+}
+
+fn bin(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(ROOT)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(ROOT).join("target").join("stress-test-files");
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir.join(name)
+}
+
+#[test]
+fn one_rhi_worker_in_office_hours_makes_offers_late_and_queues_form() {
+    let p = protocol("havering-2023-10");
+    let one = run(
+        std::slice::from_ref(&p),
+        &small(400, 90, staff("rhi_worker", 1, 60.0, true)),
+        2,
+    );
+    let ample = run(&[p], &small(400, 90, staff("rhi_worker", 40, 30.0, false)), 2);
+    let rule = |s: &Summary| {
+        s.protocols[0]
+            .rules
+            .iter()
+            .find(|r| r.id == "hv.rhi.offer-72h")
+            .expect("the 72-hour RHI offer rule")
+            .clone()
+    };
+    let (tight, easy) = (rule(&one), rule(&ample));
+    assert!(
+        tight.late.mean > 0.0,
+        "one RHI worker: offers should fall late, got {tight:?}"
+    );
+    let wait = tight.mean_queue_wait_minutes.expect("some offers done").mean;
+    assert!(wait > 0.0, "one RHI worker: duties should wait for the worker");
+    let rhi = one.protocols[0].roles.iter().find(|r| r.id == "rhi_worker").unwrap();
+    assert!(rhi.mean_queue_wait_minutes.unwrap().mean > 0.0);
+    let met = easy.compliance.expect("offers fell due").mean;
+    assert!(met > 0.99, "ample RHI staff: offers met in time, got {met}");
+    assert_eq!(easy.late.mean, 0.0);
+    assert!(tight.compliance.unwrap().mean < met);
+}
+
+#[test]
+fn havering_may_and_october_2023_have_different_rule_sets() {
+    let may = protocol("havering-2023-05");
+    let oct = protocol("havering-2023-10");
+    let s = run(&[may, oct], &small(150, 30, staff("rhi_worker", 3, 30.0, true)), 2);
+    let cmp = s.comparison.expect("two protocols compared");
+    assert_eq!(cmp.baseline, "havering-2023-05");
+    assert_eq!(cmp.revision, "havering-2023-10");
+    assert!(
+        cmp.rules_added.iter().any(|r| r == "hv.info.accessible-information"),
+        "October adds the information-sharing rules: {:?}",
+        cmp.rules_added
+    );
+    assert!(!cmp.rules_added.is_empty() || !cmp.rules_removed.is_empty());
+    assert!(cmp.rules.iter().any(|r| r.in_protocols == "revision only"));
+    // Same children and episodes under both.
+    assert_eq!(s.protocols[0].episodes, s.protocols[1].episodes);
+}
+
+fn expect_bad(file: &str, contents: &str, expected: &[&str]) {
+    let path = scratch(file);
+    std::fs::write(&path, contents).expect("write caseload");
+    let rel = path.strip_prefix(ROOT).unwrap().to_str().unwrap().to_string();
+    let out = bin(&[
+        "stress",
+        "--protocol",
+        "havering-2023-10",
+        "--caseload",
+        &rel,
+        "--replications",
+        "1",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "exit 2 for {file}; stderr:\n{stderr}");
+    for e in expected {
+        let want = format!("{rel}:{e}");
+        assert!(stderr.contains(&want), "expected `{want}` in:\n{stderr}");
+    }
+}
+
+#[test]
+fn bad_caseloads_exit_2_naming_file_line_and_column() {
+    expect_bad(
+        "negative.ron",
+        "Caseload(\n    name: \"bad\",\n    children: -5,\n)\n",
+        &["3:5: children: the number of children cannot be negative (-5)"],
+    );
+    expect_bad(
+        "shares.ron",
+        "Caseload(\n    ages: [\n        (min: 12, max: 14, share: 0.5),\n        (min: 15, max: 17, share: 0.4),\n    ],\n)\n",
+        &["2:5: ages: the age band shares sum to 0.9, not 1"],
+    );
+    expect_bad(
+        "nostaff.ron",
+        "Caseload(\n    staffing: [\n        (role: \"rhi_worker\",\n         workers: 0),\n    ],\n)\n",
+        &["4:10: staffing[0].workers: no staff for role `rhi_worker`, which the protocol needs"],
+    );
+    expect_bad(
+        "unknown_role.ron",
+        "Caseload(\n    staffing: [(role: \"rhi_wroker\", workers: 2)],\n)\n",
+        &["2:17: staffing[0].role: unknown role `rhi_wroker`"],
+    );
+    expect_bad(
+        "syntax.ron",
+        "Caseload(\n    children: 200\n    horizon_days: 30,\n)\n",
+        &["3:5: "],
+    );
+}
+
+fn json_without_run(args: &[&str]) -> serde_json::Value {
+    let out = bin(args);
+    assert!(
+        out.status.success(),
+        "stress failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON summary");
+    for k in ["children", "episodes", "events"] {
+        assert!(v[k].is_u64() || v[k].is_i64(), "{k} in the summary");
+    }
+    assert!(v["run"]["wall_seconds"].is_number());
+    assert!(v["run"].get("peak_rss_bytes").is_some());
+    v.as_object_mut().unwrap().remove("run");
+    v
+}
+
+#[test]
+fn same_seed_gives_identical_results_whatever_the_threads() {
+    let common = [
+        "stress",
+        "--protocol",
+        "havering-2023-05",
+        "--compare",
+        "havering-2023-10",
+        "--children",
+        "120",
+        "--days",
+        "45",
+        "--replications",
+        "4",
+        "--seed",
+        "11",
+        "--json",
+    ];
+    let one = json_without_run(&[&common[..], &["--threads", "1"]].concat());
+    let two = json_without_run(&[&common[..], &["--threads", "2"]].concat());
+    assert_eq!(
+        serde_json::to_string(&one).unwrap(),
+        serde_json::to_string(&two).unwrap()
+    );
+    let other = json_without_run(&[&common[..11], &["--seed", "12", "--json", "--threads", "2"]].concat());
+    assert_ne!(one, other, "another seed gives other results");
+}
+
+#[test]
+fn out_folder_holds_tables_summary_report_and_event_log() {
+    let dir = scratch("out");
+    let _ = std::fs::remove_dir_all(&dir);
+    let ocel = scratch("run.ocel.json");
+    let out = bin(&[
+        "stress",
+        "--protocol",
+        "havering-2023-10",
+        "--caseload",
+        "assets/caseloads/borough-2000.ron",
+        "--children",
+        "80",
+        "--days",
+        "30",
+        "--replications",
+        "2",
+        "--out",
+        dir.to_str().unwrap(),
+        "--ocel",
+        ocel.to_str().unwrap(),
+        "--ocel-children",
+        "20",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Duties met in time"), "{text}");
+    for f in [
+        "rules.csv",
+        "workload.csv",
+        "summary.csv",
+        "summary.json",
+        "report.html",
+    ] {
+        assert!(dir.join(f).is_file(), "{f} written");
+    }
+    let rules = std::fs::read_to_string(dir.join("rules.csv")).unwrap();
+    assert!(rules.starts_with("protocol,rule,role,action"));
+    assert!(rules.contains("hv.rhi.offer-72h"));
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains("polyline") && !html.contains("<script"));
+    let log: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&ocel).unwrap()).unwrap();
+    let types: Vec<&str> = log["objectTypes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["child", "episode", "obligation", "role"]);
+    let ids: std::collections::HashSet<&str> = log["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    let events = log["events"].as_array().unwrap();
+    assert!(!events.is_empty());
+    for e in events {
+        assert!(e["time"].as_str().unwrap().ends_with('Z'));
+        for r in e["relationships"].as_array().unwrap() {
+            let id = r["objectId"].as_str().unwrap();
+            assert!(ids.contains(id), "event {} relates to unknown object {id}", e["id"]);
+        }
+    }
+    assert!(events.iter().any(|e| e["type"] == "child leaves"));
+    assert!(events.iter().any(|e| e["type"] == "duty arises"));
+}

@@ -333,3 +333,58 @@ fn each_weekly_duty_is_one_chain_however_many_meetings_are_held() {
     // 28 days missing: the first due at day 7 and one a week after while missing — never dozens.
     assert!((3..=5).contains(&weekly), "got {weekly}");
 }
+
+#[test]
+fn a_parents_police_report_keeps_the_form_haringey_asks_for_and_names_what_was_left_out() {
+    let dir = std::env::temp_dir().join(format!("sr-form-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let decisions = dir.join("report.ron");
+    std::fs::write(
+        &decisions,
+        r#"Decisions(actions: [
+    (at_hours: 1.0, action: "report_to_police", fields: [
+        ("description", "Slim, 4ft 9, navy school blazer, red trainers"),
+        ("last_seen", "School gates at 3.20 pm with two older boys"),
+    ]),
+])"#,
+    )
+    .unwrap();
+    let (code, out, err) = run_json(&[
+        "run",
+        "haringey-home-eleven",
+        "--decisions",
+        decisions.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let form = v["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == "form")
+        .unwrap_or_else(|| panic!("no form in the timeline: {out}"));
+    let text = form["text"].as_str().unwrap();
+    assert!(text.starts_with("Information to share when referring a child missing from home to the police:"));
+    assert!(text.contains("Description of the child including their clothing.: Slim, 4ft 9, navy school blazer"));
+    assert!(text.contains("REQUIRED BUT LEFT EMPTY: A recent photograph.;"), "{text}");
+    assert!(!text.contains("LEFT EMPTY: Description"), "{text}");
+
+    // A field the form does not have is bad input, with its place.
+    std::fs::write(
+        &decisions,
+        "Decisions(actions: [(at_hours: 1.0, action: \"report_to_police\", fields: [(\"shoe_size\", \"4\")])])",
+    )
+    .unwrap();
+    let (code, _, err) = run_json(&[
+        "run",
+        "haringey-home-eleven",
+        "--decisions",
+        decisions.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("report.ron:1:75: actions[0].fields[0].0: `shoe_size` is not a field of Information to share"),
+        "{err}"
+    );
+}

@@ -124,6 +124,18 @@ fn check(p: &Protocol, c: &mut Collector) {
     };
 
     for (i, a) in p.actions.iter().enumerate() {
+        if let Some(f) = &a.form
+            && !p.risk.forms.iter().any(|x| &x.id == f)
+        {
+            let known: Vec<&str> = p.risk.forms.iter().map(|x| x.id.as_str()).collect();
+            c.err(
+                &format!("actions[{i}].form"),
+                format!(
+                    "unknown form `{f}` (declare it under `risk.forms`; known: {})",
+                    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                ),
+            );
+        }
         for (j, e) in a.effects.iter().enumerate() {
             if let Effect::Notifies(r) = e {
                 role_ref(c, &n, &format!("actions[{i}].effects[{j}].0"), r);

@@ -104,6 +104,10 @@ pub struct ActionDecl {
     /// What doing this action sets off in the episode.
     #[serde(default)]
     pub effects: Vec<Effect>,
+    /// The form (under `risk.forms`) the protocol asks to be filled in when doing this action,
+    /// e.g. the information to give police when reporting a child missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<String>,
 }
 
 /// What an action does to the episode besides being recorded.

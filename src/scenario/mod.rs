@@ -125,6 +125,9 @@ pub struct Decision {
     pub note: Option<String>,
     #[serde(default)]
     pub answers: Vec<(String, i64)>,
+    /// The action's form, where the protocol names one: field id → what was written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<(String, String)>,
 }
 
 impl Decision {
@@ -134,6 +137,7 @@ impl Decision {
             grade: self.grade,
             note: self.note.clone(),
             answers: self.answers.clone(),
+            fields: self.fields.clone(),
         }
     }
 }
@@ -420,6 +424,30 @@ pub fn check_decisions(d: &Decisions, sc: &LoadedScenario, c: &mut Collector) {
                 &format!("{at}.category"),
                 format!("unknown category `{k}` in protocol `{}`", sc.protocol.id),
             );
+        }
+        if !a.fields.is_empty() {
+            let form = sc
+                .protocol
+                .action(&a.action)
+                .and_then(|x| x.form.as_deref())
+                .and_then(|f| sc.protocol.risk.forms.iter().find(|x| x.id == f));
+            match form {
+                None => c.err(
+                    &format!("{at}.fields"),
+                    format!("action `{}` has no form to fill in", a.action),
+                ),
+                Some(form) => {
+                    for (j, (f, _)) in a.fields.iter().enumerate() {
+                        if !form.fields.iter().any(|x| &x.id == f) {
+                            let known: Vec<&str> = form.fields.iter().map(|x| x.id.as_str()).collect();
+                            c.err(
+                                &format!("{at}.fields[{j}].0"),
+                                format!("`{f}` is not a field of {} (fields: {})", form.name, known.join(", ")),
+                            );
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -75,6 +75,7 @@ pub fn by_the_book(sc: &LoadedScenario, seed: u64) -> Decisions {
                 grade,
                 note: None,
                 answers: vec![],
+                fields: vec![],
             });
         }
     }

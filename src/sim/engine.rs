@@ -184,6 +184,8 @@ pub struct ActionParams {
     pub note: Option<String>,
     /// Assessment-tool answers: item id → score.
     pub answers: Vec<(String, i64)>,
+    /// The action's form (see `ActionDecl::form`): field id → what was written.
+    pub fields: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -1762,6 +1764,21 @@ impl Engine {
         if by_trainee {
             self.trainee_done.push((child, action.to_string()));
         }
+        if self.keep_records
+            && let Some(form) = decl
+                .and_then(|a| a.form.as_deref())
+                .and_then(|f| protocol.risk.forms.iter().find(|x| x.id == f))
+            && !params.fields.is_empty()
+        {
+            let text = form_record(form, &params.fields);
+            self.log.push(LogEntry {
+                at: now,
+                child,
+                kind: "form".into(),
+                who: who(),
+                text,
+            });
+        }
         if !params.answers.is_empty() {
             for tool in &self.protocol.risk.tools {
                 let text = match tool.total(&params.answers) {
@@ -1951,4 +1968,37 @@ pub fn fmt_hours(minutes: i64) -> String {
         (h, 0) => format!("{h} h"),
         (h, m) => format!("{h} h {m} min"),
     }
+}
+
+/// A filled-in form as one chronology line: every field written, then any required field left
+/// empty.
+pub fn form_record(form: &crate::protocol::Form, fields: &[(String, String)]) -> String {
+    let value = |id: &str| {
+        fields
+            .iter()
+            .find(|(f, _)| f == id)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    };
+    let written: Vec<String> = form
+        .fields
+        .iter()
+        .filter_map(|f| value(&f.id).map(|v| format!("{}: {v}", f.label)))
+        .collect();
+    let blank: Vec<&str> = form
+        .fields
+        .iter()
+        .filter(|f| f.required && value(&f.id).is_none())
+        .map(|f| f.label.as_str())
+        .collect();
+    let mut text = format!("{}:", form.name);
+    if written.is_empty() {
+        text += " nothing written";
+    } else {
+        text += &format!(" {}", written.join("; "));
+    }
+    if !blank.is_empty() {
+        text += &format!(" — REQUIRED BUT LEFT EMPTY: {}", blank.join("; "));
+    }
+    text
 }

@@ -367,7 +367,10 @@ fn a_parents_police_report_keeps_the_form_haringey_asks_for_and_names_what_was_l
     let text = form["text"].as_str().unwrap();
     assert!(text.starts_with("Information to share when referring a child missing from home to the police:"));
     assert!(text.contains("Description of the child including their clothing.: Slim, 4ft 9, navy school blazer"));
-    assert!(text.contains("REQUIRED BUT LEFT EMPTY: A recent photograph.;"), "{text}");
+    assert!(
+        text.contains("REQUIRED BUT LEFT EMPTY: A recent photograph.;"),
+        "{text}"
+    );
     assert!(!text.contains("LEFT EMPTY: Description"), "{text}");
 
     // A field the form does not have is bad input, with its place.

@@ -148,6 +148,9 @@ pub fn bench_board(children: usize, frames: u32) -> ExitCode {
     }
     let end = sc.start + Duration::days(30);
     let mut app = headless_app(e, end);
+    app.add_plugins(crate::sim::plugins::SimDiagnosticsPlugin {
+        history: frames as usize,
+    });
     app.insert_resource(bevy_time::TimeUpdateStrategy::ManualDuration(
         std::time::Duration::from_micros(16_667),
     ));
@@ -156,21 +159,39 @@ pub fn bench_board(children: usize, frames: u32) -> ExitCode {
         clock.paused = false;
         clock.set_speed(3600.0);
     }
-    let mut times = Vec::with_capacity(frames as usize);
+    let mut frame_times = Vec::with_capacity(frames as usize);
     for _ in 0..frames {
         let t0 = std::time::Instant::now();
         app.update();
-        times.push(t0.elapsed().as_secs_f64() * 1000.0);
+        frame_times.push(t0.elapsed().as_secs_f64() * 1000.0);
     }
-    times.sort_by(f64::total_cmp);
-    let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
-    let pct = |p: f64| times[((times.len() as f64 - 1.0) * p) as usize];
+    // The simulation systems' own time, as Bevy's diagnostics recorded it.
+    let store = app.world().resource::<bevy_diagnostic::DiagnosticsStore>();
+    let mut times: Vec<f64> = store
+        .get(&crate::sim::plugins::SIM_STEP_MS)
+        .map(|d| d.values().copied().collect())
+        .unwrap_or_default();
+    let stats = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
+        let pct = |p: f64| v.get(((v.len() as f64 - 1.0) * p) as usize).copied().unwrap_or(0.0);
+        (mean, pct(0.5), pct(0.95), pct(1.0))
+    };
+    let (mean, median, p95, max) = stats(&mut times);
+    let (fmean, _, _, fmax) = stats(&mut frame_times);
+    let tokens = app
+        .world_mut()
+        .query::<&crate::sim::plugins::ChildToken>()
+        .iter(app.world())
+        .count();
     let e = &app.world().resource::<crate::sim::plugins::SimEngine>().0;
     println!(
-        "{children} children, {frames} frames at 3600× (1 simulated hour per second): mean {mean:.3} ms, median {:.3} ms, p95 {:.3} ms, max {:.3} ms per frame; {} events, {} obligations",
-        pct(0.5),
-        pct(0.95),
-        pct(1.0),
+        "{children} children ({tokens} entities on the board), {} frames at 3600× (1 simulated hour per second)\n\
+         simulation systems (Bevy diagnostic {}): mean {mean:.3} ms, median {median:.3} ms, p95 {p95:.3} ms, max {max:.3} ms per frame\n\
+         whole app.update(): mean {fmean:.3} ms, max {fmax:.3} ms\n\
+         {} events, {} obligations",
+        times.len(),
+        crate::sim::plugins::SIM_STEP_MS,
         e.events_processed,
         e.obligations.len()
     );

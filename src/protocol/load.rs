@@ -132,7 +132,11 @@ fn check(p: &Protocol, c: &mut Collector) {
                 &format!("actions[{i}].form"),
                 format!(
                     "unknown form `{f}` (declare it under `risk.forms`; known: {})",
-                    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
                 ),
             );
         }

@@ -3,6 +3,7 @@
 //! and diagnostics can query them. Only bevy_ecs/bevy_app/bevy_time: no rendering here.
 
 use bevy_app::{App, Plugin, Update};
+use bevy_diagnostic::{Diagnostic, DiagnosticPath, Diagnostics, RegisterDiagnostic};
 use bevy_ecs::prelude::*;
 use bevy_time::Time;
 use chrono::{Duration, NaiveDateTime};
@@ -84,9 +85,60 @@ pub struct PlaceMarker {
 /// Clock and engine stepping.
 pub struct ClockPlugin;
 
+/// The simulation's systems (clock, engine, mirrored entities), as one set so they can be timed.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SimSystems;
+
 impl Plugin for ClockPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(Update, (advance_clock, mirror_children, move_people_to_duties).chain());
+        app.add_systems(
+            Update,
+            (advance_clock, mirror_children, move_people_to_duties)
+                .chain()
+                .in_set(SimSystems),
+        );
+    }
+}
+
+/// Bevy diagnostic: wall-clock milliseconds the simulation systems took this frame.
+pub const SIM_STEP_MS: DiagnosticPath = DiagnosticPath::const_new("safe_return/sim_step_ms");
+
+/// Measures [`SimSystems`] every frame into the [`SIM_STEP_MS`] diagnostic (read it from Bevy's
+/// `DiagnosticsStore`). `history` is how many frames the diagnostic keeps.
+pub struct SimDiagnosticsPlugin {
+    pub history: usize,
+}
+
+impl Default for SimDiagnosticsPlugin {
+    fn default() -> Self {
+        SimDiagnosticsPlugin { history: 120 }
+    }
+}
+
+/// When this frame's simulation systems started (a measurement of the program, not sim time).
+#[derive(Resource, Default)]
+struct SimStepStarted(Option<std::time::Instant>);
+
+impl Plugin for SimDiagnosticsPlugin {
+    fn build(&self, app: &mut App) {
+        app.register_diagnostic(
+            Diagnostic::new(SIM_STEP_MS)
+                .with_suffix(" ms")
+                .with_max_history_length(self.history),
+        )
+        .init_resource::<SimStepStarted>()
+        .add_systems(Update, start_sim_step_timer.before(SimSystems))
+        .add_systems(Update, record_sim_step_time.after(SimSystems));
+    }
+}
+
+fn start_sim_step_timer(mut started: ResMut<SimStepStarted>) {
+    started.0 = Some(std::time::Instant::now());
+}
+
+fn record_sim_step_time(started: Res<SimStepStarted>, mut diagnostics: Diagnostics) {
+    if let Some(t0) = started.0 {
+        diagnostics.add_measurement(&SIM_STEP_MS, || t0.elapsed().as_secs_f64() * 1000.0);
     }
 }
 
@@ -220,5 +272,32 @@ pub fn run_headless(app: &mut App) {
         }
         app.world_mut().resource_mut::<SimClock>().paused = false;
         app.world_mut().resource_mut::<SimClock>().mode = ClockMode::FastForward(end);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sim_step_diagnostic_records_one_measurement_per_frame() {
+        let protocol = crate::protocol::load_protocol(&crate::paths::protocols_dir().join("havering-2023-10.ron"))
+            .expect("protocol")
+            .protocol;
+        let start = chrono::NaiveDate::from_ymd_opt(2024, 3, 1)
+            .unwrap()
+            .and_hms_opt(18, 0, 0)
+            .unwrap();
+        let engine = Engine::new(std::sync::Arc::new(protocol), start, 1);
+        let mut app = headless_app(engine, start + Duration::days(2));
+        app.add_plugins(SimDiagnosticsPlugin { history: 50 });
+        app.world_mut().resource_mut::<SimClock>().paused = false;
+        for _ in 0..7 {
+            app.update();
+        }
+        let store = app.world().resource::<bevy_diagnostic::DiagnosticsStore>();
+        let d = store.get(&SIM_STEP_MS).expect("registered");
+        assert_eq!(d.history_len(), 7);
+        assert!(d.values().all(|v| *v >= 0.0));
     }
 }

@@ -169,3 +169,167 @@ fn screenshot_renders_a_non_blank_window() {
     assert!(info.width >= 1000 && info.height >= 700);
     assert!(colours.len() > 50, "only {} colours: blank window?", colours.len());
 }
+
+#[test]
+fn a_parent_fills_in_the_police_report_form_and_the_chronology_keeps_it() {
+    let dir = temp("form");
+    let mut h = harness(UiModel::new(dir.join("autosave.ron")));
+    h.get_by_label("Tuesday, 3.45 pm: Daniel hasn't come home").click();
+    h.run();
+    h.get_by_label("Start scenario").click();
+    h.run();
+    h.state_mut().session.as_mut().unwrap().advance_to_hours(1.0);
+    h.run();
+    h.get_by_label("   Form: Information to share when referring a child missing from home to the police")
+        .click();
+    h.run();
+    let field = h.get_by_label("Description of the child including their clothing. (required)");
+    field.focus();
+    field.type_text("Slim, dark hair, navy school blazer, red trainers");
+    h.run();
+    let field = h.get_by_label("Details of where the child was last seen and with whom. (required)");
+    field.focus();
+    field.type_text("Bus stop by the school at 3.20 pm, with two older boys");
+    h.run();
+    h.get_by_label_contains("5 required field(s) still empty");
+    let report = h
+        .query_by_label("Report the child missing to the police (999 if at immediate risk, otherwise 101)  (due)")
+        .unwrap_or_else(|| {
+            h.get_by_label("Report the child missing to the police (999 if at immediate risk, otherwise 101)")
+        });
+    report.click();
+    h.run();
+    let s = h.state().session.as_ref().unwrap();
+    let d = s.decisions.actions.last().expect("the report is recorded");
+    assert_eq!(d.action, "report_to_police");
+    assert!(d.fields.contains(&(
+        "description".into(),
+        "Slim, dark hair, navy school blazer, red trainers".into()
+    )));
+    let form = s
+        .engine
+        .log
+        .iter()
+        .find(|l| l.kind == "form")
+        .expect("form in the chronology");
+    assert!(
+        form.text
+            .contains("Details of where the child was last seen and with whom.: Bus stop by the school")
+    );
+    assert!(
+        form.text.contains("REQUIRED BUT LEFT EMPTY: A recent photograph."),
+        "{}",
+        form.text
+    );
+    // Shown in the chronology panel, and saved.
+    h.get_by_label_contains("REQUIRED BUT LEFT EMPTY: A recent photograph.");
+    let saved = safe_return::ui::model::read_autosave(&dir.join("autosave.ron")).unwrap();
+    assert_eq!(saved.decisions.actions.last().unwrap().fields, d.fields);
+}
+
+#[test]
+fn a_demonstration_plays_the_by_the_book_script_to_full_marks() {
+    let dir = temp("demo");
+    let mut m = UiModel::new(dir.join("autosave.ron"));
+    assert!(m.select("havering-care-residential"));
+    let sc = m.scenarios[m.selected].loaded.clone().unwrap();
+    let book = load_decisions(&root().join("scenarios/havering-care-residential/by-the-book.ron"), &sc).unwrap();
+    m.start_demo(book.clone());
+    m.session.as_mut().unwrap().speed = 3600.0;
+    // Frames of a tenth of a second until the scenario ends.
+    let mut frames = 0;
+    while !m.session.as_ref().unwrap().ended() {
+        let s = m.session.as_mut().unwrap();
+        if s.demo.is_none() && s.prompt.is_some() {
+            // After the script, a trainer clicks "Continue" at each decision point.
+            s.prompt = None;
+            s.paused = false;
+        }
+        m.tick(0.1);
+        frames += 1;
+        assert!(frames < 100_000, "the demonstration never ends");
+    }
+    let s = m.session.as_ref().unwrap();
+    assert!(s.demo.is_none(), "every scripted decision was done");
+    let done: Vec<(f64, &str)> = s
+        .decisions
+        .actions
+        .iter()
+        .map(|d| (d.at_hours, d.action.as_str()))
+        .collect();
+    let want: Vec<(f64, &str)> = book.actions.iter().map(|d| (d.at_hours, d.action.as_str())).collect();
+    assert_eq!(done, want);
+    m.end_and_debrief();
+    assert_eq!(m.report.as_ref().unwrap().score.percent, 100.0);
+}
+
+#[test]
+fn killing_the_app_process_mid_scenario_loses_nothing_and_it_resumes() {
+    if std::env::var_os("DISPLAY").is_none() {
+        eprintln!("skipped: no DISPLAY (CI runs this under Xvfb)");
+        return;
+    }
+    let dir = temp("kill");
+    let save = dir.join("autosave.ron");
+    let _ = std::fs::remove_file(&save);
+    let book_file = root().join("scenarios/havering-care-residential/by-the-book.ron");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_safe-return"))
+        .args(["play", "havering-care-residential", "--speed", "3600", "--demo"])
+        .arg(&book_file)
+        .env("SAFE_RETURN_AUTOSAVE", &save)
+        .env("XDG_RUNTIME_DIR", &dir)
+        .current_dir(root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the app has done some of the script (each decision is autosaved as it is made).
+    let t0 = std::time::Instant::now();
+    let done = loop {
+        if let Some(s) = safe_return::ui::model::read_autosave(&save)
+            && s.decisions.actions.len() >= 12
+        {
+            break s.decisions.actions.len();
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the app exited early: {status}");
+        }
+        assert!(t0.elapsed().as_secs() < 240, "the app made no progress");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    child.kill().unwrap(); // SIGKILL: no chance to save anything more
+    child.wait().unwrap();
+    let saved = safe_return::ui::model::read_autosave(&save).expect("the autosave survives the kill");
+    assert!(saved.decisions.actions.len() >= done);
+
+    // Reopening offers to resume; every decision made before the kill is there.
+    let mut h = harness(UiModel::new(save.clone()));
+    h.get_by_label_contains("You have an unfinished session: Friday night at Elm Lodge");
+    h.get_by_label("Resume saved session").click();
+    h.run();
+    let sc = h.state().session.as_ref().unwrap().scenario.clone();
+    let book = load_decisions(&book_file, &sc).unwrap();
+    let n = h.state().session.as_ref().unwrap().decisions.actions.len();
+    assert_eq!(n, saved.decisions.actions.len());
+    let kept: Vec<&str> = h
+        .state()
+        .session
+        .as_ref()
+        .unwrap()
+        .decisions
+        .actions
+        .iter()
+        .map(|d| d.action.as_str())
+        .collect();
+    let want: Vec<&str> = book.actions[..n].iter().map(|d| d.action.as_str()).collect();
+    assert_eq!(kept, want);
+    // Finish the rest of the script by hand: full marks, as if never interrupted.
+    for d in &book.actions[n..] {
+        let s = h.state_mut().session.as_mut().unwrap();
+        s.advance_to_hours(d.at_hours);
+        s.act(&d.action);
+    }
+    h.get_by_label("End and debrief").click();
+    h.run();
+    assert_eq!(h.state().report.as_ref().unwrap().score.percent, 100.0);
+}

@@ -121,6 +121,13 @@ pub enum Command {
         /// Assessment mode: deadlines and feedback hidden until the debrief.
         #[arg(long)]
         assessment: bool,
+        /// Demonstrate a decision script (e.g. the scenario's by-the-book.ron): the app does each
+        /// decision at its time, as if a trainee clicked it, and autosaves as it goes.
+        #[arg(long, value_name = "DECISIONS")]
+        demo: Option<PathBuf>,
+        /// Clock speed to start at: simulated seconds per real second (1, 60, 600 or 3600).
+        #[arg(long, default_value_t = 600.0)]
+        speed: f64,
     },
 }
 

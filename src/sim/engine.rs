@@ -1123,6 +1123,8 @@ impl Engine {
                 }
             }
             Happening::Seen { at, note } => {
+                // Where the child was last seen (the board's marker; where police search).
+                self.children[child].place = at.clone();
                 self.note(child, "event", "", format!("{name} seen at {at}{}", sep(&note)));
             }
             Happening::WhereaboutsKnown { at, note } => {

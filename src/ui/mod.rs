@@ -1,6 +1,7 @@
 //! The trainee app (feature `gui`): Bevy hosts the board (drawn with gizmos) and bevy_egui the
 //! overlay. All state lives in [`model::UiModel`]; the screens are plain egui functions.
 
+pub mod dashboard;
 pub mod model;
 pub mod screens;
 
@@ -14,10 +15,16 @@ use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass, egui};
 
 use crate::cli::{Cli, Command};
 use crate::sim::engine::Phase;
+use crate::sim::plugins::SIM_STEP_MS;
+use bevy::diagnostic::{Diagnostic, Diagnostics, DiagnosticsStore, RegisterDiagnostic};
 use model::{Mode, Screen, UiModel};
 
 #[derive(Resource)]
 pub struct App(pub UiModel);
+
+/// Where each cast member's token is drawn now (it travels towards where their duties take them).
+#[derive(Resource, Default)]
+struct BoardMotion(std::collections::HashMap<usize, Vec2>);
 
 #[derive(Resource, Default)]
 struct ScreenshotPlan {
@@ -28,12 +35,19 @@ struct ScreenshotPlan {
 /// Open the app window. Returns when the window closes.
 pub fn launch(cli: &Cli) -> ExitCode {
     let mut model = UiModel::new(model::autosave_path());
-    let (scenario, mode) = match &cli.command {
-        Some(Command::Play { scenario, assessment }) => (
+    let (scenario, mode, demo, speed) = match &cli.command {
+        Some(Command::Play {
+            scenario,
+            assessment,
+            demo,
+            speed,
+        }) => (
             Some(scenario.clone()),
             if *assessment { Mode::Assessment } else { Mode::Practice },
+            demo.clone(),
+            *speed,
         ),
-        _ => (cli.scenario.clone(), Mode::Practice),
+        _ => (cli.scenario.clone(), Mode::Practice, None, 600.0),
     };
     model.mode = mode;
     if let Some(id) = &scenario {
@@ -42,7 +56,24 @@ pub fn launch(cli: &Cli) -> ExitCode {
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or(id.clone());
         if model.select(&id) {
-            model.start();
+            let script = demo.as_ref().map(|f| {
+                let sc = model.scenarios[model.selected]
+                    .loaded
+                    .clone()
+                    .expect("selected scenarios load");
+                crate::scenario::load_decisions(f, &sc)
+            });
+            match script {
+                Some(Ok(d)) => model.start_demo(d),
+                Some(Err(e)) => {
+                    model.errors.push(e.to_string());
+                    model.start();
+                }
+                None => model.start(),
+            }
+            if let Some(s) = model.session.as_mut() {
+                s.speed = speed.clamp(1.0, 3600.0);
+            }
         } else {
             model.errors.push(format!(
                 "no scenario `{id}` under {}",
@@ -75,10 +106,19 @@ pub fn launch(cli: &Cli) -> ExitCode {
         path: cli.screenshot.clone(),
         frame: 0,
     })
+    .register_diagnostic(Diagnostic::new(SIM_STEP_MS).with_suffix(" ms"))
+    .init_resource::<BoardMotion>()
     .add_systems(Startup, setup_camera)
     .add_systems(
         Update,
-        (keyboard_shortcuts, advance_session, draw_board, take_screenshot).chain(),
+        (
+            keyboard_shortcuts,
+            advance_session,
+            show_sim_step_time,
+            draw_board,
+            take_screenshot,
+        )
+            .chain(),
     )
     .add_systems(EguiPrimaryContextPass, draw_overlay);
     app.run();
@@ -127,16 +167,17 @@ fn keyboard_shortcuts(keys: Res<ButtonInput<KeyCode>>, mut app: ResMut<App>, mut
     }
 }
 
-/// Real time × speed moves the simulated clock (auto-pausing at decision prompts).
-fn advance_session(time: Res<Time>, mut app: ResMut<App>) {
-    let m = &mut app.0;
-    if m.screen != Screen::Play {
-        return;
-    }
-    if let Some(s) = m.session.as_mut() {
-        let dt = time.delta_secs_f64() * s.speed;
-        s.advance(dt);
-    }
+/// Real time × speed moves the simulated clock (auto-pausing at decision prompts); the time
+/// this takes is Bevy's `SIM_STEP_MS` diagnostic, shown in the clock bar.
+fn advance_session(time: Res<Time>, mut app: ResMut<App>, mut diagnostics: Diagnostics) {
+    let t0 = std::time::Instant::now();
+    app.0.tick(time.delta_secs_f64());
+    diagnostics.add_measurement(&SIM_STEP_MS, || t0.elapsed().as_secs_f64() * 1000.0);
+}
+
+/// Copy the smoothed simulation-step time into the model for the clock bar.
+fn show_sim_step_time(store: Res<DiagnosticsStore>, mut app: ResMut<App>) {
+    app.0.sim_step_ms = store.get(&SIM_STEP_MS).and_then(|d| d.smoothed());
 }
 
 fn draw_overlay(mut contexts: EguiContexts, mut app: ResMut<App>) -> Result {
@@ -154,24 +195,73 @@ fn draw_overlay(mut contexts: EguiContexts, mut app: ResMut<App>) -> Result {
 }
 
 /// The board: places, the people at them, the child (gone while missing, with a last-seen cross).
-fn draw_board(mut gizmos: Gizmos, app: Res<App>, windows: Query<&Window>) {
+fn draw_board(
+    mut gizmos: Gizmos,
+    app: Res<App>,
+    windows: Query<&Window>,
+    time: Res<Time>,
+    mut motion: ResMut<BoardMotion>,
+) {
     let m = &app.0;
     let Some(s) = m.session.as_ref().filter(|_| m.screen == Screen::Play) else {
         return;
     };
     let Ok(w) = windows.single() else { return };
-    // The board sits between the side panels (left 330, right 380 logical px) and under the top bar.
-    let (bw, bh) = ((w.width() - 760.0).max(200.0), (w.height() - 140.0).max(200.0));
-    let cx = (330.0 - 380.0) / 2.0;
-    let cy = -50.0;
+    // The board fills the area the egui panels leave free (egui points × UI scale = logical
+    // pixels; Bevy's 2D world has its origin at the window centre, y up).
+    let z = m.ui_scale;
+    let free = m.board_rect.unwrap_or(egui::Rect::from_min_max(
+        egui::pos2(340.0, 70.0),
+        egui::pos2(900.0, 800.0),
+    ));
+    let (left, top) = (free.min.x * z, free.min.y * z);
+    let (bw, bh) = (
+        (free.width() * z - 220.0).max(120.0),
+        (free.height() * z - 110.0).max(120.0),
+    );
+    let cx = left + free.width() * z / 2.0 - w.width() / 2.0;
+    let cy = w.height() / 2.0 - (top + free.height() * z / 2.0);
     let pos = |x: f32, y: f32| Vec2::new(cx + (x / 100.0 - 0.5) * bw, cy + (0.5 - y / 100.0) * bh);
     let places = &s.scenario.scenario.places;
     let at = |id: &str| places.iter().find(|p| p.id == id).map(|p| pos(p.x, p.y));
     gizmos.rect_2d(
         Isometry2d::from_translation(Vec2::new(cx, cy)),
-        Vec2::new(bw + 20.0, bh + 20.0),
+        Vec2::new(bw + 200.0, bh + 90.0),
         css::DARK_GRAY,
     );
+    // Legend: shapes and words, not colour alone.
+    let lx = cx - (bw + 200.0) / 2.0 + 14.0;
+    let ly = cy - (bh + 90.0) / 2.0 + 14.0;
+    gizmos.circle_2d(Isometry2d::from_translation(Vec2::new(lx, ly)), 5.0, css::NAVY);
+    gizmos.circle_2d(
+        Isometry2d::from_translation(Vec2::new(lx + 80.0, ly)),
+        5.0,
+        css::DARK_GREEN,
+    );
+    gizmos.circle_2d(
+        Isometry2d::from_translation(Vec2::new(lx + 190.0, ly)),
+        9.0,
+        css::ORANGE_RED,
+    );
+    gizmos.cross_2d(
+        Isometry2d::from_translation(Vec2::new(lx + 260.0, ly)),
+        12.0,
+        css::CRIMSON,
+    );
+    for (dx, text) in [
+        (10.0, "police"),
+        (90.0, "professionals"),
+        (202.0, "child"),
+        (272.0, "last seen"),
+    ] {
+        gizmos.text_2d(
+            Isometry2d::from_translation(Vec2::new(lx + dx, ly)),
+            text,
+            10.0,
+            Vec2::new(-0.5, 0.0),
+            css::DIM_GRAY,
+        );
+    }
     for p in places {
         let c = pos(p.x, p.y);
         gizmos
@@ -185,31 +275,51 @@ fn draw_board(mut gizmos: Gizmos, app: Res<App>, windows: Query<&Window>) {
             css::BLACK,
         );
     }
-    // People at their places; those with an open duty move towards the office or the child.
-    let open: Vec<&str> = s
+    // People go where their open duties take them and travel there across the board: police to
+    // where the child was last seen (or found), meeting attendees to the office; home otherwise.
+    let child = &s.engine.children[0];
+    let phase = child.episode.as_ref().map(|e| e.phase);
+    let open: Vec<(&str, &str)> = s
         .engine
         .obligations
         .iter()
-        .filter(|o| o.status == crate::sim::Status::Open)
-        .map(|o| o.role.as_str())
+        .filter(|o| o.status == crate::sim::Status::Open && o.due_at.is_none_or(|d| d >= s.engine.now))
+        .map(|o| (o.role.as_str(), o.action.as_str()))
         .collect();
-    let meeting = s
-        .engine
-        .obligations
-        .iter()
-        .any(|o| o.status == crate::sim::Status::Open && o.action.contains("strategy_meeting"));
+    let dt = time.delta_secs().min(0.1);
     for (i, c) in s.scenario.scenario.cast.iter().enumerate() {
         let home = at(&c.place).unwrap_or(Vec2::ZERO);
-        let target = if meeting && open.contains(&c.role.as_str()) {
+        let duties: Vec<&str> = open.iter().filter(|(r, _)| *r == c.role).map(|(_, a)| *a).collect();
+        let police = s
+            .scenario
+            .protocol
+            .role(&c.role)
+            .is_some_and(|r| r.agency == crate::protocol::Agency::Police);
+        let target = if duties.iter().any(|a| a.contains("meeting")) {
             at("office").unwrap_or(home)
+        } else if police && matches!(phase, Some(Phase::Away) | Some(Phase::Located)) && !duties.is_empty() {
+            at(&child.place).unwrap_or(home)
         } else {
             home
         };
         let offset = Vec2::new(((i % 4) as f32 - 1.5) * 12.0, 14.0 + (i / 4) as f32 * 12.0);
-        gizmos.circle_2d(Isometry2d::from_translation(target + offset), 5.0, css::DARK_GREEN);
+        let goal = target + offset;
+        // Travel at a steady pace on screen rather than jumping.
+        let pos = motion.0.entry(i).or_insert(goal);
+        let step = 160.0 * dt;
+        let gap = goal - *pos;
+        *pos = if gap.length() <= step {
+            goal
+        } else {
+            *pos + gap.normalize() * step
+        };
+        let colour = if police { css::NAVY } else { css::DARK_GREEN };
+        gizmos.circle_2d(Isometry2d::from_translation(*pos), 5.0, colour);
+        if gap.length() > 1.0 {
+            gizmos.line_2d(*pos, goal, css::LIGHT_GRAY);
+        }
     }
-    let child = &s.engine.children[0];
-    match child.episode.as_ref().map(|e| e.phase) {
+    match phase {
         Some(Phase::Away) => {
             // Missing: the token is gone; a cross marks where the child was last seen.
             let last = s
@@ -223,10 +333,10 @@ fn draw_board(mut gizmos: Gizmos, app: Res<App>, windows: Query<&Window>) {
             let p = at(last).unwrap_or(Vec2::ZERO);
             gizmos.cross_2d(Isometry2d::from_translation(p), 14.0, css::CRIMSON);
             gizmos.text_2d(
-                Isometry2d::from_translation(p + Vec2::new(0.0, 22.0)),
+                Isometry2d::from_translation(p + Vec2::new(12.0, 10.0)),
                 "last seen",
                 10.0,
-                Vec2::ZERO,
+                Vec2::new(-0.5, 0.0),
                 css::CRIMSON,
             );
         }

@@ -1,13 +1,14 @@
 //! The app's state, free of Bevy: a trainee's play session over the engine, autosave and resume.
 //! The egui screens draw it; the Bevy app hosts it; tests drive it without a window.
 
+use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 
 use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::diag::Diagnostics;
-use crate::protocol::{Effect, RiskLevel};
+use crate::protocol::{Effect, Form, RiskLevel};
 use crate::scenario::{Decision, Decisions, LoadedScenario, load_scenario, run};
 use crate::scoring::{self, Report};
 use crate::sim::engine::{Engine, Phase, Status};
@@ -56,6 +57,10 @@ pub struct PlaySession {
     pub category: Option<String>,
     /// Assessment-tool answers being filled in: item id → score.
     pub answers: Vec<(String, i64)>,
+    /// Forms being filled in: action id → one text per field of the action's form.
+    pub forms: BTreeMap<String, Vec<String>>,
+    /// Demonstration: a decision script the app plays as if a trainee clicked it.
+    pub demo: Option<VecDeque<Decision>>,
 }
 
 impl PlaySession {
@@ -76,7 +81,38 @@ impl PlaySession {
             grade: None,
             category: None,
             answers: Vec::new(),
+            forms: BTreeMap::new(),
+            demo: None,
         }
+    }
+
+    /// The form the protocol attaches to an action, if any.
+    pub fn form_of(&self, action: &str) -> Option<&Form> {
+        let p = &self.scenario.protocol;
+        let id = p.action(action)?.form.as_deref()?;
+        p.risk.forms.iter().find(|f| f.id == id)
+    }
+
+    /// The texts being written into an action's form (one per field).
+    pub fn form_values(&mut self, action: &str) -> Option<(Form, &mut Vec<String>)> {
+        let form = self.form_of(action)?.clone();
+        let values = self.forms.entry(action.to_string()).or_default();
+        values.resize(form.fields.len(), String::new());
+        Some((form, values))
+    }
+
+    /// Required fields of an action's form that are still empty.
+    pub fn form_missing(&self, action: &str) -> Vec<String> {
+        let Some(form) = self.form_of(action) else {
+            return Vec::new();
+        };
+        let values = self.forms.get(action);
+        form.fields
+            .iter()
+            .enumerate()
+            .filter(|(i, f)| f.required && values.and_then(|v| v.get(*i)).is_none_or(|v| v.trim().is_empty()))
+            .map(|(_, f)| f.label.clone())
+            .collect()
     }
 
     /// Rebuild a session from saved decisions, replaying to where it was.
@@ -189,6 +225,17 @@ impl PlaySession {
 
     /// The trainee does an action now. Returns the autosave to write.
     pub fn act(&mut self, action: &str) -> Autosave {
+        let fields = match self.form_of(action).cloned() {
+            Some(form) => {
+                let values = self.forms.remove(action).unwrap_or_default();
+                form.fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| (f.id.clone(), values.get(i).cloned().unwrap_or_default()))
+                    .collect()
+            }
+            None => Vec::new(),
+        };
         let d = Decision {
             at_hours: (self.hours() * 100.0).round() / 100.0,
             action: action.to_string(),
@@ -202,13 +249,51 @@ impl PlaySession {
                 .filter(|_| self.action_effects(action).contains(&Effect::GradesRisk)),
             note: Some(std::mem::take(&mut self.note)).filter(|n| !n.trim().is_empty()),
             answers: std::mem::take(&mut self.answers),
+            fields,
         };
+        self.act_decision(d)
+    }
+
+    /// Do one decision now, exactly as written (the demonstration and `act` use it).
+    pub fn act_decision(&mut self, mut d: Decision) -> Autosave {
+        d.at_hours = (self.hours() * 100.0).round() / 100.0;
         let role = self.scenario.scenario.trainee_role.clone();
         self.engine
-            .schedule_action(self.engine.now, 0, &role, action, d.params(), true);
+            .schedule_action(self.engine.now, 0, &role, &d.action, d.params(), true);
         self.engine.run_until(self.engine.now);
         self.decisions.actions.push(d);
         self.autosave()
+    }
+
+    /// Demonstration: move the clock by `sim_seconds` (prompts are shown and passed), doing each
+    /// scripted decision when its time comes. Returns the autosaves to write, one per decision.
+    pub fn demo_step(&mut self, sim_seconds: f64) -> Vec<Autosave> {
+        let mut saves = Vec::new();
+        let Some(queue) = self.demo.as_ref() else {
+            return saves;
+        };
+        let next_at = queue.front().map(|d| self.scenario.at(d.at_hours));
+        let budget_end = self.engine.now + Duration::milliseconds((sim_seconds * 1000.0) as i64);
+        let target = next_at.map_or(budget_end, |t| t.min(budget_end));
+        if target > self.engine.now && !self.ended() {
+            self.prompt = None;
+            self.paused = false;
+            self.advance((target - self.engine.now).num_milliseconds() as f64 / 1000.0);
+        }
+        while let Some(d) = self.demo.as_mut().and_then(|q| {
+            q.front()
+                .filter(|d| self.scenario.at(d.at_hours) <= self.engine.now)
+                .cloned()
+        }) {
+            self.demo.as_mut().map(|q| q.pop_front());
+            saves.push(self.act_decision(d));
+        }
+        if self.demo.as_ref().is_some_and(|q| q.is_empty()) {
+            // The script is done: the clock runs on to show how the episode ends.
+            self.demo = None;
+            self.paused = false;
+        }
+        saves
     }
 
     pub fn autosave(&self) -> Autosave {
@@ -323,6 +408,10 @@ pub struct UiModel {
     pub status: String,
     pub ui_scale: f32,
     pub export_dir: PathBuf,
+    /// The simulation's time per frame (Bevy diagnostic, smoothed), when the app measures it.
+    pub sim_step_ms: Option<f64>,
+    /// The free area between the play screen's panels (egui points), where the board is drawn.
+    pub board_rect: Option<bevy_egui::egui::Rect>,
 }
 
 impl UiModel {
@@ -357,6 +446,8 @@ impl UiModel {
             status: String::new(),
             ui_scale: 1.0,
             export_dir: std::env::temp_dir().join("safe-return-exports"),
+            sim_step_ms: None,
+            board_rect: None,
         }
     }
 
@@ -399,10 +490,41 @@ impl UiModel {
     pub fn act(&mut self, action: &str) {
         if let Some(s) = self.session.as_mut() {
             let save = s.act(action);
-            if let Err(e) = write_autosave(&self.autosave_file, &save) {
-                self.errors
-                    .push(format!("{}: cannot autosave: {e}", self.autosave_file.display()));
+            self.write_save(&save);
+        }
+    }
+
+    fn write_save(&mut self, save: &Autosave) {
+        if let Err(e) = write_autosave(&self.autosave_file, save) {
+            self.errors
+                .push(format!("{}: cannot autosave: {e}", self.autosave_file.display()));
+        }
+    }
+
+    /// One frame of `real_seconds`: the clock moves at the session's speed; a demonstration
+    /// does its decisions as their times come (each one autosaved, as a trainee's would be).
+    pub fn tick(&mut self, real_seconds: f64) {
+        if self.screen != Screen::Play {
+            return;
+        }
+        let Some(s) = self.session.as_mut() else { return };
+        let sim = real_seconds * s.speed;
+        if s.demo.is_some() {
+            let saves = s.demo_step(sim);
+            for save in saves {
+                self.write_save(&save);
             }
+        } else {
+            s.advance(sim);
+        }
+    }
+
+    /// Start the selected scenario as a demonstration of a decision script.
+    pub fn start_demo(&mut self, decisions: Decisions) {
+        self.start();
+        if let Some(s) = self.session.as_mut() {
+            s.demo = Some(decisions.actions.into_iter().collect());
+            s.paused = false;
         }
     }
 

@@ -127,6 +127,7 @@ fn picker(ui: &mut egui::Ui, m: &mut UiModel) {
 fn play(ui: &mut egui::Ui, m: &mut UiModel) {
     let mut act: Option<String> = None;
     let mut end = false;
+    let sim_ms = m.sim_step_ms;
     let Some(s) = m.session.as_mut() else {
         m.screen = Screen::Picker;
         return;
@@ -170,95 +171,117 @@ fn play(ui: &mut egui::Ui, m: &mut UiModel) {
                 end = true;
             }
         });
-        ui.label(format!(
-            "{} — you are the {} · {:?} mode",
-            s.scenario.scenario.title, s.scenario.scenario.trainee_role, s.mode
-        ));
-    });
-    egui::Panel::left("actions").default_size(330.0).show(ui, |ui| {
-        ui.heading("Your actions");
-        ui.label("Actions your role has under this protocol; those with a duty open now come first.");
         ui.horizontal(|ui| {
-            ui.label("Note / rationale:");
-            ui.text_edit_singleline(&mut s.note);
+            ui.label(format!(
+                "{} — you are the {} · {:?} mode",
+                s.scenario.scenario.title, s.scenario.scenario.trainee_role, s.mode
+            ));
+            if let Some(q) = &s.demo {
+                ui.label(
+                    RichText::new(format!("DEMONSTRATION: {} scripted decisions to come", q.len()))
+                        .strong()
+                        .color(Color32::from_rgb(150, 30, 120)),
+                );
+            }
+            if let Some(ms) = sim_ms {
+                ui.label(RichText::new(format!("simulation {ms:.2} ms/frame")).small().weak());
+            }
         });
-        egui::ScrollArea::vertical().id_salt("acts").show(ui, |ui| {
-            for (id, name, open) in s.available_actions() {
-                let effects = s.action_effects(&id);
-                ui.horizontal_wrapped(|ui| {
-                    let label = if open && s.mode == Mode::Practice {
-                        format!("{name}  (due)")
+    });
+    egui::Panel::left("actions")
+        .default_size(340.0)
+        .max_size(460.0)
+        .show(ui, |ui| {
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
+            ui.heading("Your actions");
+            ui.label("Actions your role has under this protocol; those with a duty open now come first.");
+            ui.horizontal(|ui| {
+                ui.label("Note / rationale:");
+                ui.text_edit_singleline(&mut s.note);
+            });
+            egui::ScrollArea::vertical().id_salt("acts").show(ui, |ui| {
+                for (id, name, open) in s.available_actions() {
+                    let effects = s.action_effects(&id);
+                    ui.horizontal_wrapped(|ui| {
+                        let label = if open && s.mode == Mode::Practice {
+                            format!("{name}  (due)")
+                        } else {
+                            name.clone()
+                        };
+                        if ui.button(label).clicked() {
+                            act = Some(id.clone());
+                        }
+                    });
+                    if effects.contains(&Effect::GradesRisk) {
+                        ui.horizontal(|ui| {
+                            ui.label("   grade:");
+                            for g in [RiskLevel::High, RiskLevel::Medium, RiskLevel::Low] {
+                                ui.selectable_value(&mut s.grade, Some(g), format!("{g:?}"));
+                            }
+                        });
+                    }
+                    if effects.contains(&Effect::Classifies) {
+                        ui.horizontal_wrapped(|ui| {
+                            ui.label("   as:");
+                            for c in s.scenario.protocol.categories.clone() {
+                                ui.selectable_value(&mut s.category, Some(c.id.clone()), c.name.clone());
+                            }
+                        });
+                    }
+                    action_form(ui, s, &id);
+                }
+                tool_form(ui, s);
+            });
+        });
+    egui::Panel::right("case")
+        .default_size(380.0)
+        .max_size(480.0)
+        .show(ui, |ui| {
+            if s.mode == Mode::Practice {
+                ui.heading("Upcoming deadlines");
+                let up = s.upcoming();
+                if up.is_empty() {
+                    ui.label("Nothing due.");
+                }
+                for (due, name, rule) in up.iter().take(8) {
+                    let overdue = due.is_some_and(|d| d < s.engine.now);
+                    let when = due
+                        .map(|d| d.format("%a %H:%M").to_string())
+                        .unwrap_or("no time limit".into());
+                    let txt = format!("{} {when} — {name} [{rule}]", if overdue { "OVERDUE" } else { "due" });
+                    ui.label(RichText::new(txt).color(if overdue {
+                        Color32::from_rgb(190, 40, 40)
                     } else {
-                        name.clone()
-                    };
-                    if ui.button(label).clicked() {
-                        act = Some(id.clone());
+                        Color32::from_rgb(40, 90, 170)
+                    }));
+                }
+                ui.separator();
+            }
+            ui.heading("Inbox and case chronology");
+            egui::ScrollArea::vertical()
+                .id_salt("log")
+                .stick_to_bottom(true)
+                .show(ui, |ui| {
+                    for l in &s.engine.log {
+                        if s.mode == Mode::Assessment && l.kind == "wrongful" {
+                            continue;
+                        }
+                        let who = if l.who.is_empty() {
+                            String::new()
+                        } else {
+                            format!("{}: ", l.who)
+                        };
+                        let text = RichText::new(format!("{} [{}] {who}{}", l.at.format("%a %H:%M"), l.kind, l.text));
+                        ui.label(if l.kind == "message" || l.kind == "disclosure" {
+                            text.strong()
+                        } else {
+                            text
+                        });
                     }
                 });
-                if effects.contains(&Effect::GradesRisk) {
-                    ui.horizontal(|ui| {
-                        ui.label("   grade:");
-                        for g in [RiskLevel::High, RiskLevel::Medium, RiskLevel::Low] {
-                            ui.selectable_value(&mut s.grade, Some(g), format!("{g:?}"));
-                        }
-                    });
-                }
-                if effects.contains(&Effect::Classifies) {
-                    ui.horizontal_wrapped(|ui| {
-                        ui.label("   as:");
-                        for c in s.scenario.protocol.categories.clone() {
-                            ui.selectable_value(&mut s.category, Some(c.id.clone()), c.name.clone());
-                        }
-                    });
-                }
-            }
-            tool_form(ui, s);
         });
-    });
-    egui::Panel::right("case").default_size(380.0).show(ui, |ui| {
-        if s.mode == Mode::Practice {
-            ui.heading("Upcoming deadlines");
-            let up = s.upcoming();
-            if up.is_empty() {
-                ui.label("Nothing due.");
-            }
-            for (due, name, rule) in up.iter().take(8) {
-                let overdue = due.is_some_and(|d| d < s.engine.now);
-                let when = due
-                    .map(|d| d.format("%a %H:%M").to_string())
-                    .unwrap_or("no time limit".into());
-                let txt = format!("{} {when} — {name} [{rule}]", if overdue { "OVERDUE" } else { "due" });
-                ui.label(RichText::new(txt).color(if overdue {
-                    Color32::from_rgb(190, 40, 40)
-                } else {
-                    Color32::from_rgb(40, 90, 170)
-                }));
-            }
-            ui.separator();
-        }
-        ui.heading("Inbox and case chronology");
-        egui::ScrollArea::vertical()
-            .id_salt("log")
-            .stick_to_bottom(true)
-            .show(ui, |ui| {
-                for l in &s.engine.log {
-                    if s.mode == Mode::Assessment && l.kind == "wrongful" {
-                        continue;
-                    }
-                    let who = if l.who.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{}: ", l.who)
-                    };
-                    let text = RichText::new(format!("{} [{}] {who}{}", l.at.format("%a %H:%M"), l.kind, l.text));
-                    ui.label(if l.kind == "message" || l.kind == "disclosure" {
-                        text.strong()
-                    } else {
-                        text
-                    });
-                }
-            });
-    });
+    // What the panels leave free is where Bevy draws the board.
+    let board = ui.available_rect_before_wrap();
     if let Some(pi) = s.prompt {
         let p = &s.scenario.scenario.prompts[pi];
         let mut close = false;
@@ -284,12 +307,52 @@ fn play(ui: &mut egui::Ui, m: &mut UiModel) {
                 }
             });
     }
+    m.board_rect = Some(board);
     if let Some(a) = act {
         m.act(&a);
     }
     if end {
         m.end_and_debrief();
     }
+}
+
+/// The form the protocol attaches to an action (e.g. what to tell police when reporting a child
+/// missing): filled in before pressing the action; what is written goes into the chronology.
+fn action_form(ui: &mut egui::Ui, s: &mut super::model::PlaySession, action: &str) {
+    let missing = s.form_missing(action);
+    let Some((form, values)) = s.form_values(action) else {
+        return;
+    };
+    egui::CollapsingHeader::new(format!("   Form: {}", form.name))
+        .id_salt(("form", action))
+        .show(ui, |ui| {
+            ui.label(
+                RichText::new(format!("{} — {}", form.citation.doc, form.citation.section))
+                    .italics()
+                    .small(),
+            );
+            for (f, v) in form.fields.iter().zip(values.iter_mut()) {
+                let text = if f.required {
+                    format!("{} (required)", f.label)
+                } else {
+                    f.label.clone()
+                };
+                let l = ui.label(text);
+                ui.add(egui::TextEdit::singleline(v).desired_width(290.0))
+                    .labelled_by(l.id);
+            }
+            if missing.is_empty() {
+                ui.label(RichText::new("All required fields written.").color(Color32::from_rgb(40, 140, 70)));
+            } else {
+                ui.label(
+                    RichText::new(format!(
+                        "{} required field(s) still empty: the chronology will record them as left out.",
+                        missing.len()
+                    ))
+                    .color(Color32::from_rgb(200, 130, 0)),
+                );
+            }
+        });
 }
 
 /// An assessment tool (e.g. the Bromley Missing Risk Assessment Tool) with its live score and band.

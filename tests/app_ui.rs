@@ -333,3 +333,38 @@ fn killing_the_app_process_mid_scenario_loses_nothing_and_it_resumes() {
     h.run();
     assert_eq!(h.state().report.as_ref().unwrap().score.percent, 100.0);
 }
+
+#[test]
+fn a_decision_not_to_act_needs_a_rationale_and_goes_into_the_chronology() {
+    let dir = temp("noact");
+    let mut h = harness(UiModel::new(dir.join("autosave.ron")));
+    h.get_by_label("Friday night at Elm Lodge").click();
+    h.get_by_label("Start scenario").click();
+    h.run();
+    h.state_mut().session.as_mut().unwrap().advance_to_hours(2.0);
+    h.run();
+    // Without a rationale the button does nothing.
+    h.get_by_label("Record a decision not to act").click();
+    h.run();
+    assert!(h.state().session.as_ref().unwrap().decisions.actions.is_empty());
+    let note = h.get_by_label("Note / rationale:");
+    note.focus();
+    note.type_text("Police already searching the park; calling the carer again at 21:00");
+    h.run();
+    assert_eq!(
+        h.state().session.as_ref().unwrap().note,
+        "Police already searching the park; calling the carer again at 21:00"
+    );
+    h.get_by_label("Record a decision not to act").click();
+    h.run();
+    let s = h.state().session.as_ref().unwrap();
+    let d = s.decisions.actions.last().expect("recorded");
+    assert_eq!(d.action, "record_decision_not_to_act");
+    assert_eq!(
+        d.note.as_deref(),
+        Some("Police already searching the park; calling the carer again at 21:00")
+    );
+    assert!(s.engine.log.iter().any(|l| l.kind == "trainee"
+        && l.text == "Decided not to act — \"Police already searching the park; calling the carer again at 21:00\""));
+    h.get_by_label_contains("Decided not to act — \"Police already searching the park");
+}

@@ -391,3 +391,38 @@ fn a_parents_police_report_keeps_the_form_haringey_asks_for_and_names_what_was_l
         "{err}"
     );
 }
+
+#[test]
+fn a_scripted_decision_not_to_act_needs_its_rationale() {
+    let dir = std::env::temp_dir().join(format!("sr-noact-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("noact.ron");
+    std::fs::write(
+        &f,
+        "Decisions(actions: [(at_hours: 2.0, action: \"record_decision_not_to_act\")])",
+    )
+    .unwrap();
+    let (code, _, err) = run_json(&["run", "havering-care-residential", "--decisions", f.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("noact.ron:1:37: actions[0].action: a decision not to act needs its rationale in `note`"),
+        "{err}"
+    );
+    std::fs::write(
+        &f,
+        "Decisions(actions: [(at_hours: 2.0, action: \"record_decision_not_to_act\", note: Some(\"carer is out looking\"))])",
+    )
+    .unwrap();
+    let (code, out, err) = run_json(&[
+        "run",
+        "havering-care-residential",
+        "--decisions",
+        f.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Decided not to act — \\\"carer is out looking\\\""),
+        "{out}"
+    );
+}

@@ -411,7 +411,14 @@ pub fn check_decisions(d: &Decisions, sc: &LoadedScenario, c: &mut Collector) {
             );
         }
         last = last.max(a.at_hours);
-        if sc.protocol.action(&a.action).is_none() {
+        if a.action == crate::sim::engine::NO_ACTION {
+            if a.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+                c.err(
+                    &format!("{at}.action"),
+                    "a decision not to act needs its rationale in `note`",
+                );
+            }
+        } else if sc.protocol.action(&a.action).is_none() {
             c.err(
                 &format!("{at}.action"),
                 format!("unknown action `{}` in protocol `{}`", a.action, sc.protocol.id),

@@ -1745,7 +1745,11 @@ impl Engine {
         let decl = names.action_decl[action_sym as usize].map(|i| &protocol.actions[i]);
         let who = || protocol.role(role).map(|r| r.name.clone()).unwrap_or(role.to_string());
         if self.keep_records {
-            let what = decl.map(|a| a.name.clone()).unwrap_or(action.to_string());
+            let what = match decl {
+                Some(a) => a.name.clone(),
+                None if action == NO_ACTION => "Decided not to act".to_string(),
+                None => action.to_string(),
+            };
             let mut extra = String::new();
             if let Some(c) = &params.category {
                 extra += &format!(" — as {c}");
@@ -1971,6 +1975,10 @@ pub fn fmt_hours(minutes: i64) -> String {
         (h, m) => format!("{h} h {m} min"),
     }
 }
+
+/// The one action every role has whatever the protocol: recording a decision not to act, with
+/// its rationale in the note. It meets no duty; it goes into the chronology and the debrief.
+pub const NO_ACTION: &str = "record_decision_not_to_act";
 
 /// A filled-in form as one chronology line: every field written, then any required field left
 /// empty.

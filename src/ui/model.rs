@@ -215,6 +215,14 @@ impl PlaySession {
         v
     }
 
+    /// Record a decision not to act, with the note as its rationale (nothing happens without one).
+    pub fn decide_not_to_act(&mut self) -> Option<Autosave> {
+        if self.note.trim().is_empty() {
+            return None;
+        }
+        Some(self.act(crate::sim::engine::NO_ACTION))
+    }
+
     pub fn action_effects(&self, action: &str) -> Vec<Effect> {
         self.scenario
             .protocol
@@ -489,8 +497,14 @@ impl UiModel {
 
     pub fn act(&mut self, action: &str) {
         if let Some(s) = self.session.as_mut() {
-            let save = s.act(action);
-            self.write_save(&save);
+            let save = if action == crate::sim::engine::NO_ACTION {
+                s.decide_not_to_act()
+            } else {
+                Some(s.act(action))
+            };
+            if let Some(save) = save {
+                self.write_save(&save);
+            }
         }
     }
 

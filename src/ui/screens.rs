@@ -196,9 +196,23 @@ fn play(ui: &mut egui::Ui, m: &mut UiModel) {
             ui.heading("Your actions");
             ui.label("Actions your role has under this protocol; those with a duty open now come first.");
             ui.horizontal(|ui| {
-                ui.label("Note / rationale:");
-                ui.text_edit_singleline(&mut s.note);
+                let l = ui.label("Note / rationale:");
+                ui.text_edit_singleline(&mut s.note).labelled_by(l.id);
             });
+            let can = !s.note.trim().is_empty();
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(can, egui::Button::new("Record a decision not to act"))
+                    .on_disabled_hover_text("Write the rationale in the note first")
+                    .clicked()
+                {
+                    act = Some(crate::sim::engine::NO_ACTION.to_string());
+                }
+                if !can {
+                    ui.label(RichText::new("(write the rationale in the note first)").small().weak());
+                }
+            });
+            ui.separator();
             egui::ScrollArea::vertical().id_salt("acts").show(ui, |ui| {
                 for (id, name, open) in s.available_actions() {
                     let effects = s.action_effects(&id);

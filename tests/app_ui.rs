@@ -119,6 +119,14 @@ fn a_killed_session_is_offered_for_resume_with_every_action_kept() {
             .iter()
             .any(|l| l.kind == "trainee" && l.text.contains("IRO"))
     );
+    // Practice mode gives feedback as you go.
+    assert!(
+        s.settled()
+            .iter()
+            .any(|(st, name, _, _)| *st == safe_return::sim::Status::Met && name == "Notify the IRO")
+    );
+    h.run();
+    h.get_by_label("Feedback so far");
 }
 
 #[test]

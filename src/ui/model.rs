@@ -337,6 +337,29 @@ impl PlaySession {
         v
     }
 
+    /// The trainee's duties settled so far (practice-mode feedback), latest first:
+    /// (status, action name, rule id, why).
+    pub fn settled(&self) -> Vec<(Status, String, String, String)> {
+        let role = &self.scenario.scenario.trainee_role;
+        let mut v: Vec<_> = self
+            .engine
+            .obligations
+            .iter()
+            .filter(|o| &o.role == role && o.status != Status::Open && o.status != Status::NotApplicable)
+            .map(|o| {
+                let name = self
+                    .scenario
+                    .protocol
+                    .action(&o.action)
+                    .map(|a| a.name.clone())
+                    .unwrap_or(o.action.clone());
+                (o.done_at.or(o.due_at), o.status, name, o.rule.clone(), o.reason.clone())
+            })
+            .collect();
+        v.sort_by(|a, b| b.0.cmp(&a.0).then(a.3.cmp(&b.3)));
+        v.into_iter().map(|(_, s, n, r, w)| (s, n, r, w)).collect()
+    }
+
     /// Finish the scenario (with what the trainee did) and score it.
     pub fn finish(&self) -> Report {
         run::run(&self.scenario, &self.decisions, self.seed)

@@ -270,6 +270,23 @@ fn play(ui: &mut egui::Ui, m: &mut UiModel) {
                     }));
                 }
                 ui.separator();
+                let settled = s.settled();
+                if !settled.is_empty() {
+                    ui.heading("Feedback so far");
+                    for (status, name, rule, why) in settled.iter().take(5) {
+                        let (c, word) = status_style(*status);
+                        ui.horizontal_wrapped(|ui| {
+                            ui.label(RichText::new(word).strong().color(c));
+                            let why = if why.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" — {why}")
+                            };
+                            ui.label(format!("{name} [{rule}]{why}"));
+                        });
+                    }
+                    ui.separator();
+                }
             }
             ui.heading("Inbox and case chronology");
             egui::ScrollArea::vertical()

@@ -1,0 +1,317 @@
+//! The stress dashboard driven by its widget labels (egui_kittest): settings, a run on a
+//! background thread, the headline table and charts, and bad input.
+#![cfg(feature = "gui")]
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use safe_return::caseload::stress::{self, StressOptions, Summary};
+use safe_return::caseload::{LoadedCaseload, load_caseload};
+use safe_return::protocol::{Protocol, load_protocol};
+use safe_return::ui::dashboard::{self, Dashboard};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const BIN: &str = env!("CARGO_BIN_EXE_safe-return");
+
+fn root() -> PathBuf {
+    PathBuf::from(ROOT)
+}
+
+fn temp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("sr-dash-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn harness(d: Dashboard) -> Harness<'static, Dashboard> {
+    Harness::builder().with_size([1280.0, 3400.0]).build_ui_state(
+        |ui, d: &mut Dashboard| {
+            dashboard::draw(ui, d);
+        },
+        d,
+    )
+}
+
+fn protocol(id: &str) -> Arc<Protocol> {
+    Arc::new(
+        load_protocol(&root().join("assets/protocols").join(format!("{id}.ron")))
+            .expect("protocol loads")
+            .protocol,
+    )
+}
+
+fn borough(ps: &[Arc<Protocol>]) -> LoadedCaseload {
+    let refs: Vec<&Protocol> = ps.iter().map(|p| &**p).collect();
+    load_caseload(&root().join("assets/caseloads/borough-2000.ron"), &refs).expect("caseload loads")
+}
+
+/// Let frames pass until the run in progress is in, as the app would: each frame polls it. (While
+/// it runs the screen asks for a repaint every 100 ms, so frames are stepped one at a time.)
+fn wait(h: &mut Harness<'static, Dashboard>, limit_s: u64) {
+    let t0 = Instant::now();
+    while h.state().is_running() {
+        assert!(t0.elapsed() < Duration::from_secs(limit_s), "the run did not end");
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    h.run();
+}
+
+/// Click "Run stress test" and wait for the result.
+fn run_and_wait(h: &mut Harness<'static, Dashboard>) {
+    h.get_by_label("Run stress test").click();
+    h.step();
+    wait(h, 600);
+}
+
+fn rhi_wait(s: &Summary) -> f64 {
+    dashboard::rhi(&s.protocols[0])
+        .and_then(|r| r.mean_queue_wait_minutes)
+        .expect("RHI workers waited")
+        .mean
+}
+
+#[test]
+fn a_small_run_shows_its_charts_and_the_numbers_of_the_runner_and_the_cli() {
+    let mut d = Dashboard::new();
+    assert_eq!(d.protocol, "havering-2023-05");
+    assert_eq!(d.compare.as_deref(), Some("havering-2023-10"));
+    assert!(d.caseload.ends_with("borough-2000.ron"), "{}", d.caseload);
+    d.replications = "2".into();
+    let mut h = harness(d);
+    h.run();
+    // The blank overrides are typed into, as a user would.
+    h.get_by_label("Children").click();
+    h.run();
+    h.get_by_label("Children").type_text("200");
+    h.run();
+    h.get_by_label("Days").click();
+    h.run();
+    h.get_by_label("Days").type_text("30");
+    h.run();
+    assert_eq!(h.state().children, "200");
+    assert_eq!(h.state().days, "30");
+    run_and_wait(&mut h);
+    assert!(h.state().errors.is_empty(), "{:?}", h.state().errors);
+    h.get_by_label_contains("Finished in");
+    for heading in [
+        "Results",
+        "Duties met in time, by rule",
+        "Workload per role per week",
+        "Strategy meetings per week",
+        "Queue waits",
+    ] {
+        h.get_by_label(heading);
+    }
+    h.get_by_label("■ havering-2023-05");
+    h.get_by_label("■ havering-2023-10");
+    // Colours come with words: a legend for each chart, naming protocols (and roles).
+    assert_eq!(h.query_all_by_label("Legend:").count(), 3);
+    assert_eq!(h.query_all_by_label("Legend").count(), 1);
+    assert!(h.query_all_by_label_contains(" — havering-2023-10").count() >= 2);
+
+    // The same run straight through the runner.
+    let ps = [protocol("havering-2023-05"), protocol("havering-2023-10")];
+    let cl = borough(&ps).with_children(200).with_days(30);
+    let opts = StressOptions {
+        replications: 2,
+        seed: 1,
+        threads: Some(1),
+    };
+    let direct = stress::run(&ps, &cl, &opts, &|| {});
+    let shown = h.state().result.clone().expect("a result");
+    assert_eq!(
+        serde_json::to_value(&shown.protocols).unwrap(),
+        serde_json::to_value(&direct.protocols).unwrap()
+    );
+    assert_eq!(
+        serde_json::to_value(&shown.comparison).unwrap(),
+        serde_json::to_value(&direct.comparison).unwrap()
+    );
+    assert_eq!((shown.episodes, shown.events), (direct.episodes, direct.events));
+    // Every headline figure of the direct run is on the screen, row by row.
+    let rows = dashboard::headline(&direct);
+    assert_eq!(rows, dashboard::headline(&shown));
+    for r in &rows {
+        h.get_by_label(r.label);
+        for cell in r.cells.iter().chain(&r.change) {
+            assert!(
+                h.query_all_by_label(cell).next().is_some(),
+                "{}: `{cell}` is not shown",
+                r.label
+            );
+        }
+    }
+    let met = rows.iter().find(|r| r.label == "Duties met in time").unwrap();
+    assert!(
+        met.cells[0].ends_with(" %") && met.cells[0].contains('–'),
+        "{:?}",
+        met.cells
+    );
+
+    // And the same as `safe-return stress` with the same options.
+    let out = Command::new(BIN)
+        .args([
+            "stress",
+            "--protocol",
+            "havering-2023-05",
+            "--compare",
+            "havering-2023-10",
+            "--caseload",
+            "assets/caseloads/borough-2000.ron",
+            "--children",
+            "200",
+            "--days",
+            "30",
+            "--replications",
+            "2",
+            "--seed",
+            "1",
+            "--json",
+        ])
+        .current_dir(ROOT)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(cli["protocols"], serde_json::to_value(&shown.protocols).unwrap());
+}
+
+#[test]
+fn one_rhi_worker_waits_longer_than_twenty() {
+    let wait = |workers: &str| {
+        let mut d = Dashboard::new();
+        d.compare = None;
+        d.children = "200".into();
+        d.days = "30".into();
+        d.replications = "2".into();
+        d.rhi_workers = workers.into();
+        let mut h = harness(d);
+        run_and_wait(&mut h);
+        assert!(h.state().errors.is_empty(), "{:?}", h.state().errors);
+        let s = h.state().result.clone().expect("a result");
+        // The dashboard shows the rota it ran with and the wait it found.
+        let rows = dashboard::headline(&s);
+        let rota = rows.iter().find(|r| r.label == "RHI workers on the rota").unwrap();
+        assert_eq!(rota.cells, [workers]);
+        h.get_by_label("Mean RHI queue wait (minutes)");
+        let shown = &rows
+            .iter()
+            .find(|r| r.label == "Mean RHI queue wait (minutes)")
+            .unwrap()
+            .cells[0];
+        assert!(h.query_all_by_label(shown).next().is_some(), "`{shown}` is not shown");
+        assert_eq!(
+            s.caseload
+                .staffing
+                .iter()
+                .find(|x| x.role == "rhi_worker")
+                .unwrap()
+                .workers,
+            workers.parse::<i64>().unwrap()
+        );
+        rhi_wait(&s)
+    };
+    let (one, twenty) = (wait("1"), wait("20"));
+    eprintln!("mean RHI queue wait: 1 worker {one} min, 20 workers {twenty} min");
+    assert!(one > twenty, "1 RHI worker: {one} min; 20: {twenty} min");
+}
+
+#[test]
+fn bad_values_and_a_malformed_caseload_show_errors_and_run_nothing() {
+    let mut d = Dashboard::new();
+    d.replications = "0".into();
+    d.days = "forty".into();
+    d.rhi_workers = "0".into();
+    let mut h = harness(d);
+    h.get_by_label("Run stress test").click();
+    h.run();
+    assert!(!h.state().is_running());
+    h.get_by_label("Cannot run: fix these first");
+    h.get_by_label("Replications: run from 1 to 1,000 replications, not 0");
+    h.get_by_label("Days: `forty` is not a whole number");
+    h.get_by_label_contains("RHI workers: at least 1");
+    assert!(h.state().result.is_none());
+
+    // A caseload file with a wrong type: the error names the file, line and column.
+    let bad = temp("caseload").join("bad.ron");
+    std::fs::write(&bad, "Caseload(\n  name: \"bad\",\n  children: \"many\",\n)\n").unwrap();
+    {
+        let d = h.state_mut();
+        d.replications = "1".into();
+        d.days = "7".into();
+        d.rhi_workers.clear();
+        d.caseload = bad.display().to_string();
+    }
+    h.run();
+    h.get_by_label("Run stress test").click();
+    h.run();
+    assert!(!h.state().is_running());
+    let at = format!("{}:3:", bad.display());
+    assert!(
+        h.state().errors.iter().any(|e| e.starts_with(&at)),
+        "{:?}",
+        h.state().errors
+    );
+    h.get_by_label_contains(&at);
+
+    // A protocol file that does not exist.
+    h.state_mut().caseload.clear();
+    h.state_mut().compare = Some("no-such-protocol".into());
+    h.run();
+    h.get_by_label("Run stress test").click();
+    h.run();
+    h.get_by_label_contains("cannot read protocol file");
+
+    // Put right, the same dashboard runs (on the built-in caseload).
+    h.state_mut().compare = None;
+    h.state_mut().children = "50".into();
+    h.run();
+    run_and_wait(&mut h);
+    assert!(h.state().errors.is_empty(), "{:?}", h.state().errors);
+    assert!(h.state().result.is_some());
+    h.get_by_label("Duties met in time, by rule");
+}
+
+#[test]
+fn a_long_run_shows_progress_and_can_be_stopped() {
+    let mut d = Dashboard::new();
+    d.children = "20000".into();
+    d.days = "365".into();
+    d.replications = "8".into();
+    let mut h = harness(d);
+    h.get_by_label("Run stress test").click();
+    h.step();
+    h.step();
+    assert!(h.state().is_running());
+    h.get_by_label_contains("simulated days");
+    let (_, total) = h.state().progress().unwrap();
+    assert_eq!(total, 2 * 8 * 365);
+    h.get_by_label("Stop").click();
+    h.step();
+    wait(&mut h, 120);
+    assert!(h.state().status.starts_with("Stopped"), "{}", h.state().status);
+    assert!(h.state().errors.is_empty(), "{:?}", h.state().errors);
+    assert!(h.state().result.is_none());
+}
+
+#[test]
+fn back_to_scenarios_is_reported_to_the_caller() {
+    let mut h = Harness::builder().with_size([1280.0, 800.0]).build_ui_state(
+        |ui, d: &mut Dashboard| {
+            if dashboard::draw(ui, d) {
+                d.status = "back".into();
+            }
+        },
+        Dashboard::new(),
+    );
+    h.run();
+    assert_ne!(h.state().status, "back");
+    h.get_by_label("Back to scenarios").click();
+    h.run();
+    assert_eq!(h.state().status, "back");
+}

@@ -376,3 +376,17 @@ fn a_decision_not_to_act_needs_a_rationale_and_goes_into_the_chronology() {
         && l.text == "Decided not to act — \"Police already searching the park; calling the carer again at 21:00\""));
     h.get_by_label_contains("Decided not to act — \"Police already searching the park");
 }
+
+#[test]
+fn the_stress_dashboard_opens_from_the_picker_and_comes_back() {
+    let dir = temp("dash");
+    let mut h = harness(UiModel::new(dir.join("autosave.ron")));
+    h.get_by_label("Stress-test a protocol revision (policy teams)").click();
+    h.run();
+    assert_eq!(h.state().screen, Screen::Stress);
+    h.get_by_label("Stress dashboard — protocols on a synthetic caseload");
+    h.get_by_label("Run stress test");
+    h.get_by_label("Back to scenarios").click();
+    h.run();
+    assert_eq!(h.state().screen, Screen::Picker);
+}

@@ -115,6 +115,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Open the app on the stress dashboard (policy teams: a protocol and its revision, side by side).
+    Dashboard,
     /// Open the app on one scenario.
     Play {
         scenario: String,
@@ -202,7 +204,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         Command::BenchBoard { children, frames } => scenario_cmd::bench_board(*children, *frames),
         Command::Stress { .. } => stress_cmd::stress(cmd),
         Command::Bench { .. } => stress_cmd::bench(cmd),
-        Command::Play { .. } => return None,
+        Command::Play { .. } | Command::Dashboard => return None,
     })
 }
 

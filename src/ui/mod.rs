@@ -50,6 +50,9 @@ pub fn launch(cli: &Cli) -> ExitCode {
         _ => (cli.scenario.clone(), Mode::Practice, None, 600.0),
     };
     model.mode = mode;
+    if matches!(cli.command, Some(Command::Dashboard)) {
+        model.screen = Screen::Stress;
+    }
     if let Some(id) = &scenario {
         let id = std::path::Path::new(id)
             .file_name()

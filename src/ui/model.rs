@@ -26,6 +26,8 @@ pub enum Screen {
     Picker,
     Play,
     Debrief,
+    /// The stress dashboard for policy teams.
+    Stress,
 }
 
 /// What is saved as the trainee acts: enough to rebuild the session exactly.
@@ -443,6 +445,8 @@ pub struct UiModel {
     pub sim_step_ms: Option<f64>,
     /// The free area between the play screen's panels (egui points), where the board is drawn.
     pub board_rect: Option<bevy_egui::egui::Rect>,
+    /// The stress dashboard (made when first opened).
+    pub dashboard: Option<super::dashboard::Dashboard>,
 }
 
 impl UiModel {
@@ -479,6 +483,7 @@ impl UiModel {
             export_dir: std::env::temp_dir().join("safe-return-exports"),
             sim_step_ms: None,
             board_rect: None,
+            dashboard: None,
         }
     }
 

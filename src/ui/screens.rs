@@ -27,6 +27,12 @@ pub fn draw(ui: &mut egui::Ui, m: &mut UiModel) {
         Screen::Picker => picker(ui, m),
         Screen::Play => play(ui, m),
         Screen::Debrief => debrief(ui, m),
+        Screen::Stress => {
+            let d = m.dashboard.get_or_insert_with(super::dashboard::Dashboard::new);
+            if super::dashboard::draw(ui, d) {
+                m.screen = Screen::Picker;
+            }
+        }
     }
 }
 
@@ -118,9 +124,15 @@ fn picker(ui: &mut egui::Ui, m: &mut UiModel) {
                     ui.separator();
                 }
             });
-        if ui.button(RichText::new("Start scenario").size(16.0)).clicked() {
-            m.start();
-        }
+        ui.horizontal(|ui| {
+            if ui.button(RichText::new("Start scenario").size(16.0)).clicked() {
+                m.start();
+            }
+            ui.separator();
+            if ui.button("Stress-test a protocol revision (policy teams)").clicked() {
+                m.screen = Screen::Stress;
+            }
+        });
     });
 }
 

@@ -114,6 +114,17 @@ fn a_small_run_shows_its_charts_and_the_numbers_of_the_runner_and_the_cli() {
     assert_eq!(h.query_all_by_label("Legend").count(), 1);
     assert!(h.query_all_by_label_contains(" — havering-2023-10").count() >= 2);
 
+    // The report can be saved, as `stress --out` writes it.
+    let reports = std::env::temp_dir().join(format!("sr-dash-report-{}", std::process::id()));
+    h.state_mut().report_dir = reports.clone();
+    h.get_by_label("Save the report (CSV tables, JSON summary, HTML with charts)")
+        .click();
+    h.run();
+    assert!(h.state().saved.starts_with("Saved "), "{}", h.state().saved);
+    let folder = reports.join("havering-2023-05-vs-havering-2023-10-seed1");
+    assert!(folder.join("report.html").is_file(), "{}", h.state().saved);
+    assert!(folder.join("summary.json").is_file());
+
     // The same run straight through the runner.
     let ps = [protocol("havering-2023-05"), protocol("havering-2023-10")];
     let cl = borough(&ps).with_children(200).with_days(30);

@@ -95,6 +95,10 @@ pub struct Dashboard {
     pub status: String,
     /// The last finished run.
     pub result: Option<Summary>,
+    /// Where the last report was saved (or why it could not be).
+    pub saved: String,
+    /// Folder reports are saved under (a subfolder per run).
+    pub report_dir: PathBuf,
     running: Option<Running>,
 }
 
@@ -156,6 +160,20 @@ fn whole(field: &str, text: &str, min: u64, max: u64, range: &str) -> Result<Opt
 }
 
 impl Dashboard {
+    /// Write the last result as `safe-return stress --out` would: CSV tables, the JSON summary
+    /// and the HTML report, in a folder named after the protocols and seed.
+    pub fn save_report(&mut self) {
+        let Some(s) = &self.result else { return };
+        let ids: Vec<&str> = s.protocols.iter().map(|p| p.id.as_str()).collect();
+        let dir = self
+            .report_dir
+            .join(format!("{}-seed{}", ids.join("-vs-"), s.caseload.seed));
+        self.saved = match crate::caseload::report::write_all(s, &dir) {
+            Ok(files) => format!("Saved {} files in {}", files.len(), dir.display()),
+            Err(e) => format!("Could not save the report in {}: {e}", dir.display()),
+        };
+    }
+
     /// Protocols and caseloads from the project's folders; Havering May-23 against its Oct-23
     /// revision on the borough-2000 caseload where those are there.
     pub fn new() -> Self {
@@ -189,6 +207,8 @@ impl Dashboard {
             errors: Vec::new(),
             status: String::new(),
             result: None,
+            saved: String::new(),
+            report_dir: std::env::temp_dir().join("safe-return-stress-reports"),
             running: None,
         }
     }
@@ -652,8 +672,21 @@ pub fn draw(ui: &mut egui::Ui, d: &mut Dashboard) -> bool {
             .show(ui, |ui| {
                 settings(ui, d);
                 problems(ui, d);
-                if let Some(s) = &d.result {
+                if d.result.is_some() {
                     ui.separator();
+                    ui.horizontal(|ui| {
+                        if ui
+                            .button("Save the report (CSV tables, JSON summary, HTML with charts)")
+                            .clicked()
+                        {
+                            d.save_report();
+                        }
+                        if !d.saved.is_empty() {
+                            ui.label(&d.saved);
+                        }
+                    });
+                }
+                if let Some(s) = &d.result {
                     results(ui, s);
                 }
             });

@@ -56,7 +56,7 @@ pub fn to_text(s: &Summary) -> String {
     let ps = &s.protocols;
     let w = 26;
     let mut row = |label: &str, f: &dyn Fn(&ProtocolResult) -> String| {
-        let _ = write!(o, "{label:<34}");
+        let _ = write!(o, "{label:<36}");
         for p in ps {
             let _ = write!(o, " {:<w$}", f(p));
         }
@@ -92,7 +92,7 @@ pub fn to_text(s: &Summary) -> String {
             .and_then(|r| r.workers)
             .map(|n| format!(" ({n} staff)"))
             .unwrap_or_default();
-        let _ = write!(o, "  {:<32}", format!("{id}{staff}"));
+        let _ = write!(o, "  {:<34}", format!("{id}{staff}"));
         for p in ps {
             let cell = match p.roles.iter().find(|r| r.id == id) {
                 Some(r) => {

@@ -218,6 +218,28 @@ fn measure(run: &str, protocols: &[Arc<Protocol>], cl: &LoadedCaseload, opts: &S
     }
 }
 
+/// The machine a benchmark runs on, in words: processor, logical CPUs, and the load average
+/// before the runs (another busy process slows them down). Linux reports all three; elsewhere
+/// what is known.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown processor".into());
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .map(|l| format!(", load average {l} (1, 5, 15 min)"))
+        .unwrap_or_default();
+    format!("machine: {cpu}, {cpus} logical CPUs{load}")
+}
+
 pub fn bench(cmd: &Command) -> ExitCode {
     let Command::Bench {
         children,
@@ -256,6 +278,7 @@ pub fn bench(cmd: &Command) -> ExitCode {
         threads: Some(1),
     };
     if !*json {
+        println!("{}", machine());
         println!(
             "{:<34} {:>9} {:>5} {:>4} {:>9} {:>11} {:>9} {:>12} {:>9}",
             "run", "children", "reps", "thr", "episodes", "events", "wall s", "events/s", "peak MB"

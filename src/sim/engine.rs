@@ -70,9 +70,34 @@ pub struct Episode {
     pub transitions: Vec<(NaiveDateTime, String)>,
     /// Trigger keys (see `TriggerKeys`) that have fired in this episode.
     #[serde(skip)]
-    fired: Vec<u32>,
+    fired: KeySet,
     /// Rules whose repeat chain has started in this episode (one chain per rule).
     repeating: Vec<usize>,
+}
+
+/// A set of trigger keys: a bit each for the first 128 (every protocol here names fewer
+/// triggers than that), a list for any beyond.
+#[derive(Debug, Clone, Default)]
+struct KeySet {
+    low: u128,
+    more: Vec<u32>,
+}
+
+impl KeySet {
+    fn contains(&self, k: u32) -> bool {
+        if k < 128 {
+            self.low >> k & 1 == 1
+        } else {
+            self.more.contains(&k)
+        }
+    }
+    fn insert(&mut self, k: u32) {
+        if k < 128 {
+            self.low |= 1 << k;
+        } else if !self.more.contains(&k) {
+            self.more.push(k);
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -223,12 +248,17 @@ enum Agendum {
     },
 }
 
-/// The agenda: a priority queue by (time, sequence). Only the items of the hour at hand sit in a
-/// heap; later ones wait in buckets by hour, so the heap stays small however much is scheduled.
-/// Invariant: items in the heap fall before hour `horizon`, bucketed ones at or after it, and the
-/// buckets are empty whenever the heap is.
+/// The agenda: a priority queue by (time, sequence). Only the items of the hour at hand are
+/// ordered; later ones wait in buckets by hour, so the ordered part stays small however much is
+/// scheduled. The hour at hand is a run sorted once when the hour opens (popped from its end),
+/// plus a heap for what is scheduled into that hour while it runs; the next item is the earlier
+/// of the two (keys are unique, so the order is exactly that of one priority queue).
+/// Invariant: items in the run and the heap fall before hour `horizon`, bucketed ones at or after
+/// it, and the buckets are empty whenever the run and the heap both are.
 #[derive(Debug, Default)]
 struct Agenda {
+    /// The hour at hand, latest first.
+    run: Vec<Item>,
     heap: BinaryHeap<Reverse<Item>>,
     horizon: i64,
     buckets: std::collections::BTreeMap<i64, Vec<Item>>,
@@ -241,24 +271,41 @@ impl Agenda {
         let h = item.hour();
         if h < self.horizon {
             self.heap.push(Reverse(item));
-        } else if self.heap.is_empty() {
+        } else if self.heap.is_empty() && self.run.is_empty() {
             self.horizon = h + 1;
             self.heap.push(Reverse(item));
         } else {
             self.buckets.entry(h).or_default().push(item);
         }
     }
+    /// Whether the next item is the run's (else the heap's).
+    fn next_in_run(&self) -> Option<bool> {
+        match (self.run.last(), self.heap.peek()) {
+            (Some(a), Some(Reverse(b))) => Some(a.key < b.key),
+            (Some(_), None) => Some(true),
+            (None, Some(_)) => Some(false),
+            (None, None) => None,
+        }
+    }
     fn peek(&self) -> Option<&Item> {
-        self.heap.peek().map(|r| &r.0)
+        match self.next_in_run()? {
+            true => self.run.last(),
+            false => self.heap.peek().map(|r| &r.0),
+        }
     }
     fn pop(&mut self) -> Option<Item> {
-        let Reverse(item) = self.heap.pop()?;
+        let item = match self.next_in_run()? {
+            true => self.run.pop().expect("run not empty"),
+            false => self.heap.pop().expect("heap not empty").0,
+        };
         self.len -= 1;
         if self.heap.is_empty()
-            && let Some((h, items)) = self.buckets.pop_first()
+            && self.run.is_empty()
+            && let Some((h, mut items)) = self.buckets.pop_first()
         {
             self.horizon = h + 1;
-            self.heap.extend(items.into_iter().map(Reverse));
+            items.sort_unstable_by_key(|b| Reverse(b.key));
+            self.run = items;
         }
         Some(item)
     }
@@ -282,6 +329,15 @@ impl Item {
         let secs = at.time().num_seconds_from_midnight() as u128;
         let frac = at.time().nanosecond() as u128;
         (days << 96) | (secs << 79) | (frac << 48) | seq as u128
+    }
+    /// The time a key was made from.
+    fn time_of(key: u128) -> NaiveDateTime {
+        let days = ((key >> 96) as i64 - (1 << 31)) as i32;
+        let secs = ((key >> 79) & 0x1_ffff) as u32;
+        let frac = ((key >> 48) & 0x7fff_ffff) as u32;
+        NaiveDate::from_num_days_from_ce_opt(days)
+            .and_then(|d| Some(d.and_time(chrono::NaiveTime::from_num_seconds_from_midnight_opt(secs, frac)?)))
+            .expect("a key made by Item::key")
     }
     /// Hours since the common era began (for the agenda's buckets).
     fn hour(&self) -> i64 {
@@ -410,7 +466,7 @@ pub struct Engine {
     /// Workload not yet added to `workload`: (role number, ISO week) → actions.
     workload_pending: FxMap<(u32, u32), u64>,
     /// Open obligations by child.
-    open_by_child: Vec<Vec<OpenRef>>,
+    open_by_child: Vec<ChildDuties>,
     scratch_open: Vec<OpenRef>,
     scratch_facts: Facts,
     /// Role and action names by number (see `intern`), and for each the protocol's declaration.
@@ -424,8 +480,6 @@ pub struct Engine {
     /// Some condition counts episodes in a window (else facts need not list episode ages).
     counts_episodes: bool,
     scratch_judged: Vec<(usize, bool)>,
-    /// Automated acts on the agenda, by (child, role, action), when duplicates are merged.
-    pending_acts: FxMap<(u32, u32, u32), u32>,
     week_memo: Option<(NaiveDate, u32)>,
     /// Actions done so far, by role and by action number.
     role_count: Vec<u64>,
@@ -527,8 +581,41 @@ struct OpenRef {
     names: (u32, u32),
 }
 
+/// A child's open duties, and (when duplicates are merged) the automated acts on the agenda for
+/// the child as (role, action, how many): kept together, as every act reads both.
+#[derive(Debug, Clone, Default)]
+struct ChildDuties {
+    open: Vec<OpenRef>,
+    acts: Vec<(u32, u32, u32)>,
+}
+
+impl ChildDuties {
+    fn has_act(&self, role: u32, action: u32) -> bool {
+        self.acts.iter().any(|a| (a.0, a.1) == (role, action))
+    }
+    fn act_scheduled(&mut self, role: u32, action: u32) {
+        match self.acts.iter_mut().find(|a| (a.0, a.1) == (role, action)) {
+            Some(a) => a.2 += 1,
+            None => self.acts.push((role, action, 1)),
+        }
+    }
+    fn act_done(&mut self, role: u32, action: u32) {
+        if let Some(i) = self.acts.iter().position(|a| (a.0, a.1) == (role, action)) {
+            self.acts[i].2 -= 1;
+            if self.acts[i].2 == 0 {
+                self.acts.swap_remove(i);
+                if self.acts.is_empty() {
+                    // Most children are between episodes most of the time: give the room back.
+                    self.acts = Vec::new();
+                }
+            }
+        }
+    }
+}
+
 /// When each worker of a role is next free: the earliest first, the lowest-numbered on a tie.
-type Rota = BinaryHeap<Reverse<(NaiveDateTime, usize)>>;
+/// Each entry is `Item::key(free at, worker number)`: one comparison orders by time, then worker.
+type Rota = BinaryHeap<Reverse<u128>>;
 
 /// Whether office hours are open at one hour of one day, under one calendar.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -694,7 +781,6 @@ impl Engine {
             done_key: Vec::new(),
             counts_episodes: true,
             scratch_judged: Vec::new(),
-            pending_acts: FxMap::default(),
             week_memo: None,
             role_count: Vec::new(),
             action_count: Vec::new(),
@@ -724,7 +810,7 @@ impl Engine {
     }
 
     pub fn add_child(&mut self, profile: ChildProfile, place: &str, history: Vec<NaiveDateTime>) -> usize {
-        self.open_by_child.push(Vec::new());
+        self.open_by_child.push(ChildDuties::default());
         self.children.push(ChildState {
             profile,
             episodes_total: history.len() as u32,
@@ -950,24 +1036,35 @@ impl Engine {
         open
     }
 
-    fn note(&mut self, child: usize, kind: &str, who: &str, text: String) {
+    /// A line of the chronology, worded only where records are kept.
+    fn note(&mut self, child: usize, kind: &str, who: &str, text: impl FnOnce() -> String) {
         if self.keep_records {
             self.log.push(LogEntry {
                 at: self.now,
                 child,
                 kind: kind.into(),
                 who: who.into(),
-                text,
+                text: text(),
             });
         }
     }
 
-    fn transition(&mut self, child: usize, what: String) {
+    /// A change in the episode, worded only where records are kept.
+    fn transition(&mut self, child: usize, what: impl FnOnce() -> String) {
         let now = self.now;
         if let Some(e) = self.children[child].episode.as_mut()
             && self.keep_records
         {
-            e.transitions.push((now, what));
+            e.transitions.push((now, what()));
+        }
+    }
+
+    /// The child's name for the records (empty where none are kept).
+    fn name_for_records(&self, child: usize) -> String {
+        if self.keep_records {
+            self.children[child].profile.name.clone()
+        } else {
+            String::new()
         }
     }
 
@@ -983,11 +1080,8 @@ impl Engine {
                 queue_wait,
                 auto,
             } => {
-                if auto && let Some(n) = self.pending_acts.get_mut(&(child, role, action)) {
-                    *n -= 1;
-                    if *n == 0 {
-                        self.pending_acts.remove(&(child, role, action));
-                    }
+                if auto {
+                    self.open_by_child[child as usize].act_done(role, action);
                 }
                 let params = params.map(|p| *p).unwrap_or_default();
                 self.act(child as usize, role, action, by_trainee, &params, queue_wait)
@@ -1036,7 +1130,7 @@ impl Engine {
     }
 
     fn happen(&mut self, child: usize, h: Happening) {
-        let name = self.children[child].profile.name.clone();
+        let name = self.name_for_records(child);
         match h {
             Happening::Leaves { to, note } => {
                 if self.current_episode(child).is_some() && self.is_away(child) {
@@ -1060,15 +1154,12 @@ impl Engine {
                     category: None,
                     risk: None,
                     transitions: Vec::new(),
-                    fired: Vec::new(),
+                    fired: KeySet::default(),
                     repeating: Vec::new(),
                 });
                 self.episodes_started += 1;
-                self.transition(child, "left".into());
-                self.note(
-                    child,
-                    "event",
-                    &name,
+                self.transition(child, || "left".into());
+                self.note(child, "event", &name, || {
                     format!(
                         "{name} leaves{}{}",
                         if note.is_empty() {
@@ -1077,10 +1168,12 @@ impl Engine {
                             format!(": {note}")
                         },
                         ""
-                    ),
-                );
+                    )
+                });
                 self.fire_trigger(child, Trigger::Left);
-                let facts = self.facts(child);
+                let office = self.office_hours_now();
+                let mut facts = std::mem::take(&mut self.scratch_facts);
+                self.fill_facts(child, &mut facts, office, true);
                 let counts: Vec<(Trigger, bool)> = self
                     .protocol
                     .rules
@@ -1092,6 +1185,7 @@ impl Engine {
                         _ => None,
                     })
                     .collect();
+                self.scratch_facts = facts;
                 let mut seen = Vec::new();
                 for (t, ok) in counts {
                     if ok && !seen.contains(&t) {
@@ -1100,7 +1194,8 @@ impl Engine {
                     }
                 }
                 self.reclassify(child);
-                for h in self.missing_hours.clone() {
+                for i in 0..self.missing_hours.len() {
+                    let h = self.missing_hours[i];
                     self.push(
                         self.now + Duration::minutes((h * 60.0) as i64),
                         Agendum::MissingTimer {
@@ -1110,7 +1205,8 @@ impl Engine {
                         },
                     );
                 }
-                for h in self.escalation_hours.clone() {
+                for i in 0..self.escalation_hours.len() {
+                    let h = self.escalation_hours[i];
                     if h > 0.0 {
                         self.push(
                             self.now + Duration::minutes((h * 60.0) as i64),
@@ -1125,32 +1221,26 @@ impl Engine {
             Happening::Seen { at, note } => {
                 // Where the child was last seen (the board's marker; where police search).
                 self.children[child].place = at.clone();
-                self.note(child, "event", "", format!("{name} seen at {at}{}", sep(&note)));
+                self.note(child, "event", "", || format!("{name} seen at {at}{}", sep(&note)));
             }
             Happening::WhereaboutsKnown { at, note } => {
                 if let Some(e) = self.children[child].episode.as_mut() {
                     e.whereabouts_known = true;
                 }
                 self.children[child].place = at.clone();
-                self.note(
-                    child,
-                    "event",
-                    "",
-                    format!("{name}'s whereabouts are known: {at}{}", sep(&note)),
-                );
-                self.transition(child, "whereabouts known".into());
+                self.note(child, "event", "", || {
+                    format!("{name}'s whereabouts are known: {at}{}", sep(&note))
+                });
+                self.transition(child, || "whereabouts known".into());
                 self.reclassify(child);
             }
             Happening::WhereaboutsUnknown { note } => {
                 if let Some(e) = self.children[child].episode.as_mut() {
                     e.whereabouts_known = false;
                 }
-                self.note(
-                    child,
-                    "event",
-                    "",
-                    format!("{name}'s whereabouts are no longer known{}", sep(&note)),
-                );
+                self.note(child, "event", "", || {
+                    format!("{name}'s whereabouts are no longer known{}", sep(&note))
+                });
                 self.reclassify(child);
             }
             Happening::Located { at, note } => self.locate(child, &at, &note),
@@ -1168,18 +1258,15 @@ impl Engine {
                 e.phase = Phase::Returned;
                 e.returned_at = Some(now);
                 self.children[child].place = "placement".into();
-                self.transition(child, "returned".into());
-                self.note(child, "event", &name, format!("{name} is back{}", sep(&note)));
+                self.transition(child, || "returned".into());
+                self.note(child, "event", &name, || format!("{name} is back{}", sep(&note)));
                 self.fire_trigger(child, Trigger::Returned);
             }
-            Happening::Message { from, text } => self.note(child, "message", &from, text),
+            Happening::Message { from, text } => self.note(child, "message", &from, || text),
             Happening::DeclinesInterview => {
-                self.note(
-                    child,
-                    "event",
-                    &name,
-                    format!("{name} says they do not want a return interview"),
-                );
+                self.note(child, "event", &name, || {
+                    format!("{name} says they do not want a return interview")
+                });
                 // Duties to hold the interview end: the child's choice is respected (offers stand).
                 let interview: Vec<String> = self
                     .protocol
@@ -1188,7 +1275,7 @@ impl Engine {
                     .filter(|a| a.effects.contains(&Effect::CompletesInterview))
                     .map(|a| a.id.clone())
                     .collect();
-                let open: Vec<OpenRef> = self.open_by_child[child].clone();
+                let open: Vec<OpenRef> = self.open_by_child[child].open.clone();
                 for r in open {
                     let o = r.id;
                     if interview.contains(&self.protocol.rules[r.rule].action) {
@@ -1197,7 +1284,7 @@ impl Engine {
                 }
                 self.fire_trigger(child, Trigger::InterviewDeclined);
             }
-            Happening::Discloses { text } => self.note(child, "disclosure", &name, text),
+            Happening::Discloses { text } => self.note(child, "disclosure", &name, || text),
             Happening::CloseEpisode => self.close_episode(child),
             Happening::Conditional {
                 if_done,
@@ -1218,7 +1305,7 @@ impl Engine {
 
     fn locate(&mut self, child: usize, at: &str, note: &str) {
         let now = self.now;
-        let name = self.children[child].profile.name.clone();
+        let name = self.name_for_records(child);
         let Some(e) = self.children[child].episode.as_mut() else {
             return;
         };
@@ -1229,12 +1316,12 @@ impl Engine {
         e.located_at = Some(now);
         e.whereabouts_known = true;
         self.children[child].place = at.to_string();
-        self.transition(child, format!("located at {at}"));
-        self.note(child, "event", "", format!("{name} is found at {at}{}", sep(note)));
+        self.transition(child, || format!("located at {at}"));
+        self.note(child, "event", "", || format!("{name} is found at {at}{}", sep(note)));
         // Duties that only made sense while the child was away are cancelled.
         let mut open = std::mem::take(&mut self.scratch_open);
         open.clear();
-        open.extend_from_slice(&self.open_by_child[child]);
+        open.extend_from_slice(&self.open_by_child[child].open);
         for r in &open {
             let o = r.id;
             let ob = &self.obligations[o];
@@ -1257,39 +1344,39 @@ impl Engine {
         }
         e.phase = Phase::Closed;
         e.closed_at = Some(now);
-        self.transition(child, "closed".into());
+        self.transition(child, || "closed".into());
         self.fire_trigger(child, Trigger::EpisodeClosed);
     }
 
     fn reclassify(&mut self, child: usize) {
-        let facts = self.facts(child);
-        let Some(entry) = self.protocol.classify(&facts) else {
-            return;
-        };
-        let cat = entry.category.clone();
+        let facts = self.scratch_facts(child);
+        let entry = self.protocol.classify(&facts);
         let e = self.children[child].episode.as_mut().expect("episode");
-        if e.category.as_deref() == Some(cat.as_str()) {
-            return;
-        }
+        let cat = match entry {
+            Some(entry) if e.category.as_deref() != Some(entry.category.as_str()) => entry.category.clone(),
+            _ => {
+                self.scratch_facts = facts;
+                return;
+            }
+        };
+        self.scratch_facts = facts;
         let was = e.category.replace(cat.clone());
-        let name = self.children[child].profile.name.clone();
-        let label = self
-            .protocol
-            .categories
-            .iter()
-            .find(|c| c.id == cat)
-            .map(|c| c.name.clone())
-            .unwrap_or(cat.clone());
-        self.transition(child, format!("classified {cat}"));
-        self.note(
-            child,
-            "classification",
-            "protocol",
-            match was {
-                Some(w) => format!("{name} is now {label} (was {w})"),
-                None => format!("{name} is {label}"),
-            },
-        );
+        let name = self.name_for_records(child);
+        let label = if self.keep_records {
+            self.protocol
+                .categories
+                .iter()
+                .find(|c| c.id == cat)
+                .map(|c| c.name.clone())
+                .unwrap_or(cat.clone())
+        } else {
+            String::new()
+        };
+        self.transition(child, || format!("classified {cat}"));
+        self.note(child, "classification", "protocol", || match was {
+            Some(w) => format!("{name} is now {label} (was {w})"),
+            None => format!("{name} is {label}"),
+        });
         self.fire_trigger(child, Trigger::ClassifiedAs(cat));
     }
 
@@ -1312,12 +1399,12 @@ impl Engine {
         if let Some(e) = self.children[child].episode.as_mut() {
             // A trigger fires once per episode (reported twice is still one report); doing an
             // action again is a new happening.
-            let seen = e.fired.contains(&key);
+            let seen = e.fired.contains(key);
             if seen && !is_done {
                 return;
             }
             if !seen {
-                e.fired.push(key);
+                e.fired.insert(key);
             }
         }
         // Recurring duties whose `until` this is stop: occurrences not yet due are cancelled.
@@ -1329,7 +1416,7 @@ impl Engine {
             };
             let mut open = std::mem::take(&mut self.scratch_open);
             open.clear();
-            open.extend_from_slice(&self.open_by_child[child]);
+            open.extend_from_slice(&self.open_by_child[child].open);
             for r in &open {
                 let o = r.id;
                 let stops = self.keys.until.get(r.rule).copied().flatten() == Some(key);
@@ -1427,7 +1514,7 @@ impl Engine {
             && self.children[child]
                 .episode
                 .as_ref()
-                .is_some_and(|e| e.fired.contains(&u))
+                .is_some_and(|e| e.fired.contains(u))
         {
             return;
         }
@@ -1510,12 +1597,11 @@ impl Engine {
         };
         self.tallies[ri].fired += 1;
         let names = self.rule_names[ri];
-        self.open_by_child[child].push(OpenRef { id, rule: ri, names });
+        self.open_by_child[child].open.push(OpenRef { id, rule: ri, names });
         let (role_sym, action_sym) = self.rule_names[ri];
-        let pending = (child as u32, role_sym, action_sym);
         // With duplicates merged, a duty whose action this role already has on the agenda for
         // this child is met by that act (in time or late): it takes no more of anyone's time.
-        let merged = self.merge_duplicate_duties && self.pending_acts.contains_key(&pending);
+        let merged = self.merge_duplicate_duties && self.open_by_child[child].has_act(role_sym, action_sym);
         let act = if merged {
             None
         } else if self.trainee != Some(role_sym) {
@@ -1548,7 +1634,7 @@ impl Engine {
         }
         if let Some((ready, wait)) = act {
             if self.merge_duplicate_duties {
-                *self.pending_acts.entry(pending).or_default() += 1;
+                self.open_by_child[child].act_scheduled(role_sym, action_sym);
             }
             self.push(
                 ready,
@@ -1594,17 +1680,21 @@ impl Engine {
             if self.worker_free.len() <= r {
                 self.worker_free.resize(r + 1, None);
             }
-            let free =
-                self.worker_free[r].get_or_insert_with(|| (0..n.max(1) as usize).map(|i| Reverse((at, i))).collect());
-            // The worker free soonest (the first of them on a tie).
-            let Reverse((earliest, wi)) = free.pop().expect("one worker at least");
+            let free = self.worker_free[r]
+                .get_or_insert_with(|| (0..n.max(1) as u64).map(|i| Reverse(Item::key(at, i))).collect());
+            // The worker free soonest (the first of them on a tie) takes it: their entry is
+            // updated in place (one sift rather than a pop and a push).
+            let mut top = free.peek_mut().expect("one worker at least");
+            let Reverse(k) = *top;
+            let (earliest, wi) = (Item::time_of(k), k as u64 & ((1 << 48) - 1));
             let mut start = ready.max(earliest);
             if b.office_hours_only {
                 start = self.calendar.next_office_open(start);
             }
             wait = (start - ready).num_minutes() as f64;
             let end = start + Duration::minutes(b.service_minutes as i64);
-            free.push(Reverse((end, wi)));
+            *top = Reverse(Item::key(end, wi));
+            drop(top);
             ready = end;
         }
         Some((ready, wait))
@@ -1639,7 +1729,7 @@ impl Engine {
         }
         t.queue_wait_minutes_total += ob.queue_wait_minutes;
         let child = ob.child;
-        if let Some(v) = self.open_by_child.get_mut(child) {
+        if let Some(ChildDuties { open: v, .. }) = self.open_by_child.get_mut(child) {
             v.retain(|x| x.id != o);
             if v.is_empty() && v.capacity() > 4 {
                 // Most children are between episodes most of the time: give the room back.
@@ -1691,13 +1781,16 @@ impl Engine {
     fn meet_duties(&mut self, child: usize, role_sym: u32, action_sym: u32, queue_wait: f64) {
         let now = self.now;
         let mut met_any = false;
+        // Only the duties this action meets are copied out (settling one edits the list).
         let mut open = std::mem::take(&mut self.scratch_open);
         open.clear();
-        open.extend_from_slice(&self.open_by_child[child]);
+        open.extend(
+            self.open_by_child[child]
+                .open
+                .iter()
+                .filter(|r| r.names == (role_sym, action_sym)),
+        );
         for r in &open {
-            if r.names != (role_sym, action_sym) {
-                continue;
-            }
             let o = r.id;
             let ob = &self.obligations[o];
             if ob.status == Status::Open {
@@ -1760,12 +1853,9 @@ impl Engine {
             if let Some(n) = &params.note {
                 extra += &format!(" — \"{n}\"");
             }
-            self.note(
-                child,
-                if by_trainee { "trainee" } else { "action" },
-                &who(),
-                format!("{what}{extra}"),
-            );
+            self.note(child, if by_trainee { "trainee" } else { "action" }, &who(), || {
+                format!("{what}{extra}")
+            });
         }
         if by_trainee {
             self.trainee_done.push((child, action.to_string()));
@@ -1859,7 +1949,7 @@ impl Engine {
                     if let Some(ep) = ch.episode.as_mut() {
                         ep.risk = Some(grade);
                     }
-                    self.transition(child, format!("graded {grade:?}"));
+                    self.transition(child, || format!("graded {grade:?}"));
                     self.fire_trigger(child, Trigger::RiskGraded);
                 }
                 Effect::Classifies => {
@@ -1920,7 +2010,7 @@ impl Engine {
             reason: reason.clone(),
             queue_wait_minutes: 0.0,
         });
-        self.note(child, "wrongful", role, reason);
+        self.note(child, "wrongful", role, || reason);
     }
 
     /// End of the run: duties past their deadline are missed; those not yet due are not applicable.

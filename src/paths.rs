@@ -39,6 +39,16 @@ pub fn protocol_file(id: &str) -> PathBuf {
     protocols_dir().join(format!("{id}.ron"))
 }
 
+/// Resolve a protocol argument: a file, or an id under `assets/protocols/`.
+pub fn protocol_arg(arg: &str) -> PathBuf {
+    let p = PathBuf::from(arg);
+    if p.is_file() {
+        return p;
+    }
+    let by_id = protocol_file(arg);
+    if by_id.is_file() { by_id } else { p }
+}
+
 /// Resolve a scenario argument: a folder name under `scenarios/`, a folder, or a `scenario.ron`.
 pub fn scenario_file(arg: &str) -> PathBuf {
     let p = PathBuf::from(arg);

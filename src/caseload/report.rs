@@ -6,7 +6,8 @@ use std::path::Path;
 
 use super::stress::{Estimate, ProtocolResult, Summary};
 
-fn pct(e: &Option<Estimate>) -> String {
+/// A share as a percentage with its interval: `87.5 (84.0–91.0) %`.
+pub fn pct(e: &Option<Estimate>) -> String {
     match e {
         Some(e) => {
             let s = Estimate {
@@ -20,7 +21,8 @@ fn pct(e: &Option<Estimate>) -> String {
     }
 }
 
-fn opt(e: &Option<Estimate>, decimals: usize) -> String {
+/// An estimate with its interval, or `—` where there is none.
+pub fn opt(e: &Option<Estimate>, decimals: usize) -> String {
     e.map(|e| e.text(decimals)).unwrap_or_else(|| "—".into())
 }
 

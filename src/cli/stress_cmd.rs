@@ -15,16 +15,6 @@ use crate::caseload::{self, Caseload, LoadedCaseload, ocel, report};
 use crate::diag::Diagnostics;
 use crate::protocol::Protocol;
 
-/// A protocol argument: a file, or an id under `assets/protocols/`.
-fn protocol_path(arg: &str) -> PathBuf {
-    let p = PathBuf::from(arg);
-    if p.is_file() {
-        return p;
-    }
-    let by_id = crate::paths::protocol_file(arg);
-    if by_id.is_file() { by_id } else { p }
-}
-
 /// Where the shipped caseloads live.
 pub fn caseloads_dir() -> PathBuf {
     crate::paths::root().join("assets").join("caseloads")
@@ -37,7 +27,7 @@ fn usage_error(flag: &str, message: &str) -> ExitCode {
 
 fn load_protocols(args: &[&str]) -> Result<Vec<Arc<Protocol>>, ExitCode> {
     args.iter()
-        .map(|a| load_or_exit(&protocol_path(a)).map(|lp| Arc::new(lp.protocol)))
+        .map(|a| load_or_exit(&crate::paths::protocol_arg(a)).map(|lp| Arc::new(lp.protocol)))
         .collect()
 }
 

@@ -126,16 +126,6 @@ pub fn caseloads_dir() -> PathBuf {
     crate::paths::root().join("assets").join("caseloads")
 }
 
-/// A protocol argument, as the CLI reads it: a file, or an id under `assets/protocols/`.
-fn protocol_path(arg: &str) -> PathBuf {
-    let p = PathBuf::from(arg);
-    if p.is_file() {
-        return p;
-    }
-    let by_id = crate::paths::protocol_file(arg);
-    if by_id.is_file() { by_id } else { p }
-}
-
 fn stem(p: &Path) -> String {
     p.file_stem()
         .map(|s| s.to_string_lossy().to_string())
@@ -255,7 +245,7 @@ impl Dashboard {
         }
         let mut protocols = Vec::new();
         for n in names.iter().filter(|n| !n.is_empty()) {
-            match load_protocol(&protocol_path(n)) {
+            match load_protocol(&crate::paths::protocol_arg(n)) {
                 Ok(lp) => protocols.push(Arc::new(lp.protocol)),
                 Err(d) => errors.extend(diagnostics(&d)),
             }
@@ -439,24 +429,9 @@ fn thousands(n: f64) -> String {
     format!("{sign}{out}")
 }
 
-/// A share as a percentage with its interval: `87.5 (84.0–91.0) %`.
-pub fn percent(e: &Option<Estimate>) -> String {
-    match e {
-        Some(e) => {
-            let p = Estimate {
-                mean: e.mean * 100.0,
-                lo: e.lo.map(|x| x * 100.0),
-                hi: e.hi.map(|x| x * 100.0),
-            };
-            format!("{} %", p.text(1))
-        }
-        None => "—".into(),
-    }
-}
-
-fn opt_text(e: &Option<Estimate>, decimals: usize) -> String {
-    e.map(|e| e.text(decimals)).unwrap_or_else(|| "—".into())
-}
+use crate::caseload::report::opt as opt_text;
+/// A share as a percentage with its interval: `87.5 (84.0–91.0) %` (as in the reports).
+pub use crate::caseload::report::pct as percent;
 
 /// The RHI workers' results under one protocol (none when it has no RHI duties).
 pub fn rhi(p: &ProtocolResult) -> Option<&stress::RoleResult> {

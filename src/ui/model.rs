@@ -317,6 +317,15 @@ impl PlaySession {
         }
     }
 
+    /// An action's name as the protocol words it.
+    pub fn action_name(&self, action: &str) -> String {
+        self.scenario
+            .protocol
+            .action(action)
+            .map(|a| a.name.clone())
+            .unwrap_or(action.to_string())
+    }
+
     /// Open duties of the trainee with their due times, soonest first.
     pub fn upcoming(&self) -> Vec<(Option<NaiveDateTime>, String, String)> {
         let role = &self.scenario.scenario.trainee_role;
@@ -326,12 +335,7 @@ impl PlaySession {
             .iter()
             .filter(|o| &o.role == role && o.status == Status::Open)
             .map(|o| {
-                let name = self
-                    .scenario
-                    .protocol
-                    .action(&o.action)
-                    .map(|a| a.name.clone())
-                    .unwrap_or(o.action.clone());
+                let name = self.action_name(&o.action);
                 (o.due_at, name, o.rule.clone())
             })
             .collect();
@@ -349,12 +353,7 @@ impl PlaySession {
             .iter()
             .filter(|o| &o.role == role && o.status != Status::Open && o.status != Status::NotApplicable)
             .map(|o| {
-                let name = self
-                    .scenario
-                    .protocol
-                    .action(&o.action)
-                    .map(|a| a.name.clone())
-                    .unwrap_or(o.action.clone());
+                let name = self.action_name(&o.action);
                 (o.done_at.or(o.due_at), o.status, name, o.rule.clone(), o.reason.clone())
             })
             .collect();

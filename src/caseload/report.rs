@@ -393,28 +393,7 @@ const COLOURS: [&str; 8] = [
 
 /// Horizontal grouped bars: compliance per rule, one bar per protocol.
 fn compliance_chart(s: &Summary) -> String {
-    let mut ids: Vec<&str> = Vec::new();
-    for p in &s.protocols {
-        for r in &p.rules {
-            if r.compliance.is_some() && !ids.contains(&r.id.as_str()) {
-                ids.push(&r.id);
-            }
-        }
-    }
-    // Worst first (by the lowest compliance any protocol gives the rule).
-    let worst = |id: &str| {
-        s.protocols
-            .iter()
-            .filter_map(|p| p.rules.iter().find(|r| r.id == id).and_then(|r| r.compliance))
-            .map(|e| e.mean)
-            .fold(f64::INFINITY, f64::min)
-    };
-    ids.sort_by(|a, b| {
-        worst(a)
-            .partial_cmp(&worst(b))
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then_with(|| a.cmp(b))
-    });
+    let ids = s.rules_worst_first();
     let n = s.protocols.len().max(1);
     let bar = 9.0;
     let row = bar * n as f64 + 6.0;

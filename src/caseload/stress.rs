@@ -757,6 +757,36 @@ pub struct Summary {
     pub run: RunInfo,
 }
 
+impl Summary {
+    /// Rules with a share met in time under at least one protocol, worst first (by the lowest
+    /// share any protocol gives the rule; ties by id).
+    pub fn rules_worst_first(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = Vec::new();
+        for p in &self.protocols {
+            for r in &p.rules {
+                if r.compliance.is_some() && !ids.contains(&r.id.as_str()) {
+                    ids.push(&r.id);
+                }
+            }
+        }
+        ids.sort_by(|a, b| {
+            self.worst_compliance(a)
+                .total_cmp(&self.worst_compliance(b))
+                .then_with(|| a.cmp(b))
+        });
+        ids
+    }
+
+    /// The lowest mean share met in time any protocol gives a rule (infinity where none has one).
+    pub fn worst_compliance(&self, id: &str) -> f64 {
+        self.protocols
+            .iter()
+            .filter_map(|p| p.rules.iter().find(|r| r.id == id).and_then(|r| r.compliance))
+            .map(|e| e.mean)
+            .fold(f64::INFINITY, f64::min)
+    }
+}
+
 /// Peak resident set size of this process, from `/proc/self/status` (Linux); none elsewhere.
 pub fn peak_rss_bytes() -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;

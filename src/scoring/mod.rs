@@ -41,6 +41,17 @@ pub struct TimelineEntry {
     pub text: String,
 }
 
+impl TimelineEntry {
+    /// `[kind] who: text` (no `who: ` where nobody in particular acted).
+    pub fn describe(&self) -> String {
+        if self.who.is_empty() {
+            format!("[{}] {}", self.kind, self.text)
+        } else {
+            format!("[{}] {}: {}", self.kind, self.who, self.text)
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Report {
     pub scenario: String,
@@ -221,18 +232,7 @@ impl Report {
         }
         s += "\n## Timeline\n\n";
         for t in &self.timeline {
-            s += &format!(
-                "- {} (+{} h) [{}] {}{}\n",
-                t.at,
-                t.hours,
-                t.kind,
-                if t.who.is_empty() {
-                    String::new()
-                } else {
-                    format!("{}: ", t.who)
-                },
-                t.text
-            );
+            s += &format!("- {} (+{} h) {}\n", t.at, t.hours, t.describe());
         }
         s
     }

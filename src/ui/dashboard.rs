@@ -560,21 +560,8 @@ fn rule_compliance(p: &ProtocolResult, id: &str) -> Option<Estimate> {
 /// The rules in the compliance chart, top first: with two protocols, those whose share met in
 /// time differs most between them (then the worst of the rest); with one, the worst.
 pub fn chart_rules(s: &Summary, n: usize) -> Vec<String> {
-    let mut ids: Vec<&str> = Vec::new();
-    for p in &s.protocols {
-        for r in &p.rules {
-            if r.compliance.is_some() && !ids.contains(&r.id.as_str()) {
-                ids.push(&r.id);
-            }
-        }
-    }
-    let worst = |id: &str| {
-        s.protocols
-            .iter()
-            .filter_map(|p| rule_compliance(p, id))
-            .map(|e| e.mean)
-            .fold(f64::INFINITY, f64::min)
-    };
+    let ids = s.rules_worst_first();
+    let worst = |id: &str| s.worst_compliance(id);
     let by_worst = |a: &&str, b: &&str| worst(a).total_cmp(&worst(b)).then_with(|| a.cmp(b));
     let mut out: Vec<&str> = Vec::new();
     if let [a, b] = &s.protocols[..] {

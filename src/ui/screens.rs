@@ -484,17 +484,7 @@ fn debrief(ui: &mut egui::Ui, m: &mut UiModel) {
                 }
                 ui.separator();
                 for t in &r.timeline {
-                    ui.label(format!(
-                        "+{:.1} h [{}] {}{}",
-                        t.hours,
-                        t.kind,
-                        if t.who.is_empty() {
-                            String::new()
-                        } else {
-                            format!("{}: ", t.who)
-                        },
-                        t.text
-                    ));
+                    ui.label(format!("+{:.1} h {}", t.hours, t.describe()));
                 }
             });
         });

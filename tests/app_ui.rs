@@ -233,6 +233,14 @@ fn a_parent_fills_in_the_police_report_form_and_the_chronology_keeps_it() {
     h.get_by_label_contains("REQUIRED BUT LEFT EMPTY: A recent photograph.");
     let saved = safe_return::ui::model::read_autosave(&dir.join("autosave.ron")).unwrap();
     assert_eq!(saved.decisions.actions.last().unwrap().fields, d.fields);
+    // Other agencies' by-the-book actions can be hidden, leaving the inbox.
+    let others = "[action] Allocated social worker: Complete the missing child risk assessment record";
+    assert!(h.query_by_label_contains(others).is_some());
+    h.get_by_label("Inbox only: messages, events and my own actions")
+        .click();
+    h.run();
+    assert!(h.query_by_label_contains(others).is_none());
+    h.get_by_label_contains("REQUIRED BUT LEFT EMPTY: A recent photograph.");
 }
 
 #[test]

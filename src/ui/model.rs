@@ -63,6 +63,9 @@ pub struct PlaySession {
     pub forms: BTreeMap<String, Vec<String>>,
     /// Demonstration: a decision script the app plays as if a trainee clicked it.
     pub demo: Option<VecDeque<Decision>>,
+    /// The chronology shows only messages, events and the trainee's own actions (not what other
+    /// agencies did by the book).
+    pub inbox_only: bool,
 }
 
 impl PlaySession {
@@ -85,6 +88,7 @@ impl PlaySession {
             answers: Vec::new(),
             forms: BTreeMap::new(),
             demo: None,
+            inbox_only: false,
         }
     }
 

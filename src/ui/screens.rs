@@ -301,12 +301,16 @@ fn play(ui: &mut egui::Ui, m: &mut UiModel) {
                 }
             }
             ui.heading("Inbox and case chronology");
+            ui.checkbox(&mut s.inbox_only, "Inbox only: messages, events and my own actions");
             egui::ScrollArea::vertical()
                 .id_salt("log")
                 .stick_to_bottom(true)
                 .show(ui, |ui| {
                     for l in &s.engine.log {
                         if s.mode == Mode::Assessment && l.kind == "wrongful" {
+                            continue;
+                        }
+                        if s.inbox_only && l.kind == "action" {
                             continue;
                         }
                         let who = if l.who.is_empty() {

@@ -226,6 +226,8 @@ enum Agendum {
         queue_wait: f64,
         /// Set off by a duty (automation), not scheduled from outside.
         auto: bool,
+        /// The duty kind (see `Engine::rule_kind`) of an automated act.
+        kind: u32,
     },
     MissingTimer {
         child: u32,
@@ -243,8 +245,8 @@ enum Agendum {
         n: u32,
     },
     DueCheck {
-        obligation: u32,
-        generation: u32,
+        child: u32,
+        duty: u32,
     },
 }
 
@@ -423,6 +425,10 @@ pub struct RuleTally {
     pub cancelled: u64,
     pub late_hours_total: f64,
     pub queue_wait_minutes_total: f64,
+    /// Whole minutes late, summed (`late_hours_total` is worked out from it, so the total does
+    /// not depend on the order duties settle in).
+    #[serde(skip)]
+    pub late_minutes_total: i64,
 }
 
 pub struct Engine {
@@ -474,6 +480,8 @@ pub struct Engine {
     name_ix: FxMap<String, u32>,
     /// (role, action) numbers of each rule.
     rule_names: Vec<(u32, u32)>,
+    /// Each rule's duty kind: rules naming the same role and action share one.
+    rule_kind: Vec<u32>,
     rule_info: Vec<RuleInfo>,
     /// `Done(action)` trigger key by action number.
     done_key: Vec<Option<u32>>,
@@ -486,8 +494,10 @@ pub struct Engine {
     action_count: Vec<u64>,
     action_useful: Vec<u64>,
     office_memo: Option<OfficeMemo>,
-    free_slots: Vec<usize>,
-    slot_generation: Vec<u32>,
+    /// The next `OpenRef::id` in stress runs.
+    next_duty: u32,
+    /// Children with plain acts waiting (see `LazyAct`).
+    lazy_children: Vec<u32>,
 }
 
 fn trigger_key(t: &Trigger) -> String {
@@ -575,10 +585,13 @@ enum Label<'a> {
 /// An open obligation in its child's list, with its rule (scans need not touch the obligation).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct OpenRef {
-    id: usize,
-    rule: usize,
+    /// The obligation's index in `Engine::obligations` where records are kept; in stress runs
+    /// (none kept) a number telling the child's duties apart.
+    id: u32,
+    rule: u32,
     /// The rule's role and action numbers.
     names: (u32, u32),
+    due: Option<NaiveDateTime>,
 }
 
 /// A child's open duties, and (when duplicates are merged) the automated acts on the agenda for
@@ -586,29 +599,65 @@ struct OpenRef {
 #[derive(Debug, Clone, Default)]
 struct ChildDuties {
     open: Vec<OpenRef>,
-    acts: Vec<(u32, u32, u32)>,
+    /// Duty kinds with an automated act on the agenda (or waiting with the child). With
+    /// duplicates merged there is never more than one act of a kind for a child.
+    acts: KindSet,
+    /// Plain automated acts (see `Engine::is_plain`) waiting off the agenda, earliest first.
+    lazy: Vec<LazyAct>,
+    /// Listed in `Engine::lazy_children`.
+    lazy_listed: bool,
+}
+
+/// A plain automated act kept with its child instead of on the agenda: it touches nothing but
+/// that child's duties and counters that are plain sums, so it is done (at its own time) just
+/// before anything else happens to the child, or when the clock passes it.
+#[derive(Debug, Clone, Copy)]
+struct LazyAct {
+    key: u128,
+    at: NaiveDateTime,
+    role: u32,
+    action: u32,
+    kind: u32,
+    queue_wait: f64,
 }
 
 impl ChildDuties {
-    fn has_act(&self, role: u32, action: u32) -> bool {
-        self.acts.iter().any(|a| (a.0, a.1) == (role, action))
+    fn has_act(&self, kind: u32) -> bool {
+        self.acts.contains(kind)
     }
-    fn act_scheduled(&mut self, role: u32, action: u32) {
-        match self.acts.iter_mut().find(|a| (a.0, a.1) == (role, action)) {
-            Some(a) => a.2 += 1,
-            None => self.acts.push((role, action, 1)),
+    fn act_scheduled(&mut self, kind: u32) {
+        self.acts.insert(kind);
+    }
+    fn act_done(&mut self, kind: u32) {
+        self.acts.remove(kind);
+    }
+}
+
+/// A set of duty kinds: a bit each for the first 256, a list for any beyond.
+#[derive(Debug, Clone, Default)]
+struct KindSet {
+    low: [u64; 4],
+    more: Vec<u32>,
+}
+
+impl KindSet {
+    fn contains(&self, k: u32) -> bool {
+        match self.low.get(k as usize / 64) {
+            Some(w) => w >> (k % 64) & 1 == 1,
+            None => self.more.contains(&k),
         }
     }
-    fn act_done(&mut self, role: u32, action: u32) {
-        if let Some(i) = self.acts.iter().position(|a| (a.0, a.1) == (role, action)) {
-            self.acts[i].2 -= 1;
-            if self.acts[i].2 == 0 {
-                self.acts.swap_remove(i);
-                if self.acts.is_empty() {
-                    // Most children are between episodes most of the time: give the room back.
-                    self.acts = Vec::new();
-                }
-            }
+    fn insert(&mut self, k: u32) {
+        match self.low.get_mut(k as usize / 64) {
+            Some(w) => *w |= 1 << (k % 64),
+            None if !self.more.contains(&k) => self.more.push(k),
+            None => {}
+        }
+    }
+    fn remove(&mut self, k: u32) {
+        match self.low.get_mut(k as usize / 64) {
+            Some(w) => *w &= !(1 << (k % 64)),
+            None => self.more.retain(|x| *x != k),
         }
     }
 }
@@ -777,6 +826,7 @@ impl Engine {
             names: Arc::new(Names::default()),
             name_ix: FxMap::default(),
             rule_names: Vec::new(),
+            rule_kind: Vec::new(),
             rule_info: Vec::new(),
             done_key: Vec::new(),
             counts_episodes: true,
@@ -786,13 +836,18 @@ impl Engine {
             action_count: Vec::new(),
             action_useful: Vec::new(),
             office_memo: None,
-            free_slots: Vec::new(),
-            slot_generation: Vec::new(),
+            next_duty: 0,
+            lazy_children: Vec::new(),
         };
         let protocol = engine.protocol.clone();
         for r in &protocol.rules {
             let names = (engine.intern(&r.role), engine.intern(&r.action));
+            let kind = match engine.rule_names.iter().position(|n| *n == names) {
+                Some(i) => engine.rule_kind[i],
+                None => engine.rule_kind.iter().max().map_or(0, |k| k + 1),
+            };
             engine.rule_names.push(names);
+            engine.rule_kind.push(kind);
             engine.rule_info.push(RuleInfo {
                 every: r.repeat.as_ref().map(|rep| engine.calendar.interval(&rep.every)),
                 recurring: matches!(&r.trigger, Trigger::Done(a) if *a == r.action),
@@ -859,6 +914,7 @@ impl Engine {
                 params,
                 queue_wait: 0.0,
                 auto: false,
+                kind: 0,
             },
         );
     }
@@ -925,7 +981,15 @@ impl Engine {
 
     /// Time of the next thing on the agenda.
     pub fn next_time(&self) -> Option<NaiveDateTime> {
-        self.agenda.peek().map(|i| i.at)
+        let lazy = self
+            .lazy_children
+            .iter()
+            .filter_map(|&c| self.open_by_child[c as usize].lazy.first().map(|a| a.at))
+            .min();
+        match (self.agenda.peek().map(|i| i.at), lazy) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Process everything due up to and including `until`, then set the clock to `until`.
@@ -936,14 +1000,73 @@ impl Engine {
                 break;
             }
             let item = self.agenda.pop().expect("peeked");
+            if !self.lazy_children.is_empty() {
+                let child = match &item.what {
+                    Agendum::Happen(c, _) => *c as usize,
+                    Agendum::Act { child, .. }
+                    | Agendum::MissingTimer { child, .. }
+                    | Agendum::Reclassify { child, .. }
+                    | Agendum::Repeat { child, .. } => *child as usize,
+                    Agendum::DueCheck { child, .. } => *child as usize,
+                };
+                self.do_lazy_acts(child, item.key);
+            }
             self.now = item.at;
             self.events_processed += 1;
             self.handle(item.what);
+        }
+        if !self.lazy_children.is_empty() {
+            let end = Item::key(until, (1 << 48) - 1);
+            let mut children = std::mem::take(&mut self.lazy_children);
+            for &c in &children {
+                self.do_lazy_acts(c as usize, end);
+            }
+            children.retain(|&c| {
+                let d = &mut self.open_by_child[c as usize];
+                d.lazy_listed = !d.lazy.is_empty();
+                d.lazy_listed
+            });
+            self.lazy_children = children;
         }
         if until > self.now {
             self.now = until;
         }
         self.flush_workload();
+    }
+
+    /// Do the child's waiting plain acts that fall before agenda key `before`, each at its own
+    /// time. (A child whose list empties stays in `lazy_children` until the end of `run_until`.)
+    fn do_lazy_acts(&mut self, child: usize, before: u128) {
+        if self.open_by_child[child].lazy.first().is_none_or(|a| a.key >= before) {
+            return;
+        }
+        let now = self.now;
+        let mut list = std::mem::take(&mut self.open_by_child[child].lazy);
+        let n = list.partition_point(|a| a.key < before);
+        let params = ActionParams::default();
+        for a in &list[..n] {
+            self.now = a.at;
+            self.events_processed += 1;
+            self.open_by_child[child].act_done(a.kind);
+            self.act(child, a.role, a.action, false, &params, a.queue_wait);
+        }
+        if n == list.len() {
+            // Most children are between episodes most of the time: give the room back.
+            list = Vec::new();
+        } else {
+            list.drain(..n);
+        }
+        debug_assert!(self.open_by_child[child].lazy.is_empty(), "plain acts set nothing off");
+        self.open_by_child[child].lazy = list;
+        self.now = now;
+    }
+
+    /// An automated act that only meets duties: no effects, no rule set off by doing it, no
+    /// records kept. Such acts wait with their child (see `LazyAct`) rather than on the agenda.
+    fn is_plain(&self, action: u32) -> bool {
+        !self.keep_records
+            && self.done_key[action as usize].is_none()
+            && self.names.action_decl[action as usize].is_none_or(|i| self.protocol.actions[i].effects.is_empty())
     }
 
     /// Process the next batch of agenda items that share one time; returns false if none.
@@ -1079,9 +1202,10 @@ impl Engine {
                 params,
                 queue_wait,
                 auto,
+                kind,
             } => {
                 if auto {
-                    self.open_by_child[child as usize].act_done(role, action);
+                    self.open_by_child[child as usize].act_done(kind);
                 }
                 let params = params.map(|p| *p).unwrap_or_default();
                 self.act(child as usize, role, action, by_trainee, &params, queue_wait)
@@ -1104,12 +1228,16 @@ impl Engine {
                 rule,
                 n,
             } => self.repeat(child as usize, episode, rule as usize, n),
-            Agendum::DueCheck { obligation, generation } => {
-                let obligation = obligation as usize;
-                let o = &self.obligations[obligation];
-                if o.status == Status::Open && !self.keep_records && self.slot_generation[obligation] == generation {
+            Agendum::DueCheck { child, duty } => {
+                let child = child as usize;
+                let open = self.open_by_child[child].open.iter().find(|r| r.id == duty).copied();
+                if let Some(r) = open
+                    && !self.keep_records
+                {
                     // Stress runs settle misses at the deadline to keep memory flat.
-                    self.settle(obligation, Status::Missed, || "not done by the deadline".into());
+                    self.settle(child, r, Status::Missed, None, 0.0, || {
+                        "not done by the deadline".into()
+                    });
                 }
             }
         }
@@ -1277,9 +1405,10 @@ impl Engine {
                     .collect();
                 let open: Vec<OpenRef> = self.open_by_child[child].open.clone();
                 for r in open {
-                    let o = r.id;
-                    if interview.contains(&self.protocol.rules[r.rule].action) {
-                        self.settle(o, Status::Cancelled, || "the child declined the interview".into());
+                    if interview.contains(&self.protocol.rules[r.rule as usize].action) {
+                        self.settle(child, r, Status::Cancelled, None, 0.0, || {
+                            "the child declined the interview".into()
+                        });
                     }
                 }
                 self.fire_trigger(child, Trigger::InterviewDeclined);
@@ -1323,11 +1452,11 @@ impl Engine {
         open.clear();
         open.extend_from_slice(&self.open_by_child[child].open);
         for r in &open {
-            let o = r.id;
-            let ob = &self.obligations[o];
-            let rule = &self.protocol.rules[r.rule];
-            if ob.status == Status::Open && rule.cancels_if_found() && ob.due_at.is_none_or(|d| d > now) {
-                self.settle(o, Status::Cancelled, || "the child was found before it fell due".into());
+            let rule = &self.protocol.rules[r.rule as usize];
+            if rule.cancels_if_found() && r.due.is_none_or(|d| d > now) {
+                self.settle(child, *r, Status::Cancelled, None, 0.0, || {
+                    "the child was found before it fell due".into()
+                });
             }
         }
         self.scratch_open = open;
@@ -1418,10 +1547,9 @@ impl Engine {
             open.clear();
             open.extend_from_slice(&self.open_by_child[child].open);
             for r in &open {
-                let o = r.id;
-                let stops = self.keys.until.get(r.rule).copied().flatten() == Some(key);
-                if stops && self.obligations[o].due_at.is_none_or(|d| d > self.now) {
-                    self.settle(o, Status::Cancelled, || reason.clone());
+                let stops = self.keys.until.get(r.rule as usize).copied().flatten() == Some(key);
+                if stops && r.due.is_none_or(|d| d > self.now) {
+                    self.settle(child, *r, Status::Cancelled, None, 0.0, || reason.clone());
                 }
             }
             self.scratch_open = open;
@@ -1537,71 +1665,42 @@ impl Engine {
         let rule: &Rule = &self.protocol.rules[ri];
         let due = self.calendar.due(at, &rule.deadline);
         let episode = self.current_episode(child).unwrap_or(0);
-        let id = match self.free_slots.pop() {
-            Some(slot) => {
-                // Reuse the slot's buffers (stress runs create millions of obligations).
-                let Obligation {
-                    id,
-                    rule: rule_id,
-                    rule_index,
-                    child: ob_child,
-                    episode: ob_episode,
-                    role,
-                    action,
-                    fired_at,
-                    due_at,
-                    done_at,
-                    status,
-                    reason,
-                    queue_wait_minutes,
-                } = &mut self.obligations[slot];
-                *id = slot;
-                *rule_index = ri;
-                *ob_child = child;
-                *ob_episode = episode;
-                // Slots are reused only in stress runs, where nobody reads the names.
-                rule_id.clear();
-                role.clear();
-                action.clear();
-                *fired_at = at;
-                *due_at = due;
-                *done_at = None;
-                *status = Status::Open;
-                reason.clear();
-                *queue_wait_minutes = 0.0;
-                self.slot_generation[slot] += 1;
-                slot
-            }
-            None => {
-                let id = self.obligations.len();
-                let keep = self.keep_records;
-                let name = |s: &String| if keep { s.clone() } else { String::new() };
-                self.obligations.push(Obligation {
-                    id,
-                    rule_index: ri,
-                    rule: name(&rule.id),
-                    child,
-                    episode,
-                    role: name(&rule.role),
-                    action: name(&rule.action),
-                    fired_at: at,
-                    due_at: due,
-                    done_at: None,
-                    status: Status::Open,
-                    reason: String::new(),
-                    queue_wait_minutes: 0.0,
-                });
-                self.slot_generation.resize(self.obligations.len(), 0);
-                id
-            }
+        let id = if self.keep_records {
+            let id = self.obligations.len();
+            self.obligations.push(Obligation {
+                id,
+                rule_index: ri,
+                rule: rule.id.clone(),
+                child,
+                episode,
+                role: rule.role.clone(),
+                action: rule.action.clone(),
+                fired_at: at,
+                due_at: due,
+                done_at: None,
+                status: Status::Open,
+                reason: String::new(),
+                queue_wait_minutes: 0.0,
+            });
+            id as u32
+        } else {
+            // Stress runs keep no record: the duty lives in its child's list until it settles.
+            self.next_duty = self.next_duty.wrapping_add(1);
+            self.next_duty
         };
         self.tallies[ri].fired += 1;
         let names = self.rule_names[ri];
-        self.open_by_child[child].open.push(OpenRef { id, rule: ri, names });
+        self.open_by_child[child].open.push(OpenRef {
+            id,
+            rule: ri as u32,
+            names,
+            due,
+        });
         let (role_sym, action_sym) = self.rule_names[ri];
         // With duplicates merged, a duty whose action this role already has on the agenda for
         // this child is met by that act (in time or late): it takes no more of anyone's time.
-        let merged = self.merge_duplicate_duties && self.open_by_child[child].has_act(role_sym, action_sym);
+        let kind = self.rule_kind[ri];
+        let merged = self.merge_duplicate_duties && self.open_by_child[child].has_act(kind);
         let act = if merged {
             None
         } else if self.trainee != Some(role_sym) {
@@ -1622,19 +1721,42 @@ impl Engine {
             // stays flat); one already on the agenda is settled when it is done, in time or late,
             // as in a scenario.
             if act.is_none() && !merged {
-                let generation = self.slot_generation[id];
                 self.push(
                     d,
                     Agendum::DueCheck {
-                        obligation: id as u32,
-                        generation,
+                        child: child as u32,
+                        duty: id,
                     },
                 );
             }
         }
         if let Some((ready, wait)) = act {
             if self.merge_duplicate_duties {
-                self.open_by_child[child].act_scheduled(role_sym, action_sym);
+                self.open_by_child[child].act_scheduled(kind);
+            }
+            if self.is_plain(action_sym) {
+                self.seq += 1;
+                let at = ready.max(self.now);
+                let key = Item::key(at, self.seq);
+                let duties = &mut self.open_by_child[child];
+                if !duties.lazy_listed {
+                    duties.lazy_listed = true;
+                    self.lazy_children.push(child as u32);
+                }
+                let lazy = &mut duties.lazy;
+                let pos = lazy.partition_point(|a| a.key < key);
+                lazy.insert(
+                    pos,
+                    LazyAct {
+                        key,
+                        at,
+                        role: role_sym,
+                        action: action_sym,
+                        kind,
+                        queue_wait: wait,
+                    },
+                );
+                return;
             }
             self.push(
                 ready,
@@ -1646,6 +1768,7 @@ impl Engine {
                     params: None,
                     queue_wait: wait,
                     auto: true,
+                    kind,
                 },
             );
         }
@@ -1700,45 +1823,51 @@ impl Engine {
         Some((ready, wait))
     }
 
-    /// End an open obligation. The reason is worded only where records are kept.
-    fn settle(&mut self, o: usize, status: Status, reason: impl FnOnce() -> String) {
-        let ob = &mut self.obligations[o];
-        if ob.status != Status::Open {
+    /// End an open duty of a child's (`done_at` and `queue_wait` for one done). The reason is
+    /// worded only where records are kept.
+    fn settle(
+        &mut self,
+        child: usize,
+        r: OpenRef,
+        status: Status,
+        done_at: Option<NaiveDateTime>,
+        queue_wait: f64,
+        reason: impl FnOnce() -> String,
+    ) {
+        let v = &mut self.open_by_child[child].open;
+        let Some(pos) = v.iter().position(|x| x.id == r.id) else {
             return;
+        };
+        // The list's order does not matter (what settles a duty settles each duty on its own).
+        v.swap_remove(pos);
+        if v.is_empty() && v.capacity() > 4 {
+            // Most children are between episodes most of the time: give the room back.
+            *v = Vec::new();
         }
-        ob.status = status;
         if self.keep_records {
+            let ob = &mut self.obligations[r.id as usize];
+            ob.status = status;
             ob.reason = reason();
+            if done_at.is_some() {
+                ob.done_at = done_at;
+                ob.queue_wait_minutes = queue_wait;
+            }
         }
-        let ri = ob.rule_index;
-        if ri >= self.tallies.len() {
-            return;
-        }
-        let t = &mut self.tallies[ri];
+        let t = &mut self.tallies[r.rule as usize];
         match status {
             Status::Met => t.met += 1,
             Status::Late => {
                 t.late += 1;
-                if let (Some(d), Some(done)) = (ob.due_at, ob.done_at) {
-                    t.late_hours_total += (done - d).num_minutes() as f64 / 60.0;
+                if let (Some(d), Some(done)) = (r.due, done_at) {
+                    t.late_minutes_total += (done - d).num_minutes();
+                    t.late_hours_total = t.late_minutes_total as f64 / 60.0;
                 }
             }
             Status::Missed => t.missed += 1,
             Status::Cancelled => t.cancelled += 1,
             _ => {}
         }
-        t.queue_wait_minutes_total += ob.queue_wait_minutes;
-        let child = ob.child;
-        if let Some(ChildDuties { open: v, .. }) = self.open_by_child.get_mut(child) {
-            v.retain(|x| x.id != o);
-            if v.is_empty() && v.capacity() > 4 {
-                // Most children are between episodes most of the time: give the room back.
-                *v = Vec::new();
-            }
-        }
-        if !self.keep_records {
-            self.free_slots.push(o);
-        }
+        t.queue_wait_minutes_total += queue_wait;
     }
 
     /// Someone does an action: duties it meets are settled, its effects fire triggers.
@@ -1791,22 +1920,12 @@ impl Engine {
                 .filter(|r| r.names == (role_sym, action_sym)),
         );
         for r in &open {
-            let o = r.id;
-            let ob = &self.obligations[o];
-            if ob.status == Status::Open {
-                let late = ob.due_at.is_some_and(|d| now > d);
-                let due = ob.due_at;
-                self.obligations[o].done_at = Some(now);
-                self.obligations[o].queue_wait_minutes = queue_wait;
-                met_any = true;
-                if late {
-                    self.settle(o, Status::Late, || {
-                        let by = due.map(|d| fmt_hours((now - d).num_minutes())).unwrap_or_default();
-                        format!("done {by} after the deadline")
-                    });
-                } else {
-                    self.settle(o, Status::Met, || "done in time".into());
-                }
+            met_any = true;
+            match r.due {
+                Some(d) if now > d => self.settle(child, *r, Status::Late, Some(now), queue_wait, || {
+                    format!("done {} after the deadline", fmt_hours((now - d).num_minutes()))
+                }),
+                _ => self.settle(child, *r, Status::Met, Some(now), queue_wait, || "done in time".into()),
             }
         }
         self.scratch_open = open;
@@ -2016,18 +2135,21 @@ impl Engine {
     /// End of the run: duties past their deadline are missed; those not yet due are not applicable.
     pub fn finish(&mut self, end: NaiveDateTime) {
         self.run_until(end);
-        for o in 0..self.obligations.len() {
-            if self.obligations[o].status != Status::Open {
-                continue;
-            }
-            match self.obligations[o].due_at {
-                Some(d) if d <= end => self.settle(o, Status::Missed, || "not done by the deadline".into()),
-                Some(_) => self.settle(o, Status::NotApplicable, || {
-                    "not yet due when the scenario ended".into()
-                }),
-                None => self.settle(o, Status::Missed, || {
-                    "never done (no time limit, but it had to be done)".into()
-                }),
+        for child in 0..self.open_by_child.len() {
+            let open = std::mem::take(&mut self.open_by_child[child].open);
+            self.open_by_child[child].open = open.clone();
+            for r in open {
+                match r.due {
+                    Some(d) if d <= end => self.settle(child, r, Status::Missed, None, 0.0, || {
+                        "not done by the deadline".into()
+                    }),
+                    Some(_) => self.settle(child, r, Status::NotApplicable, None, 0.0, || {
+                        "not yet due when the scenario ended".into()
+                    }),
+                    None => self.settle(child, r, Status::Missed, None, 0.0, || {
+                        "never done (no time limit, but it had to be done)".into()
+                    }),
+                }
             }
         }
     }

@@ -470,7 +470,8 @@ pub struct Engine {
     default_behaviour: RoleBehaviour,
     trainee: Option<u32>,
     /// Workload not yet added to `workload`: (role number, ISO week) → actions.
-    workload_pending: FxMap<(u32, u32), u64>,
+    /// Indexed by role number × 54 + ISO week.
+    workload_pending: Vec<u64>,
     /// Open obligations by child.
     open_by_child: Vec<ChildDuties>,
     scratch_open: Vec<OpenRef>,
@@ -819,7 +820,7 @@ impl Engine {
             behaviour: Vec::new(),
             default_behaviour: RoleBehaviour::default(),
             trainee: None,
-            workload_pending: FxMap::default(),
+            workload_pending: Vec::new(),
             open_by_child: Vec::new(),
             scratch_open: Vec::new(),
             scratch_facts: Facts::default(),
@@ -921,11 +922,12 @@ impl Engine {
 
     /// Bring `workload` up to date.
     fn flush_workload(&mut self) {
-        for ((role, week), n) in self.workload_pending.drain() {
-            *self
-                .workload
-                .entry((self.names.list[role as usize].clone(), week))
-                .or_default() += n;
+        for (i, n) in self.workload_pending.iter_mut().enumerate() {
+            if *n > 0 {
+                let (role, week) = (i / 54, (i % 54) as u32);
+                *self.workload.entry((self.names.list[role].clone(), week)).or_default() += *n;
+                *n = 0;
+            }
         }
     }
 
@@ -1834,12 +1836,24 @@ impl Engine {
         queue_wait: f64,
         reason: impl FnOnce() -> String,
     ) {
+        if let Some(pos) = self.open_by_child[child].open.iter().position(|x| x.id == r.id) {
+            self.settle_at(child, pos, status, done_at, queue_wait, reason);
+        }
+    }
+
+    /// `settle` the child's open duty at `pos` in its list.
+    fn settle_at(
+        &mut self,
+        child: usize,
+        pos: usize,
+        status: Status,
+        done_at: Option<NaiveDateTime>,
+        queue_wait: f64,
+        reason: impl FnOnce() -> String,
+    ) {
         let v = &mut self.open_by_child[child].open;
-        let Some(pos) = v.iter().position(|x| x.id == r.id) else {
-            return;
-        };
         // The list's order does not matter (what settles a duty settles each duty on its own).
-        v.swap_remove(pos);
+        let r = v.swap_remove(pos);
         if v.is_empty() && v.capacity() > 4 {
             // Most children are between episodes most of the time: give the room back.
             *v = Vec::new();
@@ -1891,7 +1905,11 @@ impl Engine {
                     w
                 }
             };
-            *self.workload_pending.entry((role_sym, week)).or_default() += 1;
+            let i = role_sym as usize * 54 + week as usize;
+            if self.workload_pending.len() <= i {
+                self.workload_pending.resize((role_sym as usize + 1) * 54, 0);
+            }
+            self.workload_pending[i] += 1;
             self.role_count[role_sym as usize] += 1;
             self.action_count[action_sym as usize] += 1;
         }
@@ -1910,25 +1928,21 @@ impl Engine {
     fn meet_duties(&mut self, child: usize, role_sym: u32, action_sym: u32, queue_wait: f64) {
         let now = self.now;
         let mut met_any = false;
-        // Only the duties this action meets are copied out (settling one edits the list).
-        let mut open = std::mem::take(&mut self.scratch_open);
-        open.clear();
-        open.extend(
-            self.open_by_child[child]
-                .open
-                .iter()
-                .filter(|r| r.names == (role_sym, action_sym)),
-        );
-        for r in &open {
+        // Settling a duty moves the list's last one into its place: look at that place again.
+        let mut i = 0;
+        while let Some(r) = self.open_by_child[child].open.get(i) {
+            if r.names != (role_sym, action_sym) {
+                i += 1;
+                continue;
+            }
             met_any = true;
             match r.due {
-                Some(d) if now > d => self.settle(child, *r, Status::Late, Some(now), queue_wait, || {
+                Some(d) if now > d => self.settle_at(child, i, Status::Late, Some(now), queue_wait, || {
                     format!("done {} after the deadline", fmt_hours((now - d).num_minutes()))
                 }),
-                _ => self.settle(child, *r, Status::Met, Some(now), queue_wait, || "done in time".into()),
+                _ => self.settle_at(child, i, Status::Met, Some(now), queue_wait, || "done in time".into()),
             }
         }
-        self.scratch_open = open;
         if met_any {
             self.action_useful[action_sym as usize] += 1;
         }

@@ -689,6 +689,8 @@ struct TriggerKeys {
     until: Vec<Option<u32>>,
     /// Keys some repeat stops on.
     stops: Vec<bool>,
+    /// Keys whose rules all hold for every child (empty conditions).
+    unconditional: Vec<bool>,
     /// Keys of the triggers without a parameter, by `unit_index`.
     unit: [Option<u32>; 10],
     classified: FxMap<String, u32>,
@@ -746,10 +748,13 @@ impl TriggerKeys {
         for (i, r) in protocol.rules.iter().enumerate() {
             let id = register(&mut k, &r.trigger);
             k.rules[id as usize].push(i);
+            k.unconditional.resize(k.rules.len(), true);
+            k.unconditional[id as usize] &= r.when == crate::protocol::Condition::default();
             let until = r.repeat.as_ref().map(|rep| register(&mut k, &rep.until));
             if let Some(u) = until {
                 k.stops[u as usize] = true;
             }
+            k.unconditional.resize(k.rules.len(), true);
             k.until.push(until);
         }
         k
@@ -1560,7 +1565,13 @@ impl Engine {
             return;
         }
         // Every rule is judged on the facts as they are now; then each that holds is acted on.
-        let facts = self.scratch_facts(child);
+        // (Where every rule of the trigger holds for any child, no facts need working out.)
+        let unconditional = self.keys.unconditional[key as usize];
+        let facts = if unconditional {
+            std::mem::take(&mut self.scratch_facts)
+        } else {
+            self.scratch_facts(child)
+        };
         let mut judged = std::mem::take(&mut self.scratch_judged);
         judged.clear();
         for &ri in &self.keys.rules[key as usize] {
@@ -1568,7 +1579,7 @@ impl Engine {
             if matches!(rule.trigger, Trigger::MissingFor(h) if h.is_nan()) {
                 continue;
             }
-            judged.push((ri, rule.when.holds(&facts)));
+            judged.push((ri, unconditional || rule.when.holds(&facts)));
         }
         self.scratch_facts = facts;
         for &(ri, holds) in &judged {

@@ -109,14 +109,15 @@ fn rel(id: impl Into<String>, q: &str) -> Rel {
 pub fn export(info: &ProtocolInfo, cl: &LoadedCaseload, seed: u64, max_children: usize) -> (Ocel, usize) {
     let mut plan = generate::plan(cl, seed, 0);
     let n = plan.children.len().min(max_children.max(1));
-    plan.children.truncate(n);
-    plan.episodes.retain(|e| (e.child as usize) < n);
-    let (_, engine) = run_plan(info, cl, &mut plan, false, generate::engine_seed(seed, 0), true, |_| {});
+    // The whole replication runs (so queues and waits are those of the real run); records are
+    // kept for the first `n` children only.
+    let (_, engine) = run_plan(info, cl, &mut plan, false, generate::engine_seed(seed, 0), n, |_| {});
     (build(&plan, &engine), n)
 }
 
-/// Build the log from a run with records kept.
+/// Build the log from a run with records kept (for the children it kept them for).
 pub fn build(plan: &Plan, e: &Engine) -> Ocel {
+    let kept = e.record_children.min(e.children.len());
     let p = &e.protocol;
     let start = plan.start;
     let end = plan.end;
@@ -141,7 +142,7 @@ pub fn build(plan: &Plan, e: &Engine) -> Ocel {
             relationships: vec![],
         });
     }
-    for (c, ch) in e.children.iter().enumerate() {
+    for (c, ch) in e.children.iter().enumerate().take(kept) {
         let pr = &ch.profile;
         let attr = |name: &str, value: serde_json::Value| ObjectAttr {
             name: name.into(),
@@ -175,11 +176,11 @@ pub fn build(plan: &Plan, e: &Engine) -> Ocel {
         .iter()
         .map(|c| c.history.iter().filter(|t| **t < start).count() as u32)
         .collect();
-    let mut episode_starts: Vec<Vec<(NaiveDateTime, u32)>> = vec![Vec::new(); e.children.len()];
+    let mut episode_starts: Vec<Vec<(NaiveDateTime, u32)>> = vec![Vec::new(); kept];
     let mut events: Vec<(NaiveDateTime, Event)> = Vec::new();
     let ep_id = |c: usize, n: u32| format!("episode:{}/{}", e.children[c].profile.name, n);
     let at = |m: i64| start + chrono::Duration::minutes(m);
-    for pe in &plan.episodes {
+    for pe in plan.episodes.iter().filter(|pe| (pe.child as usize) < kept) {
         let c = pe.child as usize;
         next_number[c] += 1;
         let number = next_number[c];
@@ -415,5 +416,64 @@ pub fn build(plan: &Plan, e: &Engine) -> Ocel {
         event_types,
         objects,
         events,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::caseload::load_caseload;
+    use crate::sim::engine::Status;
+
+    fn setup() -> (ProtocolInfo, LoadedCaseload) {
+        let p = crate::protocol::load_protocol(&crate::paths::protocols_dir().join("havering-2023-10.ron"))
+            .expect("protocol loads")
+            .protocol;
+        let path = crate::paths::root().join("assets/caseloads/stretched-rhi.ron");
+        let mut cl = load_caseload(&path, &[&p]).expect("caseload loads");
+        cl.caseload.horizon_days = 60;
+        (ProtocolInfo::new(Arc::new(p)), cl)
+    }
+
+    /// Waits for the one RHI worker, in minutes, over the kept duties of the RHI worker.
+    fn rhi_waits(e: &Engine) -> f64 {
+        e.obligations
+            .iter()
+            .filter(|o| o.role == "rhi_worker" && matches!(o.status, Status::Met | Status::Late))
+            .map(|o| o.queue_wait_minutes)
+            .sum()
+    }
+
+    #[test]
+    fn the_event_log_is_of_the_real_run_with_its_queues() {
+        let (info, cl) = setup();
+        let seed = generate::engine_seed(1, 0);
+        let mut plan = generate::plan(&cl, 1, 0);
+        let (plain, _) = run_plan(&info, &cl, &mut plan, false, seed, 0, |_| {});
+        let (kept, e) = run_plan(&info, &cl, &mut plan, false, seed, 40, |_| {});
+        // Keeping records for some children changes nothing in the results.
+        assert_eq!(
+            serde_json::to_string(&plain).unwrap(),
+            serde_json::to_string(&kept).unwrap()
+        );
+        assert!(!e.obligations.is_empty() && e.obligations.iter().all(|o| o.child < 40));
+        assert!(e.log.iter().all(|l| l.child < 40));
+        // Those 40 children share the one RHI worker with the 1,960 others: they wait longer
+        // than they would with the worker to themselves.
+        let mut alone = generate::plan(&cl, 1, 0);
+        alone.children.truncate(40);
+        alone.episodes.retain(|p| p.child < 40);
+        let (_, by_themselves) = run_plan(&info, &cl, &mut alone, true, seed, 40, |_| {});
+        assert!(
+            rhi_waits(&e) > 2.0 * rhi_waits(&by_themselves),
+            "in the run {} min, alone {} min",
+            rhi_waits(&e),
+            rhi_waits(&by_themselves)
+        );
+        let log = build(&plan, &e);
+        let children = log.objects.iter().filter(|o| o.kind == "child").count();
+        assert_eq!(children, 40);
     }
 }

@@ -127,8 +127,9 @@ fn weeks_exact(cl: &LoadedCaseload) -> f64 {
     cl.caseload.horizon_days.max(1) as f64 / 7.0
 }
 
-/// Run one replication's plan under one protocol. `keep_records` keeps every obligation and
-/// log line (for the event-log export); `tick` is called after each simulated day.
+/// Run one replication's plan under one protocol. `record_children`: keep every obligation
+/// and log line of the first so many children (for the event-log export; 0 for none, the
+/// results are the same either way); `tick` is called after each simulated day.
 /// `last_use`: the plan is not needed again, so its children move into the engine.
 pub fn run_plan(
     info: &ProtocolInfo,
@@ -136,13 +137,14 @@ pub fn run_plan(
     plan: &mut Plan,
     last_use: bool,
     engine_seed: u64,
-    keep_records: bool,
+    record_children: usize,
     mut tick: impl FnMut(u64),
 ) -> (Replication, Engine) {
     // A private copy of the protocol: engines on other threads then share no reference counts.
     let protocol = Arc::new((*info.protocol).clone());
     let mut e = Engine::new(protocol.clone(), plan.start, engine_seed);
-    e.keep_records = keep_records;
+    e.keep_records = record_children > 0;
+    e.record_children = record_children;
     e.merge_duplicate_duties = true;
     e.automation = cl.automation();
     if last_use {
@@ -243,7 +245,7 @@ pub fn run_all(
         infos
             .iter()
             .enumerate()
-            .map(|(k, info)| run_plan(info, cl, &mut plan, k + 1 == n, seed, false, |_| tick()).0)
+            .map(|(k, info)| run_plan(info, cl, &mut plan, k + 1 == n, seed, 0, |_| tick()).0)
             .collect()
     };
     let by_rep: Vec<Vec<Replication>> = match opts.threads {

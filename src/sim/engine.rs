@@ -437,12 +437,16 @@ pub struct Engine {
     pub automation: Automation,
     pub now: NaiveDateTime,
     pub children: Vec<ChildState>,
-    /// Every obligation, in the order they arose. In stress runs (`keep_records` off) slots
-    /// are reused once settled and carry no names: the tallies hold the results.
+    /// Every obligation, in the order they arose (none in stress runs, `keep_records` off: the
+    /// tallies hold the results).
     pub obligations: Vec<Obligation>,
     pub log: Vec<LogEntry>,
     /// Keep every obligation and log line (scenarios) or only tallies (stress runs).
     pub keep_records: bool,
+    /// With `keep_records`, keep them only for the children numbered below this (an event-log
+    /// export of part of a stress run: the others run as in any stress run, so the results are
+    /// the same).
+    pub record_children: usize,
     /// Stress runs: a role meets all of a child's open duties to do one action with one act, so
     /// duties that repeat one another (several rules asking the same role for the same action)
     /// take one act of a worker's time, not one each. Off by default (scenarios automate every
@@ -808,6 +812,7 @@ impl Engine {
             obligations: Vec::new(),
             log: Vec::new(),
             keep_records: true,
+            record_children: usize::MAX,
             merge_duplicate_duties: false,
             tallies,
             events_processed: 0,
@@ -1068,10 +1073,15 @@ impl Engine {
         self.now = now;
     }
 
+    /// Whether records are kept for this child.
+    fn keeps(&self, child: usize) -> bool {
+        self.keep_records && child < self.record_children
+    }
+
     /// An automated act that only meets duties: no effects, no rule set off by doing it, no
     /// records kept. Such acts wait with their child (see `LazyAct`) rather than on the agenda.
-    fn is_plain(&self, action: u32) -> bool {
-        !self.keep_records
+    fn is_plain(&self, child: usize, action: u32) -> bool {
+        !self.keeps(child)
             && self.done_key[action as usize].is_none()
             && self.names.action_decl[action as usize].is_none_or(|i| self.protocol.actions[i].effects.is_empty())
     }
@@ -1168,7 +1178,7 @@ impl Engine {
 
     /// A line of the chronology, worded only where records are kept.
     fn note(&mut self, child: usize, kind: &str, who: &str, text: impl FnOnce() -> String) {
-        if self.keep_records {
+        if self.keeps(child) {
             self.log.push(LogEntry {
                 at: self.now,
                 child,
@@ -1182,8 +1192,9 @@ impl Engine {
     /// A change in the episode, worded only where records are kept.
     fn transition(&mut self, child: usize, what: impl FnOnce() -> String) {
         let now = self.now;
+        let keep = self.keeps(child);
         if let Some(e) = self.children[child].episode.as_mut()
-            && self.keep_records
+            && keep
         {
             e.transitions.push((now, what()));
         }
@@ -1191,7 +1202,7 @@ impl Engine {
 
     /// The child's name for the records (empty where none are kept).
     fn name_for_records(&self, child: usize) -> String {
-        if self.keep_records {
+        if self.keeps(child) {
             self.children[child].profile.name.clone()
         } else {
             String::new()
@@ -1239,7 +1250,7 @@ impl Engine {
                 let child = child as usize;
                 let open = self.open_by_child[child].open.iter().find(|r| r.id == duty).copied();
                 if let Some(r) = open
-                    && !self.keep_records
+                    && !self.keeps(child)
                 {
                     // Stress runs settle misses at the deadline to keep memory flat.
                     self.settle(child, r, Status::Missed, None, 0.0, || {
@@ -1498,7 +1509,7 @@ impl Engine {
         self.scratch_facts = facts;
         let was = e.category.replace(cat.clone());
         let name = self.name_for_records(child);
-        let label = if self.keep_records {
+        let label = if self.keeps(child) {
             self.protocol
                 .categories
                 .iter()
@@ -1545,7 +1556,7 @@ impl Engine {
         }
         // Recurring duties whose `until` this is stop: occurrences not yet due are cancelled.
         if self.keys.stops[key as usize] {
-            let reason = if self.keep_records {
+            let reason = if self.keeps(child) {
                 format!("no longer needed: {}", self.label_text(&label))
             } else {
                 String::new()
@@ -1607,7 +1618,7 @@ impl Engine {
                         },
                     );
                 }
-            } else if self.keep_records
+            } else if self.keeps(child)
                 && self.automation.trainee_role.as_deref() == Some(self.protocol.rules[ri].role.as_str())
             {
                 let id = self.obligations.len();
@@ -1678,7 +1689,7 @@ impl Engine {
         let rule: &Rule = &self.protocol.rules[ri];
         let due = self.calendar.due(at, &rule.deadline);
         let episode = self.current_episode(child).unwrap_or(0);
-        let id = if self.keep_records {
+        let id = if self.keeps(child) {
             let id = self.obligations.len();
             self.obligations.push(Obligation {
                 id,
@@ -1728,7 +1739,7 @@ impl Engine {
             None
         };
         if let Some(d) = due
-            && !self.keep_records
+            && !self.keeps(child)
         {
             // Stress runs settle a duty nobody will do as missed at its deadline (so that memory
             // stays flat); one already on the agenda is settled when it is done, in time or late,
@@ -1747,7 +1758,7 @@ impl Engine {
             if self.merge_duplicate_duties {
                 self.open_by_child[child].act_scheduled(kind);
             }
-            if self.is_plain(action_sym) {
+            if self.is_plain(child, action_sym) {
                 self.seq += 1;
                 let at = ready.max(self.now);
                 let key = Item::key(at, self.seq);
@@ -1869,7 +1880,7 @@ impl Engine {
             // Most children are between episodes most of the time: give the room back.
             *v = Vec::new();
         }
-        if self.keep_records {
+        if self.keeps(child) {
             let ob = &mut self.obligations[r.id as usize];
             ob.status = status;
             ob.reason = reason();
@@ -1926,7 +1937,7 @@ impl Engine {
         }
         let has_effects =
             self.names.action_decl[action_sym as usize].is_some_and(|i| !self.protocol.actions[i].effects.is_empty());
-        if self.keep_records || by_trainee || has_effects || !params.answers.is_empty() {
+        if self.keeps(child) || by_trainee || has_effects || !params.answers.is_empty() {
             self.act_in_full(child, role_sym, action_sym, by_trainee, params, queue_wait);
         } else {
             // Nothing to record, judge or set off but the duties met and the action itself.
@@ -1981,7 +1992,7 @@ impl Engine {
         let protocol = self.protocol.clone();
         let decl = names.action_decl[action_sym as usize].map(|i| &protocol.actions[i]);
         let who = || protocol.role(role).map(|r| r.name.clone()).unwrap_or(role.to_string());
-        if self.keep_records {
+        if self.keeps(child) {
             let what = match decl {
                 Some(a) => a.name.clone(),
                 None if action == NO_ACTION => "Decided not to act".to_string(),
@@ -2004,7 +2015,7 @@ impl Engine {
         if by_trainee {
             self.trainee_done.push((child, action.to_string()));
         }
-        if self.keep_records
+        if self.keeps(child)
             && let Some(form) = decl
                 .and_then(|a| a.form.as_deref())
                 .and_then(|f| protocol.risk.forms.iter().find(|x| x.id == f))
@@ -2028,7 +2039,7 @@ impl Engine {
                     },
                     Err(e) => format!("{}: answers not accepted: {e}", tool.name),
                 };
-                if self.keep_records {
+                if self.keeps(child) {
                     self.log.push(LogEntry {
                         at: now,
                         child,
@@ -2039,7 +2050,7 @@ impl Engine {
                 }
             }
         }
-        if self.keep_records {
+        if self.keeps(child) {
             self.actions_done
                 .push((now, child, role.to_string(), action.to_string(), by_trainee));
         }

@@ -487,6 +487,8 @@ pub struct Engine {
     rule_names: Vec<(u32, u32)>,
     /// Each rule's duty kind: rules naming the same role and action share one.
     rule_kind: Vec<u32>,
+    /// By action number: (role number, duty kind) of the rules naming the action.
+    kinds_of_action: Vec<Vec<(u32, u32)>>,
     rule_info: Vec<RuleInfo>,
     /// `Done(action)` trigger key by action number.
     done_key: Vec<Option<u32>>,
@@ -594,8 +596,6 @@ struct OpenRef {
     /// (none kept) a number telling the child's duties apart.
     id: u32,
     rule: u32,
-    /// The rule's role and action numbers.
-    names: (u32, u32),
     due: Option<NaiveDateTime>,
 }
 
@@ -604,6 +604,9 @@ struct OpenRef {
 #[derive(Debug, Clone, Default)]
 struct ChildDuties {
     open: Vec<OpenRef>,
+    /// The duty kind of each entry of `open` (kept beside it: what an act meets is found by
+    /// scanning these few bytes rather than the entries).
+    open_kind: Vec<u16>,
     /// Duty kinds with an automated act on the agenda (or waiting with the child). With
     /// duplicates merged there is never more than one act of a kind for a child.
     acts: KindSet,
@@ -838,6 +841,7 @@ impl Engine {
             name_ix: FxMap::default(),
             rule_names: Vec::new(),
             rule_kind: Vec::new(),
+            kinds_of_action: Vec::new(),
             rule_info: Vec::new(),
             done_key: Vec::new(),
             counts_episodes: true,
@@ -859,6 +863,14 @@ impl Engine {
             };
             engine.rule_names.push(names);
             engine.rule_kind.push(kind);
+            assert!(kind < u16::MAX as u32, "too many duty kinds");
+            let a = names.1 as usize;
+            if engine.kinds_of_action.len() <= a {
+                engine.kinds_of_action.resize(a + 1, Vec::new());
+            }
+            if !engine.kinds_of_action[a].contains(&(names.0, kind)) {
+                engine.kinds_of_action[a].push((names.0, kind));
+            }
             engine.rule_info.push(RuleInfo {
                 every: r.repeat.as_ref().map(|rep| engine.calendar.interval(&rep.every)),
                 recurring: matches!(&r.trigger, Trigger::Done(a) if *a == r.action),
@@ -1713,11 +1725,10 @@ impl Engine {
             self.next_duty
         };
         self.tallies[ri].fired += 1;
-        let names = self.rule_names[ri];
+        self.open_by_child[child].open_kind.push(self.rule_kind[ri] as u16);
         self.open_by_child[child].open.push(OpenRef {
             id,
             rule: ri as u32,
-            names,
             due,
         });
         let (role_sym, action_sym) = self.rule_names[ri];
@@ -1873,12 +1884,14 @@ impl Engine {
         queue_wait: f64,
         reason: impl FnOnce() -> String,
     ) {
-        let v = &mut self.open_by_child[child].open;
+        let d = &mut self.open_by_child[child];
         // The list's order does not matter (what settles a duty settles each duty on its own).
-        let r = v.swap_remove(pos);
-        if v.is_empty() && v.capacity() > 4 {
+        let r = d.open.swap_remove(pos);
+        d.open_kind.swap_remove(pos);
+        if d.open.is_empty() && d.open.capacity() > 4 {
             // Most children are between episodes most of the time: give the room back.
-            *v = Vec::new();
+            d.open = Vec::new();
+            d.open_kind = Vec::new();
         }
         if self.keeps(child) {
             let ob = &mut self.obligations[r.id as usize];
@@ -1950,13 +1963,23 @@ impl Engine {
     fn meet_duties(&mut self, child: usize, role_sym: u32, action_sym: u32, queue_wait: f64) {
         let now = self.now;
         let mut met_any = false;
+        let Some(kind) = self
+            .kinds_of_action
+            .get(action_sym as usize)
+            .and_then(|v| v.iter().find(|(r, _)| *r == role_sym))
+            .map(|(_, k)| *k as u16)
+        else {
+            return;
+        };
         // Settling a duty moves the list's last one into its place: look at that place again.
         let mut i = 0;
-        while let Some(r) = self.open_by_child[child].open.get(i) {
-            if r.names != (role_sym, action_sym) {
-                i += 1;
-                continue;
-            }
+        loop {
+            let d = &self.open_by_child[child];
+            let Some(off) = d.open_kind[i..].iter().position(|k| *k == kind) else {
+                break;
+            };
+            i += off;
+            let r = &d.open[i];
             met_any = true;
             match r.due {
                 Some(d) if now > d => self.settle_at(child, i, Status::Late, Some(now), queue_wait, || {

@@ -7,13 +7,13 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::calendar::Calendar;
-use crate::protocol::{Effect, Facts, LegalStatus, Placement, Protocol, RiskLevel, Rule, Strength, Trigger};
+use crate::protocol::{Deadline, Effect, Facts, LegalStatus, Placement, Protocol, RiskLevel, Rule, Strength, Trigger};
 
 /// A child's standing facts (what does not change during an episode).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -313,39 +313,51 @@ impl Agenda {
     }
 }
 
+/// The engine's clock inside: nanoseconds since 1970-01-01 00:00 on the simulation's own
+/// (local) clock. Keys, deadlines and workers' rotas are kept in it, so that the many sums and
+/// comparisons a run makes are integer ones; `NaiveDateTime` is for everything shown.
+type Nanos = i64;
+
+const NANOS_PER_MINUTE: Nanos = 60_000_000_000;
+const NANOS_PER_HOUR: Nanos = 60 * NANOS_PER_MINUTE;
+
+fn nanos(t: NaiveDateTime) -> Nanos {
+    t.and_utc().timestamp_nanos_opt().expect("times between 1677 and 2262")
+}
+
+fn time_at(n: Nanos) -> NaiveDateTime {
+    chrono::DateTime::from_timestamp_nanos(n).naive_utc()
+}
+
+/// Whole minutes in a span (towards zero, as `Duration::num_minutes`).
+fn minutes(span: Nanos) -> i64 {
+    span / NANOS_PER_MINUTE
+}
+
 #[derive(Debug, Clone)]
 struct Item {
     /// (time, sequence) packed to order by one comparison: see `Item::key`.
     key: u128,
-    at: NaiveDateTime,
     what: Agendum,
 }
 
 impl Item {
-    /// Days since the common era (32 bits), seconds of the day (17), nanoseconds (31, leap
-    /// seconds included) and the sequence number (48): ordered exactly as `(at, seq)`.
-    fn key(at: NaiveDateTime, seq: u64) -> u128 {
-        use chrono::{Datelike, Timelike};
+    /// The time (64 bits, offset to be unsigned) and the sequence number (48): ordered
+    /// exactly as `(at, seq)`.
+    fn key(at: Nanos, seq: u64) -> u128 {
         assert!(seq < 1 << 48, "agenda sequence overflow");
-        let days = (at.date().num_days_from_ce() as i64 + (1 << 31)) as u128;
-        let secs = at.time().num_seconds_from_midnight() as u128;
-        let frac = at.time().nanosecond() as u128;
-        (days << 96) | (secs << 79) | (frac << 48) | seq as u128
+        (((at as i128 - i64::MIN as i128) as u128) << 48) | seq as u128
     }
     /// The time a key was made from.
-    fn time_of(key: u128) -> NaiveDateTime {
-        let days = ((key >> 96) as i64 - (1 << 31)) as i32;
-        let secs = ((key >> 79) & 0x1_ffff) as u32;
-        let frac = ((key >> 48) & 0x7fff_ffff) as u32;
-        NaiveDate::from_num_days_from_ce_opt(days)
-            .and_then(|d| Some(d.and_time(chrono::NaiveTime::from_num_seconds_from_midnight_opt(secs, frac)?)))
-            .expect("a key made by Item::key")
+    fn time_of(key: u128) -> Nanos {
+        ((key >> 48) as i128 + i64::MIN as i128) as i64
     }
-    /// Hours since the common era began (for the agenda's buckets).
+    fn at(&self) -> Nanos {
+        Item::time_of(self.key)
+    }
+    /// Hours since 1970 began (for the agenda's buckets).
     fn hour(&self) -> i64 {
-        let days = (self.key >> 96) as i64 - (1 << 31);
-        let secs = ((self.key >> 79) & 0x1_ffff) as i64;
-        days * 24 + secs / 3600
+        self.at().div_euclid(NANOS_PER_HOUR)
     }
 }
 
@@ -436,6 +448,8 @@ pub struct Engine {
     pub calendar: Calendar,
     pub automation: Automation,
     pub now: NaiveDateTime,
+    /// `now` in `Nanos`.
+    now_ns: Nanos,
     pub children: Vec<ChildState>,
     /// Every obligation, in the order they arose (none in stress runs, `keep_records` off: the
     /// tallies hold the results).
@@ -501,6 +515,9 @@ pub struct Engine {
     action_count: Vec<u64>,
     action_useful: Vec<u64>,
     office_memo: Option<OfficeMemo>,
+    /// Whether office hours are open in one hour: ((hour, office start, office end, bank
+    /// holidays), open).
+    office_hour_memo: Option<((i64, u32, u32, usize), bool)>,
     /// The next `OpenRef::id` in stress runs.
     next_duty: u32,
     /// Children with plain acts waiting (see `LazyAct`).
@@ -577,7 +594,7 @@ impl Names {
 #[derive(Debug, Clone, Copy)]
 struct RuleInfo {
     /// The repeat interval of a repeating rule.
-    every: Option<Duration>,
+    every: Option<Nanos>,
     /// Set off by doing its own action (a recurring meeting).
     recurring: bool,
 }
@@ -596,7 +613,7 @@ struct OpenRef {
     /// (none kept) a number telling the child's duties apart.
     id: u32,
     rule: u32,
-    due: Option<NaiveDateTime>,
+    due: Option<Nanos>,
 }
 
 /// A child's open duties, and (when duplicates are merged) the automated acts on the agenda for
@@ -622,7 +639,6 @@ struct ChildDuties {
 #[derive(Debug, Clone, Copy)]
 struct LazyAct {
     key: u128,
-    at: NaiveDateTime,
     role: u32,
     action: u32,
     kind: u32,
@@ -811,6 +827,7 @@ impl Engine {
             calendar,
             automation: Automation::default(),
             now: start,
+            now_ns: nanos(start),
             children: Vec::new(),
             obligations: Vec::new(),
             log: Vec::new(),
@@ -851,6 +868,7 @@ impl Engine {
             action_count: Vec::new(),
             action_useful: Vec::new(),
             office_memo: None,
+            office_hour_memo: None,
             next_duty: 0,
             lazy_children: Vec::new(),
         };
@@ -872,7 +890,10 @@ impl Engine {
                 engine.kinds_of_action[a].push((names.0, kind));
             }
             engine.rule_info.push(RuleInfo {
-                every: r.repeat.as_ref().map(|rep| engine.calendar.interval(&rep.every)),
+                every: r.repeat.as_ref().map(|rep| {
+                    let every = engine.calendar.interval(&rep.every);
+                    every.num_nanoseconds().expect("a repeat interval of under 292 years")
+                }),
                 recurring: matches!(&r.trigger, Trigger::Done(a) if *a == r.action),
             });
         }
@@ -900,13 +921,24 @@ impl Engine {
     }
 
     fn push(&mut self, at: NaiveDateTime, what: Agendum) {
+        self.push_at(nanos(at), what);
+    }
+
+    fn push_at(&mut self, at: Nanos, what: Agendum) {
         self.seq += 1;
-        let at = at.max(self.now);
+        let at = at.max(self.now_ns);
         self.agenda.push(Item {
             key: Item::key(at, self.seq),
-            at,
             what,
         });
+    }
+
+    /// Set the clock.
+    fn set_now(&mut self, at: Nanos) {
+        if at != self.now_ns {
+            self.now_ns = at;
+            self.now = time_at(at);
+        }
     }
 
     /// Schedule something that happens to a child.
@@ -1008,19 +1040,25 @@ impl Engine {
         let lazy = self
             .lazy_children
             .iter()
-            .filter_map(|&c| self.open_by_child[c as usize].lazy.first().map(|a| a.at))
+            .filter_map(|&c| {
+                self.open_by_child[c as usize]
+                    .lazy
+                    .first()
+                    .map(|a| Item::time_of(a.key))
+            })
             .min();
-        match (self.agenda.peek().map(|i| i.at), lazy) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+        match (self.agenda.peek().map(Item::at), lazy) {
+            (Some(a), Some(b)) => Some(time_at(a.min(b))),
+            (a, b) => a.or(b).map(time_at),
         }
     }
 
     /// Process everything due up to and including `until`, then set the clock to `until`.
     pub fn run_until(&mut self, until: NaiveDateTime) {
         self.sync_automation();
+        let until_ns = nanos(until);
         while let Some(item) = self.agenda.peek() {
-            if item.at > until {
+            if item.at() > until_ns {
                 break;
             }
             let item = self.agenda.pop().expect("peeked");
@@ -1035,12 +1073,12 @@ impl Engine {
                 };
                 self.do_lazy_acts(child, item.key);
             }
-            self.now = item.at;
+            self.set_now(item.at());
             self.events_processed += 1;
             self.handle(item.what);
         }
         if !self.lazy_children.is_empty() {
-            let end = Item::key(until, (1 << 48) - 1);
+            let end = Item::key(until_ns, (1 << 48) - 1);
             let mut children = std::mem::take(&mut self.lazy_children);
             for &c in &children {
                 self.do_lazy_acts(c as usize, end);
@@ -1054,6 +1092,7 @@ impl Engine {
         }
         if until > self.now {
             self.now = until;
+            self.now_ns = until_ns;
         }
         self.flush_workload();
     }
@@ -1064,12 +1103,12 @@ impl Engine {
         if self.open_by_child[child].lazy.first().is_none_or(|a| a.key >= before) {
             return;
         }
-        let now = self.now;
+        let now = self.now_ns;
         let mut list = std::mem::take(&mut self.open_by_child[child].lazy);
         let n = list.partition_point(|a| a.key < before);
         let params = ActionParams::default();
         for a in &list[..n] {
-            self.now = a.at;
+            self.set_now(Item::time_of(a.key));
             self.events_processed += 1;
             self.open_by_child[child].act_done(a.kind);
             self.act(child, a.role, a.action, false, &params, a.queue_wait);
@@ -1082,7 +1121,7 @@ impl Engine {
         }
         debug_assert!(self.open_by_child[child].lazy.is_empty(), "plain acts set nothing off");
         self.open_by_child[child].lazy = list;
-        self.now = now;
+        self.set_now(now);
     }
 
     /// Whether records are kept for this child.
@@ -1354,8 +1393,8 @@ impl Engine {
                 self.reclassify(child);
                 for i in 0..self.missing_hours.len() {
                     let h = self.missing_hours[i];
-                    self.push(
-                        self.now + Duration::minutes((h * 60.0) as i64),
+                    self.push_at(
+                        self.now_ns + (h * 60.0) as i64 * NANOS_PER_MINUTE,
                         Agendum::MissingTimer {
                             child: child as u32,
                             episode: number,
@@ -1366,8 +1405,8 @@ impl Engine {
                 for i in 0..self.escalation_hours.len() {
                     let h = self.escalation_hours[i];
                     if h > 0.0 {
-                        self.push(
-                            self.now + Duration::minutes((h * 60.0) as i64),
+                        self.push_at(
+                            self.now_ns + (h * 60.0) as i64 * NANOS_PER_MINUTE,
                             Agendum::Reclassify {
                                 child: child as u32,
                                 episode: number,
@@ -1483,7 +1522,7 @@ impl Engine {
         open.extend_from_slice(&self.open_by_child[child].open);
         for r in &open {
             let rule = &self.protocol.rules[r.rule as usize];
-            if rule.cancels_if_found() && r.due.is_none_or(|d| d > now) {
+            if rule.cancels_if_found() && r.due.is_none_or(|d| d > self.now_ns) {
                 self.settle(child, *r, Status::Cancelled, None, 0.0, || {
                     "the child was found before it fell due".into()
                 });
@@ -1578,7 +1617,7 @@ impl Engine {
             open.extend_from_slice(&self.open_by_child[child].open);
             for r in &open {
                 let stops = self.keys.until.get(r.rule as usize).copied().flatten() == Some(key);
-                if stops && r.due.is_none_or(|d| d > self.now) {
+                if stops && r.due.is_none_or(|d| d > self.now_ns) {
                     self.settle(child, *r, Status::Cancelled, None, 0.0, || reason.clone());
                 }
             }
@@ -1617,11 +1656,11 @@ impl Engine {
                     }
                     e.repeating.push(ri);
                 }
-                self.create_obligation(child, ri, self.now);
+                self.create_obligation(child, ri);
                 if let Some(every) = self.rule_info[ri].every {
                     let episode = self.current_episode(child).unwrap_or(0);
-                    self.push(
-                        self.now + every,
+                    self.push_at(
+                        self.now_ns + every,
                         Agendum::Repeat {
                             child: child as u32,
                             episode,
@@ -1668,10 +1707,9 @@ impl Engine {
             return;
         }
         let rule = &self.protocol.rules[ri];
-        let Some(rep) = &rule.repeat else {
+        let Some(every) = self.rule_info[ri].every else {
             return;
         };
-        let every = self.calendar.interval(&rep.every);
         let cancels_if_found = rule.cancels_if_found();
         let until = self.keys.until[ri];
         if let Some(u) = until
@@ -1685,9 +1723,9 @@ impl Engine {
         if cancels_if_found && !self.is_away(child) {
             return;
         }
-        self.create_obligation(child, ri, self.now);
-        self.push(
-            self.now + every,
+        self.create_obligation(child, ri);
+        self.push_at(
+            self.now_ns + every,
             Agendum::Repeat {
                 child: child as u32,
                 episode,
@@ -1697,9 +1735,17 @@ impl Engine {
         );
     }
 
-    fn create_obligation(&mut self, child: usize, ri: usize, at: NaiveDateTime) {
+    /// A duty arises now for the child under rule `ri`.
+    fn create_obligation(&mut self, child: usize, ri: usize) {
+        let (at, now) = (self.now, self.now_ns);
         let rule: &Rule = &self.protocol.rules[ri];
-        let due = self.calendar.due(at, &rule.deadline);
+        let due = match rule.deadline {
+            Deadline::Immediately => Some(now + NANOS_PER_HOUR),
+            Deadline::Minutes(m) => Some(now + m * NANOS_PER_MINUTE),
+            Deadline::Hours(h) => Some(now + h * NANOS_PER_HOUR),
+            Deadline::Days(d) => Some(now + d * 24 * NANOS_PER_HOUR),
+            ref d => self.calendar.due(at, d).map(nanos),
+        };
         let episode = self.current_episode(child).unwrap_or(0);
         let id = if self.keeps(child) {
             let id = self.obligations.len();
@@ -1712,7 +1758,7 @@ impl Engine {
                 role: rule.role.clone(),
                 action: rule.action.clone(),
                 fired_at: at,
-                due_at: due,
+                due_at: due.map(time_at),
                 done_at: None,
                 status: Status::Open,
                 reason: String::new(),
@@ -1742,9 +1788,9 @@ impl Engine {
             // A duty set off by doing the same action (the next meeting after a meeting) is done
             // when it falls due, not at once: otherwise it would set itself off again and again.
             match (self.rule_info[ri].recurring, due) {
-                (true, Some(d)) => self.automate(role_sym, d - Duration::hours(1), Some(d)),
+                (true, Some(d)) => self.automate(role_sym, d - NANOS_PER_HOUR, Some(d)),
                 (true, None) => None,
-                (false, _) => self.automate(role_sym, at, due),
+                (false, _) => self.automate(role_sym, now, due),
             }
         } else {
             None
@@ -1756,7 +1802,7 @@ impl Engine {
             // stays flat); one already on the agenda is settled when it is done, in time or late,
             // as in a scenario.
             if act.is_none() && !merged {
-                self.push(
+                self.push_at(
                     d,
                     Agendum::DueCheck {
                         child: child as u32,
@@ -1771,8 +1817,7 @@ impl Engine {
             }
             if self.is_plain(child, action_sym) {
                 self.seq += 1;
-                let at = ready.max(self.now);
-                let key = Item::key(at, self.seq);
+                let key = Item::key(ready.max(self.now_ns), self.seq);
                 let duties = &mut self.open_by_child[child];
                 if !duties.lazy_listed {
                     duties.lazy_listed = true;
@@ -1784,7 +1829,6 @@ impl Engine {
                     pos,
                     LazyAct {
                         key,
-                        at,
                         role: role_sym,
                         action: action_sym,
                         kind,
@@ -1793,7 +1837,7 @@ impl Engine {
                 );
                 return;
             }
-            self.push(
+            self.push_at(
                 ready,
                 Agendum::Act {
                     child: child as u32,
@@ -1811,7 +1855,7 @@ impl Engine {
 
     /// A role no trainee plays does its duty by the book, or with the set latency, compliance and
     /// capacity: when it will be done and how long it waited for a worker, or none if it will not be.
-    fn automate(&mut self, role: u32, at: NaiveDateTime, due: Option<NaiveDateTime>) -> Option<(NaiveDateTime, f64)> {
+    fn automate(&mut self, role: u32, at: Nanos, due: Option<Nanos>) -> Option<(Nanos, f64)> {
         let configured = self.behaviour.get(role as usize).and_then(|b| b.as_ref());
         let set = configured.is_some();
         let b = configured.unwrap_or(&self.default_behaviour).clone();
@@ -1829,9 +1873,9 @@ impl Engine {
             && !set
         {
             // By the book: never later than half the time allowed.
-            latency = latency.min((d - at).num_minutes() as f64 / 2.0);
+            latency = latency.min(minutes(d - at) as f64 / 2.0);
         }
-        let mut ready = at + Duration::minutes(latency.max(0.0) as i64);
+        let mut ready = at + latency.max(0.0) as i64 * NANOS_PER_MINUTE;
         let mut wait = 0.0;
         if let Some(n) = b.workers {
             let r = role as usize;
@@ -1841,21 +1885,43 @@ impl Engine {
             let free = self.worker_free[r]
                 .get_or_insert_with(|| (0..n.max(1) as u64).map(|i| Reverse(Item::key(at, i))).collect());
             // The worker free soonest (the first of them on a tie) takes it: their entry is
-            // updated in place (one sift rather than a pop and a push).
-            let mut top = free.peek_mut().expect("one worker at least");
+            // updated in place below (one sift rather than a pop and a push).
+            let top = free.peek_mut().expect("one worker at least");
             let Reverse(k) = *top;
             let (earliest, wi) = (Item::time_of(k), k as u64 & ((1 << 48) - 1));
             let mut start = ready.max(earliest);
-            if b.office_hours_only {
-                start = self.calendar.next_office_open(start);
-            }
-            wait = (start - ready).num_minutes() as f64;
-            let end = start + Duration::minutes(b.service_minutes as i64);
-            *top = Reverse(Item::key(end, wi));
             drop(top);
+            if b.office_hours_only {
+                start = self.office_open_from(start);
+            }
+            wait = minutes(start - ready) as f64;
+            let end = start + b.service_minutes as i64 * NANOS_PER_MINUTE;
+            let free = self.worker_free[r].as_mut().expect("made above");
+            *free.peek_mut().expect("one worker at least") = Reverse(Item::key(end, wi));
             ready = end;
         }
         Some((ready, wait))
+    }
+
+    /// The first moment at or after `t` that office hours are open (the answer for the hour is
+    /// remembered, as many acts fall in one hour).
+    fn office_open_from(&mut self, t: Nanos) -> Nanos {
+        let hour = t.div_euclid(NANOS_PER_HOUR);
+        let c = &self.calendar;
+        let key = (hour, c.office_start, c.office_end, c.bank_holidays.len());
+        let open = match self.office_hour_memo {
+            Some((k, open)) if k == key => open,
+            _ => {
+                let open = c.in_office_hours(time_at(t));
+                self.office_hour_memo = Some((key, open));
+                open
+            }
+        };
+        if open {
+            t
+        } else {
+            nanos(self.calendar.next_office_open(time_at(t)))
+        }
     }
 
     /// End an open duty of a child's (`done_at` and `queue_wait` for one done). The reason is
@@ -1865,7 +1931,7 @@ impl Engine {
         child: usize,
         r: OpenRef,
         status: Status,
-        done_at: Option<NaiveDateTime>,
+        done_at: Option<Nanos>,
         queue_wait: f64,
         reason: impl FnOnce() -> String,
     ) {
@@ -1880,7 +1946,7 @@ impl Engine {
         child: usize,
         pos: usize,
         status: Status,
-        done_at: Option<NaiveDateTime>,
+        done_at: Option<Nanos>,
         queue_wait: f64,
         reason: impl FnOnce() -> String,
     ) {
@@ -1897,8 +1963,8 @@ impl Engine {
             let ob = &mut self.obligations[r.id as usize];
             ob.status = status;
             ob.reason = reason();
-            if done_at.is_some() {
-                ob.done_at = done_at;
+            if let Some(t) = done_at {
+                ob.done_at = Some(time_at(t));
                 ob.queue_wait_minutes = queue_wait;
             }
         }
@@ -1908,7 +1974,7 @@ impl Engine {
             Status::Late => {
                 t.late += 1;
                 if let (Some(d), Some(done)) = (r.due, done_at) {
-                    t.late_minutes_total += (done - d).num_minutes();
+                    t.late_minutes_total += minutes(done - d);
                     t.late_hours_total = t.late_minutes_total as f64 / 60.0;
                 }
             }
@@ -1961,7 +2027,7 @@ impl Engine {
 
     /// Settle the child's open duties that this action by this role meets.
     fn meet_duties(&mut self, child: usize, role_sym: u32, action_sym: u32, queue_wait: f64) {
-        let now = self.now;
+        let now = self.now_ns;
         let mut met_any = false;
         let Some(kind) = self
             .kinds_of_action
@@ -1983,7 +2049,7 @@ impl Engine {
             met_any = true;
             match r.due {
                 Some(d) if now > d => self.settle_at(child, i, Status::Late, Some(now), queue_wait, || {
-                    format!("done {} after the deadline", fmt_hours((now - d).num_minutes()))
+                    format!("done {} after the deadline", fmt_hours(minutes(now - d)))
                 }),
                 _ => self.settle_at(child, i, Status::Met, Some(now), queue_wait, || "done in time".into()),
             }
@@ -2194,6 +2260,7 @@ impl Engine {
     /// End of the run: duties past their deadline are missed; those not yet due are not applicable.
     pub fn finish(&mut self, end: NaiveDateTime) {
         self.run_until(end);
+        let end = nanos(end);
         for child in 0..self.open_by_child.len() {
             let open = std::mem::take(&mut self.open_by_child[child].open);
             self.open_by_child[child].open = open.clone();

@@ -506,6 +506,10 @@ pub struct Engine {
     rule_info: Vec<RuleInfo>,
     /// `Done(action)` trigger key by action number.
     done_key: Vec<Option<u32>>,
+    /// By action number: no effects and no rule set off by doing it (see `is_plain`).
+    plain_action: Vec<bool>,
+    /// By action number: the protocol gives the action effects.
+    has_effects: Vec<bool>,
     /// Some condition counts episodes in a window (else facts need not list episode ages).
     counts_episodes: bool,
     scratch_judged: Vec<(usize, bool)>,
@@ -770,7 +774,10 @@ impl TriggerKeys {
         };
         for (i, r) in protocol.rules.iter().enumerate() {
             let id = register(&mut k, &r.trigger);
-            k.rules[id as usize].push(i);
+            // A rule waiting for a time away that is not a number never fires.
+            if !matches!(r.trigger, Trigger::MissingFor(h) if h.is_nan()) {
+                k.rules[id as usize].push(i);
+            }
             k.unconditional.resize(k.rules.len(), true);
             k.unconditional[id as usize] &= r.when == crate::protocol::Condition::default();
             let until = r.repeat.as_ref().map(|rep| register(&mut k, &rep.until));
@@ -861,6 +868,8 @@ impl Engine {
             kinds_of_action: Vec::new(),
             rule_info: Vec::new(),
             done_key: Vec::new(),
+            plain_action: Vec::new(),
+            has_effects: Vec::new(),
             counts_episodes: true,
             scratch_judged: Vec::new(),
             week_memo: None,
@@ -1012,6 +1021,11 @@ impl Engine {
         names.push(name.to_string());
         names.action_decl.push(decl);
         self.done_key.push(self.keys.done.get(name).copied());
+        let plain = self.keys.done.get(name).is_none()
+            && decl.is_none_or(|i| self.protocol.actions[i].effects.is_empty());
+        self.plain_action.push(plain);
+        let effects = decl.is_some_and(|i| !self.protocol.actions[i].effects.is_empty());
+        self.has_effects.push(effects);
         self.name_ix.insert(name.to_string(), i);
         self.role_count.push(0);
         self.action_count.push(0);
@@ -1132,9 +1146,7 @@ impl Engine {
     /// An automated act that only meets duties: no effects, no rule set off by doing it, no
     /// records kept. Such acts wait with their child (see `LazyAct`) rather than on the agenda.
     fn is_plain(&self, child: usize, action: u32) -> bool {
-        !self.keeps(child)
-            && self.done_key[action as usize].is_none()
-            && self.names.action_decl[action as usize].is_none_or(|i| self.protocol.actions[i].effects.is_empty())
+        !self.keeps(child) && self.plain_action[action as usize]
     }
 
     /// Process the next batch of agenda items that share one time; returns false if none.
@@ -1637,11 +1649,7 @@ impl Engine {
         let mut judged = std::mem::take(&mut self.scratch_judged);
         judged.clear();
         for &ri in &self.keys.rules[key as usize] {
-            let rule = &self.protocol.rules[ri];
-            if matches!(rule.trigger, Trigger::MissingFor(h) if h.is_nan()) {
-                continue;
-            }
-            judged.push((ri, unconditional || rule.when.holds(&facts)));
+            judged.push((ri, unconditional || self.protocol.rules[ri].when.holds(&facts)));
         }
         self.scratch_facts = facts;
         for &(ri, holds) in &judged {
@@ -2014,8 +2022,7 @@ impl Engine {
             self.role_count[role_sym as usize] += 1;
             self.action_count[action_sym as usize] += 1;
         }
-        let has_effects =
-            self.names.action_decl[action_sym as usize].is_some_and(|i| !self.protocol.actions[i].effects.is_empty());
+        let has_effects = self.has_effects[action_sym as usize];
         if self.keeps(child) || by_trainee || has_effects || !params.answers.is_empty() {
             self.act_in_full(child, role_sym, action_sym, by_trainee, params, queue_wait);
         } else {

@@ -513,7 +513,8 @@ pub struct Engine {
     /// Some condition counts episodes in a window (else facts need not list episode ages).
     counts_episodes: bool,
     scratch_judged: Vec<(usize, bool)>,
-    week_memo: Option<(NaiveDate, u32)>,
+    /// (day since 1970, its ISO week).
+    week_memo: Option<(i64, u32)>,
     /// Actions done so far, by role and by action number.
     role_count: Vec<u64>,
     action_count: Vec<u64>,
@@ -1117,15 +1118,16 @@ impl Engine {
         if self.open_by_child[child].lazy.first().is_none_or(|a| a.key >= before) {
             return;
         }
-        let now = self.now_ns;
         let mut list = std::mem::take(&mut self.open_by_child[child].lazy);
         let n = list.partition_point(|a| a.key < before);
-        let params = ActionParams::default();
         for a in &list[..n] {
-            self.set_now(Item::time_of(a.key));
+            // What `act` does for a plain act, without setting the clock (nothing here reads
+            // more of it than the integer time).
+            let at = Item::time_of(a.key);
             self.events_processed += 1;
             self.open_by_child[child].act_done(a.kind);
-            self.act(child, a.role, a.action, false, &params, a.queue_wait);
+            self.count_act(at, a.role, a.action);
+            self.meet_duties_of_kind(child, a.kind as u16, a.action, a.queue_wait, at);
         }
         if n == list.len() {
             // Most children are between episodes most of the time: give the room back.
@@ -1135,7 +1137,6 @@ impl Engine {
         }
         debug_assert!(self.open_by_child[child].lazy.is_empty(), "plain acts set nothing off");
         self.open_by_child[child].lazy = list;
-        self.set_now(now);
     }
 
     /// Whether records are kept for this child.
@@ -1993,6 +1994,27 @@ impl Engine {
         t.queue_wait_minutes_total += queue_wait;
     }
 
+    /// Count an action done at `at` (workload by role and ISO week, totals by role and action).
+    fn count_act(&mut self, at: Nanos, role_sym: u32, action_sym: u32) {
+        use chrono::Datelike;
+        let day = at.div_euclid(24 * NANOS_PER_HOUR);
+        let week = match self.week_memo {
+            Some((d, w)) if d == day => w,
+            _ => {
+                let w = time_at(at).date().iso_week().week();
+                self.week_memo = Some((day, w));
+                w
+            }
+        };
+        let i = role_sym as usize * 54 + week as usize;
+        if self.workload_pending.len() <= i {
+            self.workload_pending.resize((role_sym as usize + 1) * 54, 0);
+        }
+        self.workload_pending[i] += 1;
+        self.role_count[role_sym as usize] += 1;
+        self.action_count[action_sym as usize] += 1;
+    }
+
     /// Someone does an action: duties it meets are settled, its effects fire triggers.
     fn act(
         &mut self,
@@ -2003,25 +2025,7 @@ impl Engine {
         params: &ActionParams,
         queue_wait: f64,
     ) {
-        {
-            use chrono::Datelike;
-            let date = self.now.date();
-            let week = match self.week_memo {
-                Some((d, w)) if d == date => w,
-                _ => {
-                    let w = date.iso_week().week();
-                    self.week_memo = Some((date, w));
-                    w
-                }
-            };
-            let i = role_sym as usize * 54 + week as usize;
-            if self.workload_pending.len() <= i {
-                self.workload_pending.resize((role_sym as usize + 1) * 54, 0);
-            }
-            self.workload_pending[i] += 1;
-            self.role_count[role_sym as usize] += 1;
-            self.action_count[action_sym as usize] += 1;
-        }
+        self.count_act(self.now_ns, role_sym, action_sym);
         let has_effects = self.has_effects[action_sym as usize];
         if self.keeps(child) || by_trainee || has_effects || !params.answers.is_empty() {
             self.act_in_full(child, role_sym, action_sym, by_trainee, params, queue_wait);
@@ -2034,16 +2038,19 @@ impl Engine {
 
     /// Settle the child's open duties that this action by this role meets.
     fn meet_duties(&mut self, child: usize, role_sym: u32, action_sym: u32, queue_wait: f64) {
-        let now = self.now_ns;
-        let mut met_any = false;
-        let Some(kind) = self
+        let kind = self
             .kinds_of_action
             .get(action_sym as usize)
             .and_then(|v| v.iter().find(|(r, _)| *r == role_sym))
-            .map(|(_, k)| *k as u16)
-        else {
-            return;
-        };
+            .map(|(_, k)| *k as u16);
+        if let Some(kind) = kind {
+            self.meet_duties_of_kind(child, kind, action_sym, queue_wait, self.now_ns);
+        }
+    }
+
+    /// `meet_duties` by duty kind, the act done at `now`.
+    fn meet_duties_of_kind(&mut self, child: usize, kind: u16, action_sym: u32, queue_wait: f64, now: Nanos) {
+        let mut met_any = false;
         // Settling a duty moves the list's last one into its place: look at that place again.
         let mut i = 0;
         loop {

@@ -756,6 +756,8 @@ pub struct Summary {
     pub events: u64,
     pub protocols: Vec<ProtocolResult>,
     pub comparison: Option<Comparison>,
+    /// Written at the top level of the JSON, beside `children`, `episodes` and `events`.
+    #[serde(flatten)]
     pub run: RunInfo,
 }
 

@@ -493,7 +493,8 @@ pub struct Engine {
     /// Open obligations by child.
     open_by_child: Vec<ChildDuties>,
     scratch_open: Vec<OpenRef>,
-    scratch_facts: Facts,
+    /// Boxed, so that taking it out and putting it back moves a pointer, not the facts.
+    scratch_facts: Option<Box<Facts>>,
     /// Role and action names by number (see `intern`), and for each the protocol's declaration.
     names: Arc<Names>,
     name_ix: FxMap<String, u32>,
@@ -861,7 +862,7 @@ impl Engine {
             workload_pending: Vec::new(),
             open_by_child: Vec::new(),
             scratch_open: Vec::new(),
-            scratch_facts: Facts::default(),
+            scratch_facts: Some(Box::default()),
             names: Arc::new(Names::default()),
             name_ix: FxMap::default(),
             rule_names: Vec::new(),
@@ -1210,9 +1211,9 @@ impl Engine {
     }
 
     /// `facts` into the engine's own buffer.
-    fn scratch_facts(&mut self, child: usize) -> Facts {
+    fn scratch_facts(&mut self, child: usize) -> Box<Facts> {
         let office = self.office_hours_now();
-        let mut f = std::mem::take(&mut self.scratch_facts);
+        let mut f = self.scratch_facts.take().unwrap_or_default();
         self.fill_facts(child, &mut f, office, self.counts_episodes);
         f
     }
@@ -1382,7 +1383,7 @@ impl Engine {
                 });
                 self.fire_trigger(child, Trigger::Left);
                 let office = self.office_hours_now();
-                let mut facts = std::mem::take(&mut self.scratch_facts);
+                let mut facts = self.scratch_facts.take().unwrap_or_default();
                 self.fill_facts(child, &mut facts, office, true);
                 let counts: Vec<(Trigger, bool)> = self
                     .protocol
@@ -1395,7 +1396,7 @@ impl Engine {
                         _ => None,
                     })
                     .collect();
-                self.scratch_facts = facts;
+                self.scratch_facts = Some(facts);
                 let mut seen = Vec::new();
                 for (t, ok) in counts {
                     if ok && !seen.contains(&t) {
@@ -1566,11 +1567,11 @@ impl Engine {
         let cat = match entry {
             Some(entry) if e.category.as_deref() != Some(entry.category.as_str()) => entry.category.clone(),
             _ => {
-                self.scratch_facts = facts;
+                self.scratch_facts = Some(facts);
                 return;
             }
         };
-        self.scratch_facts = facts;
+        self.scratch_facts = Some(facts);
         let was = e.category.replace(cat.clone());
         let name = self.name_for_records(child);
         let label = if self.keeps(child) {
@@ -1643,7 +1644,7 @@ impl Engine {
         // (Where every rule of the trigger holds for any child, no facts need working out.)
         let unconditional = self.keys.unconditional[key as usize];
         let facts = if unconditional {
-            std::mem::take(&mut self.scratch_facts)
+            self.scratch_facts.take().unwrap_or_default()
         } else {
             self.scratch_facts(child)
         };
@@ -1652,7 +1653,7 @@ impl Engine {
         for &ri in &self.keys.rules[key as usize] {
             judged.push((ri, unconditional || self.protocol.rules[ri].when.holds(&facts)));
         }
-        self.scratch_facts = facts;
+        self.scratch_facts = Some(facts);
         for &(ri, holds) in &judged {
             if holds {
                 if self.rule_info[ri].every.is_some() {
@@ -2166,12 +2167,10 @@ impl Engine {
             || effects
                 .iter()
                 .any(|e| matches!(e, Effect::GradesRisk | Effect::Classifies));
-        let facts = if needs_facts {
-            self.scratch_facts(child)
-        } else {
-            Facts::default()
-        };
-        if by_trainee && let Some(p) = self.protocol.forbids_action(&facts, action) {
+        let filled = needs_facts.then(|| self.scratch_facts(child));
+        let none = Facts::default();
+        let facts: &Facts = filled.as_deref().unwrap_or(&none);
+        if by_trainee && let Some(p) = self.protocol.forbids_action(facts, action) {
             let p = p.clone();
             self.wrongful(
                 child,
@@ -2189,8 +2188,8 @@ impl Engine {
                     self.fire_key(child, key, false, Label::Notified(r));
                 }
                 Effect::GradesRisk => {
-                    let grade = params.grade.unwrap_or_else(|| by_the_book_grade(&facts));
-                    if let Some(p) = self.protocol.forbids_grade(&facts, grade) {
+                    let grade = params.grade.unwrap_or_else(|| by_the_book_grade(facts));
+                    if let Some(p) = self.protocol.forbids_grade(facts, grade) {
                         let p = p.clone();
                         self.wrongful(
                             child,
@@ -2213,7 +2212,7 @@ impl Engine {
                 Effect::Classifies => {
                     let cat = params.category.clone().or(facts.category.clone());
                     if let Some(cat) = cat {
-                        if let Some(p) = self.protocol.forbids_category(&facts, &cat) {
+                        if let Some(p) = self.protocol.forbids_category(facts, &cat) {
                             let p = p.clone();
                             self.wrongful(
                                 child,
@@ -2245,8 +2244,8 @@ impl Engine {
                 }
             }
         }
-        if needs_facts {
-            self.scratch_facts = facts;
+        if let Some(f) = filled {
+            self.scratch_facts = Some(f);
         }
         self.fire_done(child, action_sym);
     }

@@ -1024,7 +1024,7 @@ impl Engine {
         names.action_decl.push(decl);
         self.done_key.push(self.keys.done.get(name).copied());
         let plain =
-            self.keys.done.get(name).is_none() && decl.is_none_or(|i| self.protocol.actions[i].effects.is_empty());
+            !self.keys.done.contains_key(name) && decl.is_none_or(|i| self.protocol.actions[i].effects.is_empty());
         self.plain_action.push(plain);
         let effects = decl.is_some_and(|i| !self.protocol.actions[i].effects.is_empty());
         self.has_effects.push(effects);

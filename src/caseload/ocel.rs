@@ -447,6 +447,26 @@ mod tests {
     }
 
     #[test]
+    fn a_stress_run_gives_what_a_run_keeping_every_record_gives() {
+        // Stress runs take shortcuts (no records, plain acts off the agenda, misses settled at
+        // the deadline); a run keeping every record takes none. The results must be the same.
+        let (info, cl) = setup();
+        let seed = generate::engine_seed(3, 0);
+        let mut plan = generate::plan(&cl, 3, 0);
+        let (fast, _) = run_plan(&info, &cl, &mut plan, false, seed, 0, |_| {});
+        let (full, e) = run_plan(&info, &cl, &mut plan, false, seed, usize::MAX, |_| {});
+        assert!(e.obligations.len() as u64 >= fast.rules.iter().map(|t| t.fired).sum::<u64>());
+        assert!(
+            fast.rules.iter().any(|t| t.late > 0),
+            "the one RHI worker makes some duties late"
+        );
+        assert_eq!(
+            serde_json::to_string(&fast).unwrap(),
+            serde_json::to_string(&full).unwrap()
+        );
+    }
+
+    #[test]
     fn the_event_log_is_of_the_real_run_with_its_queues() {
         let (info, cl) = setup();
         let seed = generate::engine_seed(1, 0);

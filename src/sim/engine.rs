@@ -692,46 +692,9 @@ impl KindSet {
     }
 }
 
-/// When each worker of a role is next free: a 4-ary min-heap of `Item::key(free at, worker
-/// number)` (one comparison orders by time, then worker), so the first entry is the worker free
-/// soonest, the lowest-numbered on a tie. Four children share a cache line, so a national rota of
-/// thousands of workers is a few lines deep.
-#[derive(Debug, Clone)]
-struct Rota(Vec<u128>);
-
-impl Rota {
-    /// `n` workers, all free at `at` (in worker order, which is already a heap).
-    fn new(n: u64, at: Nanos) -> Self {
-        Rota((0..n.max(1)).map(|i| Item::key(at, i)).collect())
-    }
-    fn first(&self) -> u128 {
-        self.0[0]
-    }
-    /// The first worker is next free at `key` (later than now): sift it down to its place.
-    fn replace_first(&mut self, key: u128) {
-        let h = &mut self.0;
-        let n = h.len();
-        let mut i = 0;
-        loop {
-            let c = 4 * i + 1;
-            if c >= n {
-                break;
-            }
-            let mut m = c;
-            for j in c + 1..(c + 4).min(n) {
-                if h[j] < h[m] {
-                    m = j;
-                }
-            }
-            if h[m] >= key {
-                break;
-            }
-            h[i] = h[m];
-            i = m;
-        }
-        h[i] = key;
-    }
-}
+/// When each worker of a role is next free: the earliest first, the lowest-numbered on a tie.
+/// Each entry is `Item::key(free at, worker number)`: one comparison orders by time, then worker.
+type Rota = BinaryHeap<Reverse<u128>>;
 
 /// Whether office hours are open at one hour of one day, under one calendar.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -1929,19 +1892,22 @@ impl Engine {
             if self.worker_free.len() <= r {
                 self.worker_free.resize(r + 1, None);
             }
-            // The worker free soonest (the first of them on a tie) takes it.
-            let k = self.worker_free[r]
-                .get_or_insert_with(|| Rota::new(n as u64, at))
-                .first();
+            let free = self.worker_free[r]
+                .get_or_insert_with(|| (0..n.max(1) as u64).map(|i| Reverse(Item::key(at, i))).collect());
+            // The worker free soonest (the first of them on a tie) takes it: their entry is
+            // updated in place below (one sift rather than a pop and a push).
+            let top = free.peek_mut().expect("one worker at least");
+            let Reverse(k) = *top;
             let (earliest, wi) = (Item::time_of(k), k as u64 & ((1 << 48) - 1));
             let mut start = ready.max(earliest);
+            drop(top);
             if b.office_hours_only {
                 start = self.office_open_from(start);
             }
             wait = minutes(start - ready) as f64;
             let end = start + b.service_minutes as i64 * NANOS_PER_MINUTE;
-            let rota = self.worker_free[r].as_mut().expect("made above");
-            rota.replace_first(Item::key(end, wi));
+            let free = self.worker_free[r].as_mut().expect("made above");
+            *free.peek_mut().expect("one worker at least") = Reverse(Item::key(end, wi));
             ready = end;
         }
         Some((ready, wait))

@@ -26,7 +26,8 @@ pub fn opt(e: &Option<Estimate>, decimals: usize) -> String {
     e.map(|e| e.text(decimals)).unwrap_or_else(|| "—".into())
 }
 
-fn thousands(n: f64) -> String {
+/// A whole number with thousands separated by commas (`14,896,482`).
+pub fn thousands(n: f64) -> String {
     let s = format!("{:.0}", n);
     let (sign, digits) = s.strip_prefix('-').map_or(("", s.as_str()), |d| ("-", d));
     let mut out = String::new();

@@ -416,22 +416,9 @@ impl Drop for Dashboard {
     }
 }
 
-fn thousands(n: f64) -> String {
-    let s = format!("{:.0}", n);
-    let (sign, digits) = s.strip_prefix('-').map_or(("", s.as_str()), |d| ("-", d));
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{sign}{out}")
-}
-
-use crate::caseload::report::opt as opt_text;
 /// A share as a percentage with its interval: `87.5 (84.0–91.0) %` (as in the reports).
 pub use crate::caseload::report::pct as percent;
+use crate::caseload::report::{opt as opt_text, thousands};
 
 /// The RHI workers' results under one protocol (none when it has no RHI duties).
 pub fn rhi(p: &ProtocolResult) -> Option<&stress::RoleResult> {

@@ -780,15 +780,18 @@ impl TriggerKeys {
             if !matches!(r.trigger, Trigger::MissingFor(h) if h.is_nan()) {
                 k.rules[id as usize].push(i);
             }
-            k.unconditional.resize(k.rules.len(), true);
-            k.unconditional[id as usize] &= r.when == crate::protocol::Condition::default();
             let until = r.repeat.as_ref().map(|rep| register(&mut k, &rep.until));
             if let Some(u) = until {
                 k.stops[u as usize] = true;
             }
-            k.unconditional.resize(k.rules.len(), true);
             k.until.push(until);
         }
+        let always = crate::protocol::Condition::default();
+        k.unconditional = k
+            .rules
+            .iter()
+            .map(|rules| rules.iter().all(|&i| protocol.rules[i].when == always))
+            .collect();
         k
     }
 

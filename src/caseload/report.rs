@@ -44,17 +44,7 @@ pub fn thousands(n: f64) -> String {
 pub fn to_text(s: &Summary) -> String {
     let mut o = String::new();
     let c = &s.caseload;
-    let _ = writeln!(
-        o,
-        "Stress test: {} — {} children, {} days from {}, {} replication{}, seed {}",
-        if c.name.is_empty() { "caseload" } else { &c.name },
-        thousands(c.children as f64),
-        c.horizon_days,
-        c.start,
-        c.replications,
-        if c.replications == 1 { "" } else { "s" },
-        c.seed
-    );
+    let _ = writeln!(o, "Stress test: {}", c.describe());
     let _ = writeln!(o, "Means per replication with 95 % confidence intervals.\n");
     let ps = &s.protocols;
     let w = 26;

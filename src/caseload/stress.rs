@@ -733,6 +733,23 @@ pub struct CaseloadInfo {
     pub staffing: Vec<super::Staff>,
 }
 
+impl CaseloadInfo {
+    /// One line saying what was run: "borough — 2,000 children, 365 days from 2024-04-01, 10
+    /// replications, seed 1".
+    pub fn describe(&self) -> String {
+        format!(
+            "{} — {} children, {} days from {}, {} replication{}, seed {}",
+            if self.name.is_empty() { "caseload" } else { &self.name },
+            super::report::thousands(self.children as f64),
+            self.horizon_days,
+            self.start,
+            self.replications,
+            if self.replications == 1 { "" } else { "s" },
+            self.seed
+        )
+    }
+}
+
 /// Measurements of this run on this machine: they differ between runs, so they are kept apart
 /// from the results (which are identical for the same seed, however many threads).
 #[derive(Debug, Clone, Serialize)]

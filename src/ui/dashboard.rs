@@ -788,15 +788,8 @@ fn results(ui: &mut egui::Ui, s: &Summary) {
     let c = &s.caseload;
     ui.heading("Results");
     ui.label(format!(
-        "{} — {} children, {} days from {}, {} replication{}, seed {}. Means per replication with 95 % \
-         confidence intervals, written “mean (low–high)”.",
-        if c.name.is_empty() { "caseload" } else { &c.name },
-        thousands(c.children as f64),
-        c.horizon_days,
-        c.start,
-        c.replications,
-        if c.replications == 1 { "" } else { "s" },
-        c.seed
+        "{}. Means per replication with 95 % confidence intervals, written “mean (low–high)”.",
+        c.describe()
     ));
     ui.add_space(4.0);
     headline_table(ui, s);

@@ -235,44 +235,52 @@ fn draw_board(
     // Legend: shapes and words, not colour alone.
     let lx = cx - (bw + 200.0) / 2.0 + 14.0;
     let ly = cy - (bh + 90.0) / 2.0 + 14.0;
-    gizmos.circle_2d(Isometry2d::from_translation(Vec2::new(lx, ly)), 5.0, css::NAVY);
-    gizmos.circle_2d(
-        Isometry2d::from_translation(Vec2::new(lx + 80.0, ly)),
-        5.0,
-        css::DARK_GREEN,
-    );
-    gizmos.circle_2d(
-        Isometry2d::from_translation(Vec2::new(lx + 190.0, ly)),
-        9.0,
-        css::ORANGE_RED,
-    );
-    gizmos.cross_2d(
-        Isometry2d::from_translation(Vec2::new(lx + 260.0, ly)),
-        12.0,
-        css::CRIMSON,
-    );
-    for (dx, text) in [
-        (10.0, "police"),
-        (90.0, "professionals"),
-        (202.0, "child"),
-        (272.0, "last seen"),
-    ] {
+    // Each marker, then its word; the next marker after the word (gizmo text is about 0.75 ×
+    // its size a character wide).
+    let mut x = lx;
+    for (text, marker) in [("police", 0), ("professionals", 1), ("child", 2), ("last seen", 3)] {
+        let at = Isometry2d::from_translation(Vec2::new(x, ly));
+        match marker {
+            0 => {
+                gizmos.circle_2d(at, 5.0, css::NAVY);
+            }
+            1 => {
+                gizmos.circle_2d(at, 5.0, css::DARK_GREEN);
+            }
+            2 => {
+                gizmos.circle_2d(at, 9.0, css::ORANGE_RED);
+            }
+            _ => gizmos.cross_2d(at, 12.0, css::CRIMSON),
+        }
+        // Clear of the marker: circles of radius 5 and 9, a cross of arms 12.
+        let gap = [10.0, 10.0, 14.0, 18.0][marker];
         gizmos.text_2d(
-            Isometry2d::from_translation(Vec2::new(lx + dx, ly)),
+            Isometry2d::from_translation(Vec2::new(x + gap, ly)),
             text,
             10.0,
             Vec2::new(-0.5, 0.0),
             css::DIM_GRAY,
         );
+        x += gap + text.len() as f32 * 10.0 * 0.75 + 22.0;
     }
     for p in places {
         let c = pos(p.x, p.y);
         gizmos
             .circle_2d(Isometry2d::from_translation(c), 26.0, css::STEEL_BLUE)
             .resolution(48);
+        // The name is centred under its place but kept inside the board's frame (a long name
+        // at the edge would run under the side panels). Gizmo text is about 0.75 × its size a
+        // character wide.
+        let name = ascii(&p.name);
+        let half = name.chars().count() as f32 * 11.0 * 0.75 / 2.0;
+        let (lo, hi) = (
+            cx - (bw + 200.0) / 2.0 + 6.0 + half,
+            cx + (bw + 200.0) / 2.0 - 6.0 - half,
+        );
+        let x = if lo <= hi { c.x.clamp(lo, hi) } else { cx };
         gizmos.text_2d(
-            Isometry2d::from_translation(c + Vec2::new(0.0, -40.0)),
-            &ascii(&p.name),
+            Isometry2d::from_translation(Vec2::new(x, c.y - 40.0)),
+            &name,
             11.0,
             Vec2::ZERO,
             css::BLACK,

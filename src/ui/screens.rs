@@ -97,9 +97,13 @@ fn picker(ui: &mut egui::Ui, m: &mut UiModel) {
                             let s = &sc.scenario;
                             let selected = m.selected == i;
                             let r = ui.selectable_label(selected, RichText::new(&s.title).strong().size(16.0));
+                            let role = sc
+                                .protocol
+                                .role(&s.trainee_role)
+                                .map_or(s.trainee_role.as_str(), |r| &r.name);
                             ui.label(format!(
-                                "{} · plays as {} · about {} min · {} h simulated",
-                                sc.protocol.title, s.trainee_role, s.estimated_minutes, s.duration_hours
+                                "{} · you play: {} · about {} min · {} h simulated",
+                                sc.protocol.title, role, s.estimated_minutes, s.duration_hours
                             ));
                             if selected {
                                 ui.label(&s.summary);
@@ -184,9 +188,11 @@ fn play(ui: &mut egui::Ui, m: &mut UiModel) {
             }
         });
         ui.horizontal(|ui| {
+            let id = &s.scenario.scenario.trainee_role;
+            let role = s.scenario.protocol.role(id).map_or(id.as_str(), |r| &r.name);
             ui.label(format!(
-                "{} — you are the {} · {:?} mode",
-                s.scenario.scenario.title, s.scenario.scenario.trainee_role, s.mode
+                "{} — you play: {} · {:?} mode",
+                s.scenario.scenario.title, role, s.mode
             ));
             if let Some(q) = &s.demo {
                 ui.label(

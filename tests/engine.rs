@@ -115,6 +115,114 @@ fn duties_set_off_while_missing_are_cancelled_when_the_child_is_found_early() {
     assert_eq!(e.children[c].episode.as_ref().unwrap().phase, Phase::Located);
 }
 
+/// Strategy meetings held for a Havering child in care who goes missing, when nobody plays a
+/// role (everyone acts by the book), found `found_after_hours` after leaving.
+fn meetings_held(found_after_hours: i64) -> Vec<(NaiveDateTime, String)> {
+    let mut e = engine("havering-2023-10", "2024-03-04 10:00");
+    let c = e.add_child(
+        child(14, vec![LegalStatus::S31], Placement::Residential),
+        "placement",
+        vec![],
+    );
+    let left = t("2024-03-04 12:00");
+    e.schedule(left, c, leaves());
+    e.schedule(
+        left + chrono::Duration::hours(found_after_hours),
+        c,
+        Happening::Located {
+            at: "town".into(),
+            note: String::new(),
+        },
+    );
+    e.finish(t("2024-03-20 12:00"));
+    e.actions_done
+        .iter()
+        .filter(|a| a.3 == "hold_strategy_meeting")
+        .map(|a| (a.0, a.2.clone()))
+        .collect()
+}
+
+#[test]
+fn a_meeting_due_by_day_seven_if_still_missing_is_not_held_for_a_child_back_the_same_evening() {
+    // "…held by the 7th day if the child has not been located": a by-the-book social worker
+    // sets about it halfway through the time allowed (72 hours → 36 h), not within minutes.
+    let held = meetings_held(8);
+    assert!(
+        held.iter().all(|(_, role)| role != "social_worker"),
+        "no social-work strategy meeting for a child found after 8 hours: {held:?}"
+    );
+}
+
+#[test]
+fn a_child_missing_four_days_gets_the_meeting_in_time_and_only_once() {
+    let mut e = engine("havering-2023-10", "2024-03-04 10:00");
+    let c = e.add_child(
+        child(14, vec![LegalStatus::S31], Placement::Residential),
+        "placement",
+        vec![],
+    );
+    e.schedule(t("2024-03-04 12:00"), c, leaves());
+    e.schedule(
+        t("2024-03-08 12:00"),
+        c,
+        Happening::Located {
+            at: "town".into(),
+            note: String::new(),
+        },
+    );
+    e.finish(t("2024-03-20 12:00"));
+    // The 72-hour, day-5 and day-7 meeting duties are all met by one meeting, held in time
+    // for the first of them (between 36 and 72 hours after she left).
+    for rule in [
+        "hv.strategy.appx-g.meeting-at-72h",
+        "hv.strategy.appx-g.hold-by-day-5",
+        "hv.strategy.hold-by-day-7",
+    ] {
+        let o = e.obligations.iter().find(|o| o.rule == rule).unwrap();
+        assert_eq!(o.status, Status::Met, "{rule}: {}", o.reason);
+    }
+    let sw: Vec<NaiveDateTime> = e
+        .actions_done
+        .iter()
+        .filter(|a| a.2 == "social_worker" && a.3 == "hold_strategy_meeting")
+        .map(|a| a.0)
+        .collect();
+    assert_eq!(sw.len(), 1, "one meeting, not one per duty: {sw:?}");
+    assert!(
+        sw[0] >= t("2024-03-06 00:00") && sw[0] <= t("2024-03-07 12:00"),
+        "{sw:?}"
+    );
+    // The shorter a child is away, the fewer meetings: none for a child back in 8 hours.
+    assert!(meetings_held(8).len() < meetings_held(96).len());
+}
+
+#[test]
+fn an_automated_act_whose_duties_were_all_met_already_is_not_done_again() {
+    // Several Havering rules ask the RHI worker to record their work after each offer: one act
+    // meets them all, and the acts planned for the others find nothing left to do.
+    let mut e = engine("havering-2023-10", "2024-03-04 10:00");
+    let c = e.add_child(
+        child(14, vec![LegalStatus::S31], Placement::Residential),
+        "placement",
+        vec![],
+    );
+    e.schedule(t("2024-03-04 12:00"), c, leaves());
+    e.schedule(t("2024-03-05 12:00"), c, Happening::Returned { note: String::new() });
+    e.finish(t("2024-03-20 12:00"));
+    let duties = e.obligations.iter().filter(|o| o.action == "record_rhi_work").count();
+    let acts: Vec<NaiveDateTime> = e
+        .actions_done
+        .iter()
+        .filter(|a| a.3 == "record_rhi_work")
+        .map(|a| a.0)
+        .collect();
+    assert!(duties >= 2, "{duties}");
+    assert!(acts.len() < duties, "{} acts for {duties} duties", acts.len());
+    let mut once = acts.clone();
+    once.dedup();
+    assert_eq!(once, acts, "never twice at the same moment: {acts:?}");
+}
+
 #[test]
 fn weekly_strategy_meetings_recur_until_the_child_is_located() {
     let mut e = engine("havering-2023-10", "2024-03-04 10:00");

@@ -117,10 +117,22 @@ fn havering_out_of_borough_flawed_calls_the_home_next_day_and_lets_mum_decline_t
     assert!(call.feedback.starts_with("Late by 9 h:"), "{}", call.feedback);
     assert_eq!(call.done_at.as_deref(), Some("2023-06-16T09:00"));
 
-    // Social media checks reach police only on Friday evening: late for every meeting of day one.
+    // Social media checks reach police only on Friday evening: late for both meetings she held
+    // on day one. (The meeting the police are asked for within five working days of a request is
+    // set about halfway through that time, and Kai is back before then: it lapses.)
     let social = all(&r, "hv.strategy.appx-g.example.social-media-24h");
     let late: Vec<&&ObligationReport> = social.iter().filter(|o| o.status == Status::Late).collect();
-    assert_eq!(late.len(), 3, "{}", r.to_text());
+    assert_eq!(late.len(), 2, "{}", r.to_text());
+    let police: Vec<_> = r
+        .others
+        .iter()
+        .filter(|o| o.rule == "hv.appx-e.police-5-working-days")
+        .collect();
+    assert!(
+        !police.is_empty() && police.iter().all(|o| o.status == Status::Cancelled),
+        "{}",
+        r.to_text()
+    );
     assert!(
         late[0].feedback.starts_with("Late by 5 h 15 min:"),
         "{}",

@@ -108,6 +108,37 @@ fn havering_may_and_october_2023_have_different_rule_sets() {
     assert_eq!(s.protocols[0].episodes, s.protocols[1].episodes);
 }
 
+#[test]
+fn most_children_are_back_before_a_strategy_meeting_is_needed() {
+    // Havering October 2023: a meeting "by the 7th day if the child has not been located" (and
+    // at 72 hours, by day 5) arises for every episode, but most children are back within a day:
+    // those duties lapse, and far fewer meetings are held than there are episodes.
+    let oct = protocol("havering-2023-10");
+    let cl = LoadedCaseload::builtin().with_children(400).with_days(90);
+    let s = run(&[oct], &cl, 2);
+    let p = &s.protocols[0];
+    let day7 = p.rules.iter().find(|r| r.id == "hv.strategy.hold-by-day-7").unwrap();
+    assert!(day7.fired.mean > 0.0);
+    assert!(
+        day7.cancelled.mean > day7.met.mean,
+        "lapsed {} against held {}",
+        day7.cancelled.mean,
+        day7.met.mean
+    );
+    assert_eq!(
+        day7.late.mean + day7.missed.mean,
+        0.0,
+        "the ones still needed are held in time"
+    );
+    let weeks = 90.0 / 7.0;
+    let episodes_a_week = p.episodes.mean / weeks;
+    assert!(
+        p.strategy_meetings_per_week.mean < episodes_a_week / 2.0,
+        "{} meetings a week for {episodes_a_week:.1} episodes a week",
+        p.strategy_meetings_per_week.mean
+    );
+}
+
 fn expect_bad(file: &str, contents: &str, expected: &[&str]) {
     let path = scratch(file);
     std::fs::write(&path, contents).expect("write caseload");

@@ -248,6 +248,13 @@ enum Agendum {
         child: u32,
         duty: u32,
     },
+    /// An automated role sets about a duty planned for later (see `Engine::create_obligation`).
+    SetAbout {
+        child: u32,
+        duty: u32,
+        rule: u32,
+        due: Option<Nanos>,
+    },
 }
 
 /// The agenda: a priority queue by (time, sequence). Only the items of the hour at hand are
@@ -603,6 +610,8 @@ struct RuleInfo {
     every: Option<Nanos>,
     /// Set off by doing its own action (a recurring meeting).
     recurring: bool,
+    /// Cancelled if the child is found before it falls due (see `Rule::cancels_if_found`).
+    lapses: bool,
 }
 
 /// How to word a trigger in a reason, without building it where no reason is kept.
@@ -660,6 +669,11 @@ impl ChildDuties {
     }
     fn act_done(&mut self, kind: u32) {
         self.acts.remove(kind);
+    }
+    /// Whether a duty of this kind is still open (an automated act with none left to meet,
+    /// all of them cancelled or met by someone else, is not done).
+    fn has_open(&self, kind: u32) -> bool {
+        self.open_kind.contains(&(kind as u16))
     }
 }
 
@@ -909,6 +923,7 @@ impl Engine {
                     every.num_nanoseconds().expect("a repeat interval of under 292 years")
                 }),
                 recurring: matches!(&r.trigger, Trigger::Done(a) if *a == r.action),
+                lapses: r.cancels_if_found(),
             });
         }
         // Only `Condition::holds` reads episode ages, and only for `min_episodes`.
@@ -1088,7 +1103,7 @@ impl Engine {
                     | Agendum::MissingTimer { child, .. }
                     | Agendum::Reclassify { child, .. }
                     | Agendum::Repeat { child, .. } => *child as usize,
-                    Agendum::DueCheck { child, .. } => *child as usize,
+                    Agendum::DueCheck { child, .. } | Agendum::SetAbout { child, .. } => *child as usize,
                 };
                 self.do_lazy_acts(child, item.key);
             }
@@ -1130,6 +1145,9 @@ impl Engine {
             let at = Item::time_of(a.key);
             self.events_processed += 1;
             self.open_by_child[child].act_done(a.kind);
+            if !self.open_by_child[child].has_open(a.kind) {
+                continue;
+            }
             self.count_act(at, a.role, a.action);
             self.meet_duties_of_kind(child, a.kind as u16, a.action, a.queue_wait, at);
         }
@@ -1291,7 +1309,11 @@ impl Engine {
                 kind,
             } => {
                 if auto {
-                    self.open_by_child[child as usize].act_done(kind);
+                    let d = &mut self.open_by_child[child as usize];
+                    d.act_done(kind);
+                    if !d.has_open(kind) {
+                        return;
+                    }
                 }
                 let params = params.map(|p| *p).unwrap_or_default();
                 self.act(child as usize, role, action, by_trainee, &params, queue_wait)
@@ -1314,6 +1336,12 @@ impl Engine {
                 rule,
                 n,
             } => self.repeat(child as usize, episode, rule as usize, n),
+            Agendum::SetAbout { child, duty, rule, due } => {
+                let child = child as usize;
+                if self.open_by_child[child].open.iter().any(|r| r.id == duty) {
+                    self.plan_act(child, rule as usize, duty, due, self.now_ns);
+                }
+            }
             Agendum::DueCheck { child, duty } => {
                 let child = child as usize;
                 let open = self.open_by_child[child].open.iter().find(|r| r.id == duty).copied();
@@ -1790,23 +1818,49 @@ impl Engine {
             rule: ri as u32,
             due,
         });
+        // When an automated role sets about the duty (its latency and any queue come after).
+        let from = match (self.rule_info[ri].recurring, due) {
+            // A duty set off by doing the same action (the next meeting after a meeting) is
+            // done when it falls due, not at once: otherwise it would set itself off again and
+            // again.
+            (true, Some(d)) => d - NANOS_PER_HOUR,
+            // A duty given more than a day that lapses if the child is found ("held by the 7th
+            // day if the child has not been located") is set about halfway through the time
+            // allowed: most children are back by then, and the other half is slack for queues.
+            // Shorter ones (grade the risk, search) are set about at once.
+            (false, Some(d)) if self.rule_info[ri].lapses && d - now > 24 * NANOS_PER_HOUR => now + (d - now) / 2,
+            _ => now,
+        };
+        let (role_sym, _) = self.rule_names[ri];
+        if from > now && self.trainee != Some(role_sym) {
+            // Workers are booked when they set about a duty, in time order, so that a booking
+            // days ahead does not hold a worker from now until then.
+            self.push_at(
+                from,
+                Agendum::SetAbout {
+                    child: child as u32,
+                    duty: id,
+                    rule: ri as u32,
+                    due,
+                },
+            );
+            return;
+        }
+        self.plan_act(child, ri, id, due, from);
+    }
+
+    /// An automated role sets about duty `id` (under rule `ri`) for the child at `from` (now, or
+    /// earlier for a recurring meeting): the act is planned, unless one of its kind already is.
+    fn plan_act(&mut self, child: usize, ri: usize, id: u32, due: Option<Nanos>, from: Nanos) {
         let (role_sym, action_sym) = self.rule_names[ri];
         // With duplicates merged, a duty whose action this role already has on the agenda for
         // this child is met by that act (in time or late): it takes no more of anyone's time.
         let kind = self.rule_kind[ri];
         let merged = self.merge_duplicate_duties && self.open_by_child[child].has_act(kind);
-        let act = if merged {
-            None
-        } else if self.trainee != Some(role_sym) {
-            // A duty set off by doing the same action (the next meeting after a meeting) is done
-            // when it falls due, not at once: otherwise it would set itself off again and again.
-            match (self.rule_info[ri].recurring, due) {
-                (true, Some(d)) => self.automate(role_sym, d - NANOS_PER_HOUR, Some(d)),
-                (true, None) => None,
-                (false, _) => self.automate(role_sym, now, due),
-            }
-        } else {
-            None
+        let act = match (self.rule_info[ri].recurring, due) {
+            _ if merged || self.trainee == Some(role_sym) => None,
+            (true, None) => None,
+            _ => self.automate(role_sym, from, due),
         };
         if let Some(d) = due
             && !self.keeps(child)

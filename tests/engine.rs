@@ -223,6 +223,83 @@ fn an_automated_act_whose_duties_were_all_met_already_is_not_done_again() {
     assert_eq!(once, acts, "never twice at the same moment: {acts:?}");
 }
 
+/// Havering May 2023, the trainee playing the social worker: a child in care away for ten days;
+/// the trainee asks for a strategy meeting an hour after she leaves, and holds it at `held_at`
+/// hours (or never).
+fn may_meeting(held_at: Option<i64>) -> Engine {
+    let mut e = engine("havering-2023-05", "2024-03-04 10:00");
+    e.automation.trainee_role = Some("social_worker".into());
+    let c = e.add_child(
+        child(14, vec![LegalStatus::S31], Placement::Residential),
+        "placement",
+        vec![],
+    );
+    e.schedule(t("2024-03-04 12:00"), c, leaves());
+    let sw = |e: &mut Engine, at: &str, action: &str| {
+        e.schedule_action(t(at), c, "social_worker", action, Default::default(), true)
+    };
+    sw(&mut e, "2024-03-04 13:00", "request_strategy_meeting");
+    if let Some(h) = held_at {
+        let at = t("2024-03-04 12:00") + chrono::Duration::hours(h);
+        e.schedule_action(
+            at,
+            c,
+            "social_worker",
+            "hold_strategy_meeting",
+            Default::default(),
+            true,
+        );
+    }
+    e.schedule(
+        t("2024-03-14 12:00"),
+        c,
+        Happening::Located {
+            at: "town".into(),
+            note: String::new(),
+        },
+    );
+    e.finish(t("2024-03-20 12:00"));
+    e
+}
+
+#[test]
+fn one_strategy_meeting_meets_the_police_duty_to_hold_it_too() {
+    // "Police timescale is for the strategy meeting to be held within 5 working days of the
+    // request": the meeting the social worker holds the next morning is that meeting.
+    let e = may_meeting(Some(20));
+    let police = e
+        .obligations
+        .iter()
+        .find(|o| o.rule == "hv.appx-e.police-5-working-days")
+        .unwrap();
+    assert_eq!(police.status, Status::Met, "{}", police.reason);
+    assert_eq!(police.done_at, Some(t("2024-03-05 08:00")));
+    let held_by_police = e
+        .actions_done
+        .iter()
+        .filter(|a| a.2 == "misper_unit" && a.3 == "hold_strategy_meeting")
+        .count();
+    assert_eq!(held_by_police, 0, "no second meeting");
+}
+
+#[test]
+fn a_meeting_the_police_hold_does_not_do_the_trainees_part() {
+    // The trainee never holds the meeting: the police do, within their five working days, but
+    // the social worker's own duty to hold it by day 7 is still missed.
+    let e = may_meeting(None);
+    assert!(
+        e.actions_done
+            .iter()
+            .any(|a| a.2 == "misper_unit" && a.3 == "hold_strategy_meeting")
+    );
+    let sw = e
+        .obligations
+        .iter()
+        .find(|o| o.rule == "hv.strategy.hold-by-day-7")
+        .unwrap();
+    assert_eq!(sw.status, Status::Missed, "{}", sw.reason);
+}
+
 #[test]
 fn weekly_strategy_meetings_recur_until_the_child_is_located() {
     let mut e = engine("havering-2023-10", "2024-03-04 10:00");

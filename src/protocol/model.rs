@@ -108,6 +108,11 @@ pub struct ActionDecl {
     /// e.g. the information to give police when reporting a child missing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form: Option<String>,
+    /// Done together by everyone it involves (a strategy meeting): one act of it by any role
+    /// meets every role's duty to do it for that child. A trainee's own duty is met only by the
+    /// trainee's act, so that a meeting the others convene does not do the trainee's part.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub joint: bool,
 }
 
 /// What an action does to the episode besides being recorded.

@@ -511,6 +511,10 @@ pub struct Engine {
     rule_kind: Vec<u32>,
     /// By action number: (role number, duty kind) of the rules naming the action.
     kinds_of_action: Vec<Vec<(u32, u32)>>,
+    /// By action number: the duty kind of a joint action (see `ActionDecl::joint`).
+    joint_kind: Vec<Option<u32>>,
+    /// By duty kind: it is a joint action's.
+    kind_is_joint: Vec<bool>,
     rule_info: Vec<RuleInfo>,
     /// `Done(action)` trigger key by action number.
     done_key: Vec<Option<u32>>,
@@ -885,6 +889,8 @@ impl Engine {
             rule_names: Vec::new(),
             rule_kind: Vec::new(),
             kinds_of_action: Vec::new(),
+            joint_kind: Vec::new(),
+            kind_is_joint: Vec::new(),
             rule_info: Vec::new(),
             done_key: Vec::new(),
             plain_action: Vec::new(),
@@ -901,14 +907,31 @@ impl Engine {
             lazy_children: Vec::new(),
         };
         let protocol = engine.protocol.clone();
+        // Rules naming the same role and action share a duty kind; rules naming a joint action
+        // share one whatever the role.
+        let mut kind_keys: Vec<(u32, u32)> = Vec::new();
         for r in &protocol.rules {
             let names = (engine.intern(&r.role), engine.intern(&r.action));
-            let kind = match engine.rule_names.iter().position(|n| *n == names) {
+            let joint = protocol.action(&r.action).is_some_and(|a| a.joint);
+            let key = (if joint { u32::MAX } else { names.0 }, names.1);
+            let kind = match kind_keys.iter().position(|k| *k == key) {
                 Some(i) => engine.rule_kind[i],
                 None => engine.rule_kind.iter().max().map_or(0, |k| k + 1),
             };
+            kind_keys.push(key);
             engine.rule_names.push(names);
             engine.rule_kind.push(kind);
+            if joint {
+                let a = names.1 as usize;
+                if engine.joint_kind.len() <= a {
+                    engine.joint_kind.resize(a + 1, None);
+                }
+                engine.joint_kind[a] = Some(kind);
+                if engine.kind_is_joint.len() <= kind as usize {
+                    engine.kind_is_joint.resize(kind as usize + 1, false);
+                }
+                engine.kind_is_joint[kind as usize] = true;
+            }
             assert!(kind < u16::MAX as u32, "too many duty kinds");
             let a = names.1 as usize;
             if engine.kinds_of_action.len() <= a {
@@ -1149,7 +1172,7 @@ impl Engine {
                 continue;
             }
             self.count_act(at, a.role, a.action);
-            self.meet_duties_of_kind(child, a.kind as u16, a.action, a.queue_wait, at);
+            self.meet_duties_of_kind(child, a.kind as u16, a.role, a.action, a.queue_wait, at);
         }
         if n == list.len() {
             // Most children are between episodes most of the time: give the room back.
@@ -2100,15 +2123,28 @@ impl Engine {
             .kinds_of_action
             .get(action_sym as usize)
             .and_then(|v| v.iter().find(|(r, _)| *r == role_sym))
-            .map(|(_, k)| *k as u16);
+            .map(|(_, k)| *k)
+            .or_else(|| self.joint_kind.get(action_sym as usize).copied().flatten());
         if let Some(kind) = kind {
-            self.meet_duties_of_kind(child, kind, action_sym, queue_wait, self.now_ns);
+            self.meet_duties_of_kind(child, kind as u16, role_sym, action_sym, queue_wait, self.now_ns);
         }
     }
 
     /// `meet_duties` by duty kind, the act done at `now`.
-    fn meet_duties_of_kind(&mut self, child: usize, kind: u16, action_sym: u32, queue_wait: f64, now: Nanos) {
+    fn meet_duties_of_kind(
+        &mut self,
+        child: usize,
+        kind: u16,
+        role_sym: u32,
+        action_sym: u32,
+        queue_wait: f64,
+        now: Nanos,
+    ) {
         let mut met_any = false;
+        // A joint action done by someone else does not do the trainee's part.
+        let spare = self
+            .trainee
+            .filter(|t| *t != role_sym && self.kind_is_joint.get(kind as usize).copied().unwrap_or(false));
         // Settling a duty moves the list's last one into its place: look at that place again.
         let mut i = 0;
         loop {
@@ -2118,6 +2154,10 @@ impl Engine {
             };
             i += off;
             let r = &d.open[i];
+            if spare.is_some_and(|t| self.rule_names[r.rule as usize].0 == t) {
+                i += 1;
+                continue;
+            }
             met_any = true;
             match r.due {
                 Some(d) if now > d => self.settle_at(child, i, Status::Late, Some(now), queue_wait, || {

@@ -139,6 +139,36 @@ fn most_children_are_back_before_a_strategy_meeting_is_needed() {
     );
 }
 
+#[test]
+fn setting_about_lapsing_duties_at_once_holds_a_meeting_for_nearly_every_episode() {
+    // The caseload's `lapsing_duties_start` is the assumption behind the meetings figure: at 0
+    // the roles set about "by day 7 if still missing" at once, as if every child stayed away.
+    let oct = protocol("havering-2023-10");
+    let halfway = LoadedCaseload::builtin().with_children(400).with_days(90);
+    let mut at_once = halfway.clone();
+    at_once.caseload.lapsing_duties_start = 0.0;
+    let h = run(std::slice::from_ref(&oct), &halfway, 2);
+    let a = run(&[oct], &at_once, 2);
+    let meetings = |s: &Summary| s.protocols[0].strategy_meetings_per_week.mean;
+    assert!(
+        meetings(&a) > 2.0 * meetings(&h),
+        "at once {} a week, halfway {}",
+        meetings(&a),
+        meetings(&h)
+    );
+    let day7 = |s: &Summary| {
+        let r = s.protocols[0]
+            .rules
+            .iter()
+            .find(|r| r.id == "hv.strategy.hold-by-day-7")
+            .unwrap();
+        (r.met.mean, r.cancelled.mean)
+    };
+    let (met, lapsed) = day7(&a);
+    // (Only children found within the social worker's first few hours escape it.)
+    assert!(met > 4.0 * lapsed, "at once: met {met}, lapsed {lapsed}");
+}
+
 fn expect_bad(file: &str, contents: &str, expected: &[&str]) {
     let path = scratch(file);
     std::fs::write(&path, contents).expect("write caseload");
@@ -181,6 +211,11 @@ fn bad_caseloads_exit_2_naming_file_line_and_column() {
         "unknown_role.ron",
         "Caseload(\n    staffing: [(role: \"rhi_wroker\", workers: 2)],\n)\n",
         &["2:17: staffing[0].role: unknown role `rhi_wroker`"],
+    );
+    expect_bad(
+        "lapsing.ron",
+        "Caseload(\n    children: 200,\n    lapsing_duties_start: 1.5,\n)\n",
+        &["3:5: lapsing_duties_start: a share runs from 0 to 1, not 1.5"],
     );
     expect_bad(
         "syntax.ron",

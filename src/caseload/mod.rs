@@ -60,6 +60,9 @@ pub struct Caseload {
     pub staffing: Vec<Staff>,
     /// When `--children` overrides `children`, scale every role's workers in proportion.
     pub scale_staff_with_children: bool,
+    /// How far into the time allowed roles set about a duty that lapses if the child is found
+    /// and allows more than a day (0: at once; 0.5: halfway). Default 0.5.
+    pub lapsing_duties_start: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -278,6 +281,10 @@ impl Default for Caseload {
                 },
             ],
             scale_staff_with_children: true,
+            // Assumption: "a strategy meeting by the 7th day if the child has not been located"
+            // is set about halfway through (most children are back by then; the other half is
+            // slack for queues). The protocols say by when, not when to start.
+            lapsing_duties_start: 0.5,
         }
     }
 }
@@ -388,6 +395,7 @@ impl LoadedCaseload {
             trainee_role: None,
             default: RoleBehaviour::default(),
             roles,
+            lapsing_start: self.caseload.lapsing_duties_start,
         }
     }
 }
@@ -534,6 +542,7 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
         check_sum(c, "placements", cl.placements.iter().map(|p| p.share), "placement");
     }
     check_share(c, "out_of_borough", cl.out_of_borough);
+    check_share(c, "lapsing_duties_start", cl.lapsing_duties_start);
     check_share(c, "placed_here_by_other_authority", cl.placed_here_by_other_authority);
     if (0.0..=1.0).contains(&cl.out_of_borough)
         && (0.0..=1.0).contains(&cl.placed_here_by_other_authority)

@@ -426,12 +426,26 @@ impl Default for RoleBehaviour {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Automation {
     /// The role a trainee plays: its duties are not automated.
     pub trainee_role: Option<String>,
     pub default: RoleBehaviour,
     pub roles: HashMap<String, RoleBehaviour>,
+    /// How far into the time allowed a role sets about a duty that lapses if the child is found
+    /// and allows more than a day (0: at once; 0.5, the default: halfway).
+    pub lapsing_start: f64,
+}
+
+impl Default for Automation {
+    fn default() -> Self {
+        Automation {
+            trainee_role: None,
+            default: RoleBehaviour::default(),
+            roles: HashMap::new(),
+            lapsing_start: 0.5,
+        }
+    }
 }
 
 /// Per-rule tallies kept when individual obligations are not retained (stress runs).
@@ -539,6 +553,8 @@ pub struct Engine {
     next_duty: u32,
     /// Children with plain acts waiting (see `LazyAct`).
     lazy_children: Vec<u32>,
+    /// `Automation::lapsing_start`, read with the rest of `automation`.
+    lapsing_start: f64,
 }
 
 fn trigger_key(t: &Trigger) -> String {
@@ -905,6 +921,7 @@ impl Engine {
             office_hour_memo: None,
             next_duty: 0,
             lazy_children: Vec::new(),
+            lapsing_start: 0.5,
         };
         let protocol = engine.protocol.clone();
         // Rules naming the same role and action share a duty kind; rules naming a joint action
@@ -1049,6 +1066,7 @@ impl Engine {
             self.behaviour[r] = Some(b.clone());
         }
         self.default_behaviour = auto.default.clone();
+        self.lapsing_start = auto.lapsing_start;
         self.trainee = auto.trainee_role.as_deref().map(|r| self.intern(r));
         self.automation = auto;
     }
@@ -1848,10 +1866,13 @@ impl Engine {
             // again.
             (true, Some(d)) => d - NANOS_PER_HOUR,
             // A duty given more than a day that lapses if the child is found ("held by the 7th
-            // day if the child has not been located") is set about halfway through the time
-            // allowed: most children are back by then, and the other half is slack for queues.
+            // day if the child has not been located") is set about part of the way through the
+            // time allowed (`Automation::lapsing_start`, halfway unless a caseload says
+            // otherwise): most children are back by then, and the rest is slack for queues.
             // Shorter ones (grade the risk, search) are set about at once.
-            (false, Some(d)) if self.rule_info[ri].lapses && d - now > 24 * NANOS_PER_HOUR => now + (d - now) / 2,
+            (false, Some(d)) if self.rule_info[ri].lapses && d - now > 24 * NANOS_PER_HOUR => {
+                now + ((d - now) as f64 * self.lapsing_start.clamp(0.0, 1.0)) as Nanos
+            }
             _ => now,
         };
         let (role_sym, _) = self.rule_names[ri];

@@ -233,16 +233,41 @@ fn one_rhi_worker_waits_longer_than_twenty() {
 }
 
 #[test]
+fn starting_if_still_missing_duties_at_once_shows_many_more_meetings() {
+    let meetings = |typed: &str| {
+        let mut d = Dashboard::new();
+        d.compare = None;
+        d.children = "200".into();
+        d.days = "30".into();
+        d.replications = "2".into();
+        let mut h = harness(d);
+        let label = "Start \u{201c}if still missing\u{201d} duties at";
+        h.get_by_label(label).click();
+        h.run();
+        h.get_by_label(label).type_text(typed);
+        h.run();
+        run_and_wait(&mut h);
+        assert!(h.state().errors.is_empty(), "{:?}", h.state().errors);
+        let s = h.state().result.clone().expect("a result");
+        s.protocols[0].strategy_meetings_per_week.mean
+    };
+    let (at_once, halfway) = (meetings("0"), meetings("0.5"));
+    assert!(at_once > 2.0 * halfway, "at once {at_once} a week, halfway {halfway}");
+}
+
+#[test]
 fn bad_values_and_a_malformed_caseload_show_errors_and_run_nothing() {
     let mut d = Dashboard::new();
     d.replications = "0".into();
     d.days = "forty".into();
     d.rhi_workers = "0".into();
+    d.lapsing_start = "150".into();
     let mut h = harness(d);
     h.get_by_label("Run stress test").click();
     h.run();
     assert!(!h.state().is_running());
     h.get_by_label("Cannot run: fix these first");
+    h.get_by_label_contains("if still missing\u{201d} duties at: a share runs from 0 to 1 (0 % to 100 %), not 150");
     h.get_by_label("Replications: run from 1 to 1,000 replications, not 0");
     h.get_by_label("Days: `forty` is not a whole number");
     h.get_by_label_contains("RHI workers: at least 1");
@@ -256,6 +281,7 @@ fn bad_values_and_a_malformed_caseload_show_errors_and_run_nothing() {
         d.replications = "1".into();
         d.days = "7".into();
         d.rhi_workers.clear();
+        d.lapsing_start.clear();
         d.caseload = bad.display().to_string();
     }
     h.run();

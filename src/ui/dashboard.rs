@@ -89,6 +89,9 @@ pub struct Dashboard {
     /// Workers in the caseload's `rhi_worker` staffing entry; blank keeps the caseload's (scaled
     /// with the children when the caseload says so).
     pub rhi_workers: String,
+    /// The caseload's `lapsing_duties_start` (a share of the time allowed); blank keeps the
+    /// caseload's.
+    pub lapsing_start: String,
     /// Problems with the settings or files, shown in red.
     pub errors: Vec<String>,
     /// A line about the last run (finished, stopped).
@@ -137,6 +140,9 @@ fn diagnostics(d: &Diagnostics) -> Vec<String> {
 }
 
 /// A whole number from a field: `Ok(None)` when blank.
+/// The settings field for the caseload's `lapsing_duties_start`.
+const LAPSING_LABEL: &str = "Start \u{201c}if still missing\u{201d} duties at";
+
 fn whole(field: &str, text: &str, min: u64, max: u64, range: &str) -> Result<Option<u64>, String> {
     let t = text.trim().replace([',', '_', ' '], "");
     if t.is_empty() {
@@ -146,6 +152,23 @@ fn whole(field: &str, text: &str, min: u64, max: u64, range: &str) -> Result<Opt
         Ok(n) if n >= min && n <= max => Ok(Some(n)),
         Ok(_) => Err(format!("{field}: {range}, not {}", text.trim())),
         Err(_) => Err(format!("{field}: `{}` is not a whole number", text.trim())),
+    }
+}
+
+/// A share from 0 to 1 as typed (`0.5`, `50%`); blank is none.
+fn share(field: &str, text: &str) -> Result<Option<f64>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let (number, scale) = match t.strip_suffix('%') {
+        Some(p) => (p.trim(), 100.0),
+        None => (t, 1.0),
+    };
+    match number.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&(v / scale)) => Ok(Some(v / scale)),
+        Ok(_) => Err(format!("{field}: a share runs from 0 to 1 (0 % to 100 %), not {t}")),
+        Err(_) => Err(format!("{field}: `{t}` is not a number")),
     }
 }
 
@@ -194,6 +217,7 @@ impl Dashboard {
             replications: "10".into(),
             seed: "1".into(),
             rhi_workers: String::new(),
+            lapsing_start: String::new(),
             errors: Vec::new(),
             status: String::new(),
             result: None,
@@ -236,6 +260,10 @@ impl Dashboard {
             100_000,
             "at least 1 (the protocols give return home interview workers duties) and at most 100,000",
         ));
+        let lapsing = share(LAPSING_LABEL, &self.lapsing_start).unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        });
         if self.protocol.trim().is_empty() {
             errors.push("Protocol: choose one".into());
         }
@@ -289,6 +317,11 @@ impl Dashboard {
                     cl.caseload.staffing.push(s);
                 }
             }
+        }
+        if let Some(v) = lapsing {
+            cl.caseload.lapsing_duties_start = v;
+        }
+        if rhi.is_some() || lapsing.is_some() {
             // The edited caseload goes through the same checks as a file.
             if let Err(d) = caseload::check_in_memory(&cl.caseload, &refs) {
                 return Err(d
@@ -746,6 +779,13 @@ fn settings(ui: &mut egui::Ui, d: &mut Dashboard) {
                     &mut d.rhi_workers,
                     "as the caseload",
                     "return home interview workers on the rota",
+                );
+                field(
+                    ui,
+                    LAPSING_LABEL,
+                    &mut d.lapsing_start,
+                    "as the caseload",
+                    "share of the time allowed: 0 at once, 0.5 halfway (duties that lapse if the child is found)",
                 );
             });
     });
@@ -1207,6 +1247,18 @@ mod tests {
             whole("Seed", "x1", 0, u64::MAX, "r"),
             Err("Seed: `x1` is not a whole number".into())
         );
+    }
+
+    #[test]
+    fn shares_read_as_fractions_or_percentages() {
+        assert_eq!(share("S", " 0.25 "), Ok(Some(0.25)));
+        assert_eq!(share("S", "50%"), Ok(Some(0.5)));
+        assert_eq!(share("S", ""), Ok(None));
+        assert_eq!(
+            share("S", "1.5"),
+            Err("S: a share runs from 0 to 1 (0 % to 100 %), not 1.5".into())
+        );
+        assert_eq!(share("S", "half"), Err("S: `half` is not a number".into()));
     }
 
     #[test]

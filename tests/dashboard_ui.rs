@@ -192,14 +192,20 @@ fn a_small_run_shows_its_charts_and_the_numbers_of_the_runner_and_the_cli() {
     assert_eq!(cli["protocols"], serde_json::to_value(&shown.protocols).unwrap());
 }
 
+/// The baseline protocol alone, on 200 children for 30 days, twice.
+fn small_borough_alone() -> Dashboard {
+    let mut d = Dashboard::new();
+    d.compare = None;
+    d.children = "200".into();
+    d.days = "30".into();
+    d.replications = "2".into();
+    d
+}
+
 #[test]
 fn one_rhi_worker_waits_longer_than_twenty() {
     let wait = |workers: &str| {
-        let mut d = Dashboard::new();
-        d.compare = None;
-        d.children = "200".into();
-        d.days = "30".into();
-        d.replications = "2".into();
+        let mut d = small_borough_alone();
         d.rhi_workers = workers.into();
         let mut h = harness(d);
         run_and_wait(&mut h);
@@ -235,12 +241,7 @@ fn one_rhi_worker_waits_longer_than_twenty() {
 #[test]
 fn starting_if_still_missing_duties_at_once_shows_many_more_meetings() {
     let meetings = |typed: &str| {
-        let mut d = Dashboard::new();
-        d.compare = None;
-        d.children = "200".into();
-        d.days = "30".into();
-        d.replications = "2".into();
-        let mut h = harness(d);
+        let mut h = harness(small_borough_alone());
         let label = "Start \u{201c}if still missing\u{201d} duties at";
         h.get_by_label(label).click();
         h.run();

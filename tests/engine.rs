@@ -83,24 +83,34 @@ fn haringey_eleven_year_old_whose_whereabouts_are_unknown_is_missing_not_absent(
     );
 }
 
-#[test]
-fn duties_set_off_while_missing_are_cancelled_when_the_child_is_found_early() {
-    let mut e = engine("havering-2023-10", "2024-03-04 10:00");
-    e.automation.trainee_role = Some("social_worker".into());
+/// A 14-year-old in residential care (care order) under `protocol`, who leaves at 12:00 on
+/// Monday 4 March 2024; the trainee plays `trainee` (none: every role acts by the book).
+fn in_care_child_leaves(protocol: &str, trainee: Option<&str>) -> (Engine, usize) {
+    let mut e = engine(protocol, "2024-03-04 10:00");
+    e.automation.trainee_role = trainee.map(String::from);
     let c = e.add_child(
         child(14, vec![LegalStatus::S31], Placement::Residential),
         "placement",
         vec![],
     );
     e.schedule(t("2024-03-04 12:00"), c, leaves());
+    (e, c)
+}
+fn found(e: &mut Engine, c: usize, at: NaiveDateTime) {
     e.schedule(
-        t("2024-03-04 20:00"),
+        at,
         c,
         Happening::Located {
             at: "town".into(),
             note: String::new(),
         },
     );
+}
+
+#[test]
+fn duties_set_off_while_missing_are_cancelled_when_the_child_is_found_early() {
+    let (mut e, c) = in_care_child_leaves("havering-2023-10", Some("social_worker"));
+    found(&mut e, c, t("2024-03-04 20:00"));
     e.finish(t("2024-03-12 12:00"));
     let day7 = e
         .obligations
@@ -118,21 +128,11 @@ fn duties_set_off_while_missing_are_cancelled_when_the_child_is_found_early() {
 /// Strategy meetings held for a Havering child in care who goes missing, when nobody plays a
 /// role (everyone acts by the book), found `found_after_hours` after leaving.
 fn meetings_held(found_after_hours: i64) -> Vec<(NaiveDateTime, String)> {
-    let mut e = engine("havering-2023-10", "2024-03-04 10:00");
-    let c = e.add_child(
-        child(14, vec![LegalStatus::S31], Placement::Residential),
-        "placement",
-        vec![],
-    );
-    let left = t("2024-03-04 12:00");
-    e.schedule(left, c, leaves());
-    e.schedule(
-        left + chrono::Duration::hours(found_after_hours),
+    let (mut e, c) = in_care_child_leaves("havering-2023-10", None);
+    found(
+        &mut e,
         c,
-        Happening::Located {
-            at: "town".into(),
-            note: String::new(),
-        },
+        t("2024-03-04 12:00") + chrono::Duration::hours(found_after_hours),
     );
     e.finish(t("2024-03-20 12:00"));
     e.actions_done
@@ -155,21 +155,8 @@ fn a_meeting_due_by_day_seven_if_still_missing_is_not_held_for_a_child_back_the_
 
 #[test]
 fn a_child_missing_four_days_gets_the_meeting_in_time_and_only_once() {
-    let mut e = engine("havering-2023-10", "2024-03-04 10:00");
-    let c = e.add_child(
-        child(14, vec![LegalStatus::S31], Placement::Residential),
-        "placement",
-        vec![],
-    );
-    e.schedule(t("2024-03-04 12:00"), c, leaves());
-    e.schedule(
-        t("2024-03-08 12:00"),
-        c,
-        Happening::Located {
-            at: "town".into(),
-            note: String::new(),
-        },
-    );
+    let (mut e, c) = in_care_child_leaves("havering-2023-10", None);
+    found(&mut e, c, t("2024-03-08 12:00"));
     e.finish(t("2024-03-20 12:00"));
     // The 72-hour, day-5 and day-7 meeting duties are all met by one meeting, held in time
     // for the first of them (between 36 and 72 hours after she left).
@@ -200,13 +187,7 @@ fn a_child_missing_four_days_gets_the_meeting_in_time_and_only_once() {
 fn an_automated_act_whose_duties_were_all_met_already_is_not_done_again() {
     // Several Havering rules ask the RHI worker to record their work after each offer: one act
     // meets them all, and the acts planned for the others find nothing left to do.
-    let mut e = engine("havering-2023-10", "2024-03-04 10:00");
-    let c = e.add_child(
-        child(14, vec![LegalStatus::S31], Placement::Residential),
-        "placement",
-        vec![],
-    );
-    e.schedule(t("2024-03-04 12:00"), c, leaves());
+    let (mut e, c) = in_care_child_leaves("havering-2023-10", None);
     e.schedule(t("2024-03-05 12:00"), c, Happening::Returned { note: String::new() });
     e.finish(t("2024-03-20 12:00"));
     let duties = e.obligations.iter().filter(|o| o.action == "record_rhi_work").count();
@@ -227,14 +208,7 @@ fn an_automated_act_whose_duties_were_all_met_already_is_not_done_again() {
 /// the trainee asks for a strategy meeting an hour after she leaves, and holds it at `held_at`
 /// hours (or never).
 fn may_meeting(held_at: Option<i64>) -> Engine {
-    let mut e = engine("havering-2023-05", "2024-03-04 10:00");
-    e.automation.trainee_role = Some("social_worker".into());
-    let c = e.add_child(
-        child(14, vec![LegalStatus::S31], Placement::Residential),
-        "placement",
-        vec![],
-    );
-    e.schedule(t("2024-03-04 12:00"), c, leaves());
+    let (mut e, c) = in_care_child_leaves("havering-2023-05", Some("social_worker"));
     let sw = |e: &mut Engine, at: &str, action: &str| {
         e.schedule_action(t(at), c, "social_worker", action, Default::default(), true)
     };
@@ -250,14 +224,7 @@ fn may_meeting(held_at: Option<i64>) -> Engine {
             true,
         );
     }
-    e.schedule(
-        t("2024-03-14 12:00"),
-        c,
-        Happening::Located {
-            at: "town".into(),
-            note: String::new(),
-        },
-    );
+    found(&mut e, c, t("2024-03-14 12:00"));
     e.finish(t("2024-03-20 12:00"));
     e
 }

@@ -135,6 +135,12 @@ fn show_prints_a_trainers_summary_in_markdown() {
     assert!(out.starts_with("# "));
     assert!(out.contains("## Roles"));
     assert!(out.contains("| Rule | Who | Must do | By | For | Source |"));
+    // West Mercia has no action done together; Havering's strategy meeting is one.
+    assert!(!out.contains("## Done together"));
+    let (code, out, _) = sr(&["protocol", "show", "assets/protocols/havering-2023-10.ron"]);
+    assert_eq!(code, 0);
+    let together = out.split("Done together").nth(1).expect("a Done together section");
+    assert!(together.contains("- Hold the Missing Strategy Meeting"), "{together}");
 }
 
 #[test]

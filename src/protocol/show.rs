@@ -40,6 +40,15 @@ pub fn render(p: &Protocol, markdown: bool) -> String {
         );
     }
     s += "\n";
+    let joint: Vec<&str> = p.actions.iter().filter(|a| a.joint).map(|a| a.name.as_str()).collect();
+    if !joint.is_empty() {
+        s += &h(2, "Done together");
+        s += "One act by any of the roles meets every role's duty to do it:\n";
+        for name in joint {
+            s += &format!("- {name}\n");
+        }
+        s += "\n";
+    }
     s += &h(2, "Categories of absence");
     for c in &p.categories {
         s += &format!("- {}: {} [{}]\n", c.name, c.definition, c.citation.section);

@@ -164,6 +164,14 @@ fn setting_about_lapsing_duties_at_once_holds_a_meeting_for_nearly_every_episode
             .unwrap();
         (r.met.mean, r.cancelled.mean)
     };
+    // What was assumed is in the summary and its first line.
+    assert_eq!(a.caseload.lapsing_duties_start, 0.0);
+    assert!(
+        a.caseload
+            .describe()
+            .ends_with("\u{201c}if still missing\u{201d} duties started at once")
+    );
+    assert!(!h.caseload.describe().contains("if still missing"));
     let (met, lapsed) = day7(&a);
     // (Only children found within the social worker's first few hours escape it.)
     assert!(met > 4.0 * lapsed, "at once: met {met}, lapsed {lapsed}");

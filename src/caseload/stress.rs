@@ -731,14 +731,27 @@ pub struct CaseloadInfo {
     pub replications: u64,
     pub seed: u64,
     pub staffing: Vec<super::Staff>,
+    /// The caseload's `lapsing_duties_start`: the assumption behind the meetings figures.
+    pub lapsing_duties_start: f64,
 }
 
 impl CaseloadInfo {
     /// One line saying what was run: "borough — 2,000 children, 365 days from 2024-04-01, 10
-    /// replications, seed 1".
+    /// replications, seed 1" (and when "if still missing" duties are started, where that is not
+    /// the default halfway).
     pub fn describe(&self) -> String {
+        let lapsing = if self.lapsing_duties_start == 0.5 {
+            String::new()
+        } else if self.lapsing_duties_start == 0.0 {
+            ", \u{201c}if still missing\u{201d} duties started at once".to_string()
+        } else {
+            format!(
+                ", \u{201c}if still missing\u{201d} duties started {} % of the way through their time",
+                (self.lapsing_duties_start * 1000.0).round() / 10.0
+            )
+        };
         format!(
-            "{} — {} children, {} days from {}, {} replication{}, seed {}",
+            "{} — {} children, {} days from {}, {} replication{}, seed {}{lapsing}",
             if self.name.is_empty() { "caseload" } else { &self.name },
             super::report::thousands(self.children as f64),
             self.horizon_days,
@@ -849,6 +862,7 @@ pub fn run(
             replications: opts.replications,
             seed: opts.seed,
             staffing: c.staffing.clone(),
+            lapsing_duties_start: c.lapsing_duties_start,
         },
         children: c.children,
         episodes,

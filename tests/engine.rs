@@ -83,6 +83,14 @@ fn haringey_eleven_year_old_whose_whereabouts_are_unknown_is_missing_not_absent(
     );
 }
 
+/// The first duty that arose under this rule.
+fn first_duty<'a>(e: &'a Engine, rule: &str) -> &'a safe_return::sim::engine::Obligation {
+    e.obligations
+        .iter()
+        .find(|o| o.rule == rule)
+        .unwrap_or_else(|| panic!("no duty under {rule}"))
+}
+
 /// A 14-year-old in residential care (care order) under `protocol`, who leaves at 12:00 on
 /// Monday 4 March 2024; the trainee plays `trainee` (none: every role acts by the book).
 fn in_care_child_leaves(protocol: &str, trainee: Option<&str>) -> (Engine, usize) {
@@ -112,11 +120,7 @@ fn duties_set_off_while_missing_are_cancelled_when_the_child_is_found_early() {
     let (mut e, c) = in_care_child_leaves("havering-2023-10", Some("social_worker"));
     found(&mut e, c, t("2024-03-04 20:00"));
     e.finish(t("2024-03-12 12:00"));
-    let day7 = e
-        .obligations
-        .iter()
-        .find(|o| o.rule == "hv.strategy.hold-by-day-7")
-        .unwrap();
+    let day7 = first_duty(&e, "hv.strategy.hold-by-day-7");
     assert_eq!(
         day7.status,
         Status::Cancelled,
@@ -165,7 +169,7 @@ fn a_child_missing_four_days_gets_the_meeting_in_time_and_only_once() {
         "hv.strategy.appx-g.hold-by-day-5",
         "hv.strategy.hold-by-day-7",
     ] {
-        let o = e.obligations.iter().find(|o| o.rule == rule).unwrap();
+        let o = first_duty(&e, rule);
         assert_eq!(o.status, Status::Met, "{rule}: {}", o.reason);
     }
     let sw: Vec<NaiveDateTime> = e
@@ -234,11 +238,7 @@ fn one_strategy_meeting_meets_the_police_duty_to_hold_it_too() {
     // "Police timescale is for the strategy meeting to be held within 5 working days of the
     // request": the meeting the social worker holds the next morning is that meeting.
     let e = may_meeting(Some(20));
-    let police = e
-        .obligations
-        .iter()
-        .find(|o| o.rule == "hv.appx-e.police-5-working-days")
-        .unwrap();
+    let police = first_duty(&e, "hv.appx-e.police-5-working-days");
     assert_eq!(police.status, Status::Met, "{}", police.reason);
     assert_eq!(police.done_at, Some(t("2024-03-05 08:00")));
     let held_by_police = e
@@ -259,11 +259,7 @@ fn a_meeting_the_police_hold_does_not_do_the_trainees_part() {
             .iter()
             .any(|a| a.2 == "misper_unit" && a.3 == "hold_strategy_meeting")
     );
-    let sw = e
-        .obligations
-        .iter()
-        .find(|o| o.rule == "hv.strategy.hold-by-day-7")
-        .unwrap();
+    let sw = first_duty(&e, "hv.strategy.hold-by-day-7");
     assert_eq!(sw.status, Status::Missed, "{}", sw.reason);
 }
 

@@ -446,38 +446,64 @@ mod tests {
             .sum()
     }
 
+    /// Replication 0 of a seed, run keeping no records and again keeping them for the first
+    /// `kept` children.
+    struct Runs {
+        info: ProtocolInfo,
+        cl: LoadedCaseload,
+        plan: Plan,
+        engine_seed: u64,
+        plain: crate::caseload::stress::Replication,
+        /// The engine of the run keeping records.
+        kept: Engine,
+    }
+
+    /// `Runs` of `seed`, checking that keeping records changes nothing in the results.
+    fn without_and_with_records(seed: u64, kept: usize) -> Runs {
+        let (info, cl) = setup();
+        let engine_seed = generate::engine_seed(seed, 0);
+        let mut plan = generate::plan(&cl, seed, 0);
+        let (plain, _) = run_plan(&info, &cl, &mut plan, false, engine_seed, 0, |_| {});
+        let (with, e) = run_plan(&info, &cl, &mut plan, false, engine_seed, kept, |_| {});
+        assert_eq!(
+            serde_json::to_string(&plain).unwrap(),
+            serde_json::to_string(&with).unwrap()
+        );
+        Runs {
+            info,
+            cl,
+            plan,
+            engine_seed,
+            plain,
+            kept: e,
+        }
+    }
+
     #[test]
     fn a_stress_run_gives_what_a_run_keeping_every_record_gives() {
         // Stress runs take shortcuts (no records, plain acts off the agenda, misses settled at
         // the deadline); a run keeping every record takes none. The results must be the same.
-        let (info, cl) = setup();
-        let seed = generate::engine_seed(3, 0);
-        let mut plan = generate::plan(&cl, 3, 0);
-        let (fast, _) = run_plan(&info, &cl, &mut plan, false, seed, 0, |_| {});
-        let (full, e) = run_plan(&info, &cl, &mut plan, false, seed, usize::MAX, |_| {});
+        let Runs {
+            plain: fast, kept: e, ..
+        } = without_and_with_records(3, usize::MAX);
         assert!(e.obligations.len() as u64 >= fast.rules.iter().map(|t| t.fired).sum::<u64>());
         assert!(
             fast.rules.iter().any(|t| t.late > 0),
             "the one RHI worker makes some duties late"
         );
-        assert_eq!(
-            serde_json::to_string(&fast).unwrap(),
-            serde_json::to_string(&full).unwrap()
-        );
     }
 
     #[test]
     fn the_event_log_is_of_the_real_run_with_its_queues() {
-        let (info, cl) = setup();
-        let seed = generate::engine_seed(1, 0);
-        let mut plan = generate::plan(&cl, 1, 0);
-        let (plain, _) = run_plan(&info, &cl, &mut plan, false, seed, 0, |_| {});
-        let (kept, e) = run_plan(&info, &cl, &mut plan, false, seed, 40, |_| {});
         // Keeping records for some children changes nothing in the results.
-        assert_eq!(
-            serde_json::to_string(&plain).unwrap(),
-            serde_json::to_string(&kept).unwrap()
-        );
+        let Runs {
+            info,
+            cl,
+            plan,
+            engine_seed: seed,
+            kept: e,
+            ..
+        } = without_and_with_records(1, 40);
         assert!(!e.obligations.is_empty() && e.obligations.iter().all(|o| o.child < 40));
         assert!(e.log.iter().all(|l| l.child < 40));
         // Those 40 children share the one RHI worker with the 1,960 others: they wait longer

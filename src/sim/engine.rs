@@ -270,8 +270,96 @@ struct Agenda {
     run: Vec<Item>,
     heap: BinaryHeap<Reverse<Item>>,
     horizon: i64,
-    buckets: std::collections::BTreeMap<i64, Vec<Item>>,
+    buckets: Buckets,
     len: usize,
+}
+
+/// Items by hour: the hours from `first` on, one slot each, for the next `NEAR_HOURS`; any later
+/// ones in a map (a deadline years ahead must not make thousands of empty slots).
+#[derive(Debug, Default)]
+struct Buckets {
+    first: i64,
+    near: std::collections::VecDeque<Vec<Item>>,
+    /// Items in `near`.
+    near_len: usize,
+    far: std::collections::BTreeMap<i64, Vec<Item>>,
+    /// Emptied runs, their room kept for the hours to come.
+    spare: Vec<Vec<Item>>,
+}
+
+/// Hours ahead of the first bucket that get the room of emptied runs.
+const SPARE_AHEAD: usize = 24;
+
+/// Hours `Buckets::near` covers ahead of its first (a little over a year).
+const NEAR_HOURS: i64 = 9000;
+
+impl Buckets {
+    fn push(&mut self, h: i64, item: Item) {
+        if self.near_len == 0 && self.near.is_empty() {
+            self.first = h;
+        }
+        if h < self.first {
+            // Earlier than any bucket yet (only a hour between the run's and the first).
+            for _ in h..self.first {
+                self.near.push_front(Vec::new());
+            }
+            self.first = h;
+        }
+        let i = h - self.first;
+        if i >= NEAR_HOURS {
+            self.far.entry(h).or_default().push(item);
+            return;
+        }
+        let i = i as usize;
+        if self.near.len() <= i {
+            self.near.resize_with(i + 1, Vec::new);
+        }
+        let slot = &mut self.near[i];
+        // The next day's hours fill up: give them the room of emptied runs.
+        if slot.capacity() == 0
+            && i < SPARE_AHEAD
+            && let Some(v) = self.spare.pop()
+        {
+            *slot = v;
+        }
+        slot.push(item);
+        self.near_len += 1;
+    }
+
+    /// The earliest hour's items, taken out.
+    fn pop_first(&mut self) -> Option<(i64, Vec<Item>)> {
+        let near = if self.near_len > 0 {
+            while self.near.front().is_some_and(|v| v.is_empty()) {
+                self.near.pop_front();
+                self.first += 1;
+            }
+            Some(self.first)
+        } else {
+            self.near.clear();
+            None
+        };
+        // A far hour may have come near since: items pushed later for it are in a near slot.
+        let far = self.far.first_key_value().map(|(h, _)| *h);
+        match (near, far) {
+            (Some(h), f) if f.is_none_or(|f| h <= f) => {
+                let mut items = self.near.pop_front().expect("a bucket with items");
+                self.first += 1;
+                self.near_len -= items.len();
+                if f == Some(h) {
+                    items.append(&mut self.far.pop_first().expect("peeked").1);
+                }
+                Some((h, items))
+            }
+            _ => self.far.pop_first(),
+        }
+    }
+
+    /// Keep an emptied run's room for a later hour.
+    fn give_back(&mut self, v: Vec<Item>) {
+        if v.capacity() > 0 && self.spare.len() < 64 {
+            self.spare.push(v);
+        }
+    }
 }
 
 impl Agenda {
@@ -284,7 +372,7 @@ impl Agenda {
             self.horizon = h + 1;
             self.heap.push(Reverse(item));
         } else {
-            self.buckets.entry(h).or_default().push(item);
+            self.buckets.push(h, item);
         }
     }
     /// Whether the next item is the run's (else the heap's).
@@ -314,10 +402,43 @@ impl Agenda {
         {
             self.horizon = h + 1;
             items.sort_unstable_by_key(|b| Reverse(b.key));
-            self.run = items;
+            let old = std::mem::replace(&mut self.run, items);
+            self.buckets.give_back(old);
         }
         Some(item)
     }
+}
+
+impl Agendum {
+    /// The child it happens to.
+    fn child(&self) -> u32 {
+        match self {
+            Agendum::Happen(c, _) => *c,
+            Agendum::Act { child, .. }
+            | Agendum::MissingTimer { child, .. }
+            | Agendum::Reclassify { child, .. }
+            | Agendum::Repeat { child, .. }
+            | Agendum::DueCheck { child, .. }
+            | Agendum::SetAbout { child, .. } => *child,
+        }
+    }
+}
+
+/// How many agenda items ahead `Engine::prefetch_coming` fetches a child, and its duty lists
+/// (these need the child's entry to have arrived first).
+const PREFETCH_CHILD: usize = 4;
+const PREFETCH_LISTS: usize = 2;
+
+/// A hint to the processor that the memory at `p` is about to be read (nothing else happens).
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch reads nothing and faults on no address; it only warms the cache.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 /// The engine's clock inside: nanoseconds since 1970-01-01 00:00 on the simulation's own
@@ -555,7 +676,16 @@ pub struct Engine {
     lazy_children: Vec<u32>,
     /// `Automation::lapsing_start`, read with the rest of `automation`.
     lapsing_start: f64,
+    /// Emptied duty lists kept for the next child whose episode starts (most children are
+    /// between episodes most of the time, so lists are given back when they empty; taking one
+    /// from here saves growing a new one duty by duty).
+    spare_lists: Vec<(Vec<OpenRef>, Vec<u16>)>,
+    spare_lazy: Vec<Vec<LazyAct>>,
 }
+
+/// Most emptied lists `Engine::spare_lists` keeps (enough for the children away at once in a
+/// national run; memory stays flat however long the run).
+const SPARE_LISTS: usize = 4096;
 
 fn trigger_key(t: &Trigger) -> String {
     match t {
@@ -653,7 +783,7 @@ struct OpenRef {
 
 /// A child's open duties, and (when duplicates are merged) the automated acts on the agenda for
 /// the child as (role, action, how many): kept together, as every act reads both.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct ChildDuties {
     open: Vec<OpenRef>,
     /// The duty kind of each entry of `open` (kept beside it: what an act meets is found by
@@ -664,6 +794,9 @@ struct ChildDuties {
     acts: KindSet,
     /// Plain automated acts (see `Engine::is_plain`) waiting off the agenda, earliest first.
     lazy: Vec<LazyAct>,
+    /// The key of `lazy`'s first act (`u128::MAX` for none): read for every agenda item of the
+    /// child, kept here so that the check does not reach into the list.
+    lazy_first: u128,
     /// Listed in `Engine::lazy_children`.
     lazy_listed: bool,
 }
@@ -678,6 +811,19 @@ struct LazyAct {
     action: u32,
     kind: u32,
     queue_wait: f64,
+}
+
+impl Default for ChildDuties {
+    fn default() -> Self {
+        ChildDuties {
+            open: Vec::new(),
+            open_kind: Vec::new(),
+            acts: KindSet::default(),
+            lazy: Vec::new(),
+            lazy_first: u128::MAX,
+            lazy_listed: false,
+        }
+    }
 }
 
 impl ChildDuties {
@@ -922,6 +1068,8 @@ impl Engine {
             next_duty: 0,
             lazy_children: Vec::new(),
             lapsing_start: 0.5,
+            spare_lists: Vec::new(),
+            spare_lazy: Vec::new(),
         };
         let protocol = engine.protocol.clone();
         // Rules naming the same role and action share a duty kind; rules naming a joint action
@@ -1137,16 +1285,9 @@ impl Engine {
                 break;
             }
             let item = self.agenda.pop().expect("peeked");
+            self.prefetch_coming();
             if !self.lazy_children.is_empty() {
-                let child = match &item.what {
-                    Agendum::Happen(c, _) => *c as usize,
-                    Agendum::Act { child, .. }
-                    | Agendum::MissingTimer { child, .. }
-                    | Agendum::Reclassify { child, .. }
-                    | Agendum::Repeat { child, .. } => *child as usize,
-                    Agendum::DueCheck { child, .. } | Agendum::SetAbout { child, .. } => *child as usize,
-                };
-                self.do_lazy_acts(child, item.key);
+                self.do_lazy_acts(item.what.child() as usize, item.key);
             }
             self.set_now(item.at());
             self.events_processed += 1;
@@ -1172,10 +1313,35 @@ impl Engine {
         self.flush_workload();
     }
 
+    /// Ask the processor to fetch what the next agenda items will read: the child of the item
+    /// after next, and the duty lists of the next one's (whose child was fetched a step ago).
+    /// Children are many and each is touched now and then, so most of an item's time would
+    /// otherwise go in waiting for memory.
+    #[inline]
+    fn prefetch_coming(&self) {
+        let run = &self.agenda.run;
+        let n = run.len();
+        if n > PREFETCH_CHILD {
+            let c = run[n - 1 - PREFETCH_CHILD].what.child() as usize;
+            if let (Some(d), Some(ch)) = (self.open_by_child.get(c), self.children.get(c)) {
+                prefetch(d);
+                prefetch(ch);
+            }
+        }
+        if n > PREFETCH_LISTS
+            && let Some(d) = self
+                .open_by_child
+                .get(run[n - 1 - PREFETCH_LISTS].what.child() as usize)
+        {
+            prefetch(d.open.as_ptr());
+            prefetch(d.open_kind.as_ptr());
+        }
+    }
+
     /// Do the child's waiting plain acts that fall before agenda key `before`, each at its own
     /// time. (A child whose list empties stays in `lazy_children` until the end of `run_until`.)
     fn do_lazy_acts(&mut self, child: usize, before: u128) {
-        if self.open_by_child[child].lazy.first().is_none_or(|a| a.key >= before) {
+        if self.open_by_child[child].lazy_first >= before {
             return;
         }
         let mut list = std::mem::take(&mut self.open_by_child[child].lazy);
@@ -1194,12 +1360,19 @@ impl Engine {
         }
         if n == list.len() {
             // Most children are between episodes most of the time: give the room back.
-            list = Vec::new();
+            list.clear();
+            if self.spare_lazy.len() < SPARE_LISTS {
+                self.spare_lazy.push(std::mem::take(&mut list));
+            } else {
+                list = Vec::new();
+            }
         } else {
             list.drain(..n);
         }
         debug_assert!(self.open_by_child[child].lazy.is_empty(), "plain acts set nothing off");
-        self.open_by_child[child].lazy = list;
+        let d = &mut self.open_by_child[child];
+        d.lazy_first = list.first().map_or(u128::MAX, |a| a.key);
+        d.lazy = list;
     }
 
     /// Whether records are kept for this child.
@@ -1853,6 +2026,12 @@ impl Engine {
             self.next_duty
         };
         self.tallies[ri].fired += 1;
+        if self.open_by_child[child].open.capacity() == 0
+            && let Some((open, kinds)) = self.spare_lists.pop()
+        {
+            let d = &mut self.open_by_child[child];
+            (d.open, d.open_kind) = (open, kinds);
+        }
         self.open_by_child[child].open_kind.push(self.rule_kind[ri] as u16);
         self.open_by_child[child].open.push(OpenRef {
             id,
@@ -1934,6 +2113,12 @@ impl Engine {
                     duties.lazy_listed = true;
                     self.lazy_children.push(child as u32);
                 }
+                if duties.lazy.capacity() == 0
+                    && let Some(spare) = self.spare_lazy.pop()
+                {
+                    duties.lazy = spare;
+                }
+                duties.lazy_first = duties.lazy_first.min(key);
                 let lazy = &mut duties.lazy;
                 let pos = lazy.partition_point(|a| a.key < key);
                 lazy.insert(
@@ -2067,8 +2252,10 @@ impl Engine {
         d.open_kind.swap_remove(pos);
         if d.open.is_empty() && d.open.capacity() > 4 {
             // Most children are between episodes most of the time: give the room back.
-            d.open = Vec::new();
-            d.open_kind = Vec::new();
+            let lists = (std::mem::take(&mut d.open), std::mem::take(&mut d.open_kind));
+            if self.spare_lists.len() < SPARE_LISTS {
+                self.spare_lists.push(lists);
+            }
         }
         if self.keeps(child) {
             let ob = &mut self.obligations[r.id as usize];

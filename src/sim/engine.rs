@@ -73,6 +73,9 @@ pub struct Episode {
     fired: KeySet,
     /// Rules whose repeat chain has started in this episode (one chain per rule).
     repeating: Vec<usize>,
+    /// `left_at` in `Nanos` (read for every rule judged while the child is away).
+    #[serde(skip)]
+    left_ns: Nanos,
 }
 
 /// A set of trigger keys: a bit each for the first 128 (every protocol here names fewer
@@ -1421,7 +1424,7 @@ impl Engine {
         f.whereabouts_known = ep.is_none_or(|e| e.whereabouts_known || e.phase != Phase::Away);
         f.hours_away = ep
             .filter(|e| e.phase == Phase::Away && !e.whereabouts_known)
-            .map(|e| (self.now - e.left_at).num_minutes() as f64 / 60.0)
+            .map(|e| minutes(self.now_ns - e.left_ns) as f64 / 60.0)
             .unwrap_or(0.0);
         match (ep.and_then(|e| e.category.as_ref()), f.category.as_mut()) {
             (Some(c), Some(fc)) => fc.clone_from(c),
@@ -1441,7 +1444,7 @@ impl Engine {
                 .filter(|d| *d >= 0.0),
         );
         if let Some(e) = c.episode.as_ref() {
-            out.push((self.now - e.left_at).num_minutes() as f64 / 1440.0);
+            out.push(minutes(self.now_ns - e.left_ns) as f64 / 1440.0);
         }
     }
 
@@ -1598,11 +1601,12 @@ impl Engine {
                 let c = &mut self.children[child];
                 c.episodes_total += 1;
                 let number = c.episodes_total;
-                c.place = to.clone();
+                set_place(&mut c.place, &to);
                 c.episode = Some(Episode {
                     number,
                     phase: Phase::Away,
                     left_at: self.now,
+                    left_ns: self.now_ns,
                     located_at: None,
                     returned_at: None,
                     closed_at: None,
@@ -1676,14 +1680,14 @@ impl Engine {
             }
             Happening::Seen { at, note } => {
                 // Where the child was last seen (the board's marker; where police search).
-                self.children[child].place = at.clone();
+                set_place(&mut self.children[child].place, &at);
                 self.note(child, "event", "", || format!("{name} seen at {at}{}", sep(&note)));
             }
             Happening::WhereaboutsKnown { at, note } => {
                 if let Some(e) = self.children[child].episode.as_mut() {
                     e.whereabouts_known = true;
                 }
-                self.children[child].place = at.clone();
+                set_place(&mut self.children[child].place, &at);
                 self.note(child, "event", "", || {
                     format!("{name}'s whereabouts are known: {at}{}", sep(&note))
                 });
@@ -1713,7 +1717,7 @@ impl Engine {
                 }
                 e.phase = Phase::Returned;
                 e.returned_at = Some(now);
-                self.children[child].place = "placement".into();
+                set_place(&mut self.children[child].place, "placement");
                 self.transition(child, || "returned".into());
                 self.note(child, "event", &name, || format!("{name} is back{}", sep(&note)));
                 self.fire_trigger(child, Trigger::Returned);
@@ -1772,7 +1776,7 @@ impl Engine {
         e.phase = Phase::Located;
         e.located_at = Some(now);
         e.whereabouts_known = true;
-        self.children[child].place = at.to_string();
+        set_place(&mut self.children[child].place, at);
         self.transition(child, || format!("located at {at}"));
         self.note(child, "event", "", || format!("{name} is found at {at}{}", sep(note)));
         // Duties that only made sense while the child was away are cancelled.
@@ -2601,6 +2605,13 @@ impl Engine {
     pub fn strength_of(&self, rule: &str) -> Strength {
         self.protocol.rule(rule).map(|r| r.strength).unwrap_or_default()
     }
+}
+
+/// Where a child is, written over the last place in the same room (a stress run moves a
+/// hundred thousand children about).
+fn set_place(place: &mut String, at: &str) {
+    place.clear();
+    place.push_str(at);
 }
 
 /// The police grading an automated call handler gives by the book: high for young or exploited

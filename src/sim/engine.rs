@@ -2679,3 +2679,65 @@ pub fn form_record(form: &crate::protocol::Form, fields: &[(String, String)]) ->
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(at: Nanos, seq: u64) -> Item {
+        Item {
+            key: Item::key(at, seq),
+            what: Agendum::DueCheck {
+                child: 0,
+                duty: seq as u32,
+            },
+        }
+    }
+
+    /// Items scheduled minutes, days and years ahead (past the ring of hours, into its map), some
+    /// while others are being taken out, each come out when they are the earliest, as from one
+    /// priority queue. (As in the engine, nothing is scheduled before the last item taken out.)
+    #[test]
+    fn the_agenda_gives_everything_in_time_order_however_far_ahead_it_was_scheduled() {
+        let mut agenda = Agenda::default();
+        let mut reference = BinaryHeap::new();
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let (mut now, mut seq, mut taken, mut far) = (0, 0u64, 0, 0);
+        for round in 0..4000 {
+            for _ in 0..rng.random_range(0..4) {
+                let ahead = match rng.random_range(0..10) {
+                    0 => rng.random_range(0..3 * 365 * 24) * NANOS_PER_HOUR,
+                    1..=3 => rng.random_range(0..72) * NANOS_PER_HOUR,
+                    _ => rng.random_range(0..120) * NANOS_PER_MINUTE,
+                };
+                far += usize::from(ahead >= NEAR_HOURS * NANOS_PER_HOUR);
+                seq += 1;
+                agenda.push(item(now + ahead, seq));
+                reference.push(Reverse(Item::key(now + ahead, seq)));
+            }
+            // Now and then the clock jumps a year: the far years come near.
+            if round % 1000 == 999 {
+                now += 365 * 24 * NANOS_PER_HOUR;
+            }
+            // Some fifty items stay in: the far ones come out when the clock reaches them.
+            while agenda.len > 50
+                && rng.random_range(0..3) > 0
+                && let Some(next) = agenda.pop()
+            {
+                assert_eq!(Some(next.key), reference.pop().map(|Reverse(k)| k), "item {taken}");
+                now = now.max(next.at());
+                taken += 1;
+            }
+        }
+        while let Some(next) = agenda.pop() {
+            assert_eq!(Some(next.key), reference.pop().map(|Reverse(k)| k), "item {taken}");
+            taken += 1;
+        }
+        assert!(reference.is_empty(), "items lost");
+        assert_eq!(agenda.len, 0);
+        assert!(
+            taken > 5000 && far > 100,
+            "{taken} items, {far} of them over a year ahead"
+        );
+    }
+}

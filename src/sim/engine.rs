@@ -298,11 +298,12 @@ const NEAR_HOURS: i64 = 9000;
 
 impl Buckets {
     fn push(&mut self, h: i64, item: Item) {
-        if self.near_len == 0 && self.near.is_empty() {
+        if self.near_len == 0 {
+            self.near.clear();
             self.first = h;
         }
         if h < self.first {
-            // Earlier than any bucket yet (only a hour between the run's and the first).
+            // Earlier than any bucket yet (an hour between the run's and the first bucket's).
             for _ in h..self.first {
                 self.near.push_front(Vec::new());
             }
@@ -338,7 +339,6 @@ impl Buckets {
             }
             Some(self.first)
         } else {
-            self.near.clear();
             None
         };
         // A far hour may have come near since: items pushed later for it are in a near slot.
@@ -679,9 +679,9 @@ pub struct Engine {
     lazy_children: Vec<u32>,
     /// `Automation::lapsing_start`, read with the rest of `automation`.
     lapsing_start: f64,
-    /// Emptied duty lists kept for the next child whose episode starts (most children are
-    /// between episodes most of the time, so lists are given back when they empty; taking one
-    /// from here saves growing a new one duty by duty).
+    /// Emptied duty lists (and lists of plain acts) kept for the next child whose episode starts
+    /// (most children are between episodes most of the time, so lists are given back when they
+    /// empty; taking one from here saves growing a new one duty by duty).
     spare_lists: Vec<(Vec<OpenRef>, Vec<u16>)>,
     spare_lazy: Vec<Vec<LazyAct>>,
 }
@@ -1316,8 +1316,9 @@ impl Engine {
         self.flush_workload();
     }
 
-    /// Ask the processor to fetch what the next agenda items will read: the child of the item
-    /// after next, and the duty lists of the next one's (whose child was fetched a step ago).
+    /// Ask the processor to fetch what the coming agenda items will read: the child of the item
+    /// `PREFETCH_CHILD` ahead, and the duty lists of the one `PREFETCH_LISTS` ahead (whose child
+    /// was fetched a few items ago).
     /// Children are many and each is touched now and then, so most of an item's time would
     /// otherwise go in waiting for memory.
     #[inline]

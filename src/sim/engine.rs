@@ -690,6 +690,13 @@ pub struct Engine {
 /// national run; memory stays flat however long the run).
 const SPARE_LISTS: usize = 4096;
 
+/// Keep an emptied list in its pool, unless the pool is full (then it is freed).
+fn keep_spare<T>(pool: &mut Vec<T>, list: T) {
+    if pool.len() < SPARE_LISTS {
+        pool.push(list);
+    }
+}
+
 fn trigger_key(t: &Trigger) -> String {
     match t {
         Trigger::MissingFor(h) => format!("MissingFor({h})"),
@@ -1365,11 +1372,7 @@ impl Engine {
         if n == list.len() {
             // Most children are between episodes most of the time: give the room back.
             list.clear();
-            if self.spare_lazy.len() < SPARE_LISTS {
-                self.spare_lazy.push(std::mem::take(&mut list));
-            } else {
-                list = Vec::new();
-            }
+            keep_spare(&mut self.spare_lazy, std::mem::take(&mut list));
         } else {
             list.drain(..n);
         }
@@ -2258,9 +2261,7 @@ impl Engine {
         if d.open.is_empty() && d.open.capacity() > 4 {
             // Most children are between episodes most of the time: give the room back.
             let lists = (std::mem::take(&mut d.open), std::mem::take(&mut d.open_kind));
-            if self.spare_lists.len() < SPARE_LISTS {
-                self.spare_lists.push(lists);
-            }
+            keep_spare(&mut self.spare_lists, lists);
         }
         if self.keeps(child) {
             let ob = &mut self.obligations[r.id as usize];

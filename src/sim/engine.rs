@@ -588,6 +588,27 @@ pub struct RuleTally {
     pub late_minutes_total: i64,
 }
 
+impl RuleTally {
+    /// Count a duty of the rule settled with this status (due and done when known, and the
+    /// minutes it waited for a worker).
+    fn count(&mut self, status: Status, due: Option<Nanos>, done_at: Option<Nanos>, queue_wait: f64) {
+        match status {
+            Status::Met => self.met += 1,
+            Status::Late => {
+                self.late += 1;
+                if let (Some(d), Some(done)) = (due, done_at) {
+                    self.late_minutes_total += minutes(done - d);
+                    self.late_hours_total = self.late_minutes_total as f64 / 60.0;
+                }
+            }
+            Status::Missed => self.missed += 1,
+            Status::Cancelled => self.cancelled += 1,
+            _ => {}
+        }
+        self.queue_wait_minutes_total += queue_wait;
+    }
+}
+
 pub struct Engine {
     pub protocol: Arc<Protocol>,
     pub calendar: Calendar,
@@ -2007,6 +2028,7 @@ impl Engine {
             Deadline::Minutes(m) => Some(now + m * NANOS_PER_MINUTE),
             Deadline::Hours(h) => Some(now + h * NANOS_PER_HOUR),
             Deadline::Days(d) => Some(now + d * 24 * NANOS_PER_HOUR),
+            Deadline::NoLimit => None,
             ref d => self.calendar.due(at, d).map(nanos),
         };
         let episode = self.current_episode(child).unwrap_or(0);
@@ -2272,21 +2294,7 @@ impl Engine {
                 ob.queue_wait_minutes = queue_wait;
             }
         }
-        let t = &mut self.tallies[r.rule as usize];
-        match status {
-            Status::Met => t.met += 1,
-            Status::Late => {
-                t.late += 1;
-                if let (Some(d), Some(done)) = (r.due, done_at) {
-                    t.late_minutes_total += minutes(done - d);
-                    t.late_hours_total = t.late_minutes_total as f64 / 60.0;
-                }
-            }
-            Status::Missed => t.missed += 1,
-            Status::Cancelled => t.cancelled += 1,
-            _ => {}
-        }
-        t.queue_wait_minutes_total += queue_wait;
+        self.tallies[r.rule as usize].count(status, r.due, done_at, queue_wait);
     }
 
     /// Count an action done at `at` (workload by role and ISO week, totals by role and action).
@@ -2354,11 +2362,51 @@ impl Engine {
         queue_wait: f64,
         now: Nanos,
     ) {
-        let mut met_any = false;
         // A joint action done by someone else does not do the trainee's part.
         let spare = self
             .trainee
             .filter(|t| *t != role_sym && self.kind_is_joint.get(kind as usize).copied().unwrap_or(false));
+        let met_any = if spare.is_none() && !self.keeps(child) {
+            // Stress runs: nothing to word or record, only the tallies (the same steps as
+            // `settle_at`, without looking the child up again for each duty). Settling a duty
+            // moves the list's last one into its place: that place is looked at again.
+            let (mut i, mut met_any) = (0, false);
+            let d = &mut self.open_by_child[child];
+            while let Some(off) = d.open_kind[i..].iter().position(|k| *k == kind) {
+                i += off;
+                met_any = true;
+                d.open_kind.swap_remove(i);
+                let r = d.open.swap_remove(i);
+                let status = match r.due {
+                    Some(due) if now > due => Status::Late,
+                    _ => Status::Met,
+                };
+                self.tallies[r.rule as usize].count(status, r.due, Some(now), queue_wait);
+            }
+            if d.open.is_empty() && d.open.capacity() > 4 {
+                let lists = (std::mem::take(&mut d.open), std::mem::take(&mut d.open_kind));
+                keep_spare(&mut self.spare_lists, lists);
+            }
+            met_any
+        } else {
+            self.meet_each_duty_of_kind(child, kind, spare, queue_wait, now)
+        };
+        if met_any {
+            self.action_useful[action_sym as usize] += 1;
+        }
+    }
+
+    /// `meet_duties_of_kind` one duty at a time, each settled in full (scenarios; the duties of
+    /// role `spare`, the trainee's part of a joint action, are left open). Whether any was met.
+    fn meet_each_duty_of_kind(
+        &mut self,
+        child: usize,
+        kind: u16,
+        spare: Option<u32>,
+        queue_wait: f64,
+        now: Nanos,
+    ) -> bool {
+        let mut met_any = false;
         // Settling a duty moves the list's last one into its place: look at that place again.
         let mut i = 0;
         loop {
@@ -2380,9 +2428,7 @@ impl Engine {
                 _ => self.settle_at(child, i, Status::Met, Some(now), queue_wait, || "done in time".into()),
             }
         }
-        if met_any {
-            self.action_useful[action_sym as usize] += 1;
-        }
+        met_any
     }
 
     /// The action has been done: `Done(action)` fires.

@@ -115,6 +115,55 @@ fn found(e: &mut Engine, c: usize, at: NaiveDateTime) {
     );
 }
 
+/// Whether a duty under `rule` arose for child `c`.
+fn has_duty(e: &Engine, c: usize, rule: &str) -> bool {
+    e.obligations.iter().any(|o| o.child == c && o.rule == rule)
+}
+
+#[test]
+fn havering_gives_each_child_leaving_the_duties_their_status_and_placement_call_for() {
+    // Four children in one run leave at the same minute: the rules set off by their leaving ask
+    // about their legal status and who placed them, so each gets a different set of duties.
+    let mut e = engine("havering-2023-10", "2024-03-04 10:00");
+    let at_home = e.add_child(child(14, vec![LegalStatus::NoStatus], Placement::Home), "home", vec![]);
+    let in_care = e.add_child(
+        child(14, vec![LegalStatus::S31], Placement::Residential),
+        "placement",
+        vec![],
+    );
+    let mut placed = child(15, vec![LegalStatus::S20], Placement::Foster);
+    placed.placed_here_by_other_authority = true;
+    let placed_here = e.add_child(placed, "placement", vec![]);
+    let uasc = e.add_child(
+        child(16, vec![LegalStatus::Uasc], Placement::SemiIndependent),
+        "placement",
+        vec![],
+    );
+    for c in [at_home, in_care, placed_here, uasc] {
+        e.schedule(t("2024-03-04 12:00"), c, leaves());
+    }
+    e.run_until(t("2024-03-04 12:01"));
+
+    // A child living at home: the parents search before reporting; no placement records.
+    assert!(has_duty(&e, at_home, "hv.home.parent-search-before-report"));
+    assert!(!has_duty(&e, at_home, "hv.placement.written-records"));
+    // A looked-after child of this borough: the placement keeps records and makes the enquiries
+    // of Appendix E, not those for children placed here by another authority (Appendix F).
+    assert!(has_duty(&e, in_care, "hv.placement.written-records"));
+    assert!(has_duty(&e, in_care, "hv.appx-e.enquiries-before-report"));
+    assert!(!has_duty(&e, in_care, "hv.appx-f.enquiries-before-report"));
+    assert!(!has_duty(&e, in_care, "hv.home.parent-search-before-report"));
+    // Placed here by another authority: Appendix F, not Appendix E.
+    assert!(has_duty(&e, placed_here, "hv.appx-f.enquiries-before-report"));
+    assert!(!has_duty(&e, placed_here, "hv.appx-e.enquiries-before-report"));
+    assert!(has_duty(&e, placed_here, "hv.placement.written-records"));
+    // Only the unaccompanied asylum-seeking child is treated as possibly trafficked.
+    assert!(has_duty(&e, uasc, "hv.uasc.treat-as-trafficked"));
+    for c in [at_home, in_care, placed_here] {
+        assert!(!has_duty(&e, c, "hv.uasc.treat-as-trafficked"), "child {c}");
+    }
+}
+
 #[test]
 fn duties_set_off_while_missing_are_cancelled_when_the_child_is_found_early() {
     let (mut e, c) = in_care_child_leaves("havering-2023-10", Some("social_worker"));

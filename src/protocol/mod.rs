@@ -60,6 +60,37 @@ impl Condition {
                 .is_none_or(|w| f.episodes_within(w.within_days) >= w.episodes)
     }
 
+    /// True when the condition reads only what a child's profile says of them — legal status,
+    /// placement, where they are placed from, risk factors — and not their age, the episode or
+    /// the time: its answer for a child never changes.
+    pub fn is_about_the_profile_only(&self) -> bool {
+        // Every field is named, so that a new one has to be sorted into one kind or the other.
+        let Condition {
+            min_age,
+            max_age,
+            legal_status: _,
+            looked_after: _,
+            placement: _,
+            out_of_borough: _,
+            placed_here_by_other_authority: _,
+            whereabouts_known,
+            category,
+            risk,
+            risk_factors: _,
+            min_hours_away,
+            office_hours,
+            min_episodes,
+        } = self;
+        min_age.is_none()
+            && max_age.is_none()
+            && whereabouts_known.is_none()
+            && category.is_empty()
+            && risk.is_empty()
+            && min_hours_away.is_none()
+            && office_hours.is_none()
+            && min_episodes.is_none()
+    }
+
     /// True when no child could ever satisfy this condition.
     pub fn is_impossible(&self) -> bool {
         matches!((self.min_age, self.max_age), (Some(a), Some(b)) if a > b)
@@ -157,5 +188,63 @@ impl AssessmentTool {
             .flat_map(|s| &s.items)
             .map(|i| i.scores.iter().max().copied().unwrap_or(0))
             .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_conditions_that_cannot_change_for_a_child_count_as_about_the_profile() {
+        let profile_only = Condition {
+            looked_after: Some(true),
+            placed_here_by_other_authority: Some(false),
+            legal_status: vec![LegalStatus::Uasc],
+            risk_factors: vec!["cse".into()],
+            ..Condition::default()
+        };
+        assert!(profile_only.is_about_the_profile_only());
+        // A child grows older, an episode changes, the clock moves: none of these is fixed.
+        let changing = [
+            Condition {
+                min_age: Some(11),
+                ..profile_only.clone()
+            },
+            Condition {
+                max_age: Some(17),
+                ..profile_only.clone()
+            },
+            Condition {
+                whereabouts_known: Some(false),
+                ..profile_only.clone()
+            },
+            Condition {
+                category: vec!["missing".into()],
+                ..profile_only.clone()
+            },
+            Condition {
+                risk: vec![RiskLevel::High],
+                ..profile_only.clone()
+            },
+            Condition {
+                min_hours_away: Some(24.0),
+                ..profile_only.clone()
+            },
+            Condition {
+                office_hours: Some(true),
+                ..profile_only.clone()
+            },
+            Condition {
+                min_episodes: Some(EpisodeWindow {
+                    episodes: 3,
+                    within_days: 90,
+                }),
+                ..profile_only.clone()
+            },
+        ];
+        for c in changing {
+            assert!(!c.is_about_the_profile_only(), "{c:?}");
+        }
     }
 }

@@ -616,6 +616,8 @@ pub struct Engine {
     pub now: NaiveDateTime,
     /// `now` in `Nanos`.
     now_ns: Nanos,
+    /// The children, as `add_child` added them. A child's `profile` is fixed from then on: the
+    /// engine judges the conditions that read only the profile once, there.
     pub children: Vec<ChildState>,
     /// Every obligation, in the order they arose (none in stress runs, `keep_records` off: the
     /// tallies hold the results).
@@ -658,6 +660,9 @@ pub struct Engine {
     workload_pending: Vec<u64>,
     /// Open obligations by child.
     open_by_child: Vec<ChildDuties>,
+    /// By child: which of the protocol's conditions on the profile alone hold for them
+    /// (`TriggerKeys::profile_holds`; a profile does not change once the child is added).
+    profile_holds: Vec<u64>,
     scratch_open: Vec<OpenRef>,
     /// Boxed, so that taking it out and putting it back moves a pointer, not the facts.
     scratch_facts: Option<Box<Facts>>,
@@ -929,8 +934,12 @@ struct TriggerKeys {
     until: Vec<Option<u32>>,
     /// Keys some repeat stops on.
     stops: Vec<bool>,
-    /// Keys whose rules all hold for every child (empty conditions).
-    unconditional: Vec<bool>,
+    /// Keys with a rule whose condition needs the child's facts worked out (see `RuleTest`).
+    needs_facts: Vec<bool>,
+    /// How each rule's condition is judged.
+    tests: Vec<RuleTest>,
+    /// The distinct conditions of the rules judged by `RuleTest::Profile`, by bit.
+    profile_conditions: Vec<crate::protocol::Condition>,
     /// Keys of the triggers without a parameter, by `unit_index`.
     unit: [Option<u32>; 10],
     classified: FxMap<String, u32>,
@@ -938,6 +947,18 @@ struct TriggerKeys {
     done: FxMap<String, u32>,
     missing_for: Vec<(u64, u32)>,
     episode_count: Vec<((i64, i64), u32)>,
+}
+
+/// How a rule's condition is judged when its trigger fires.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum RuleTest {
+    /// No condition: it holds for every child.
+    Always,
+    /// A condition on the child's profile only (`Condition::is_about_the_profile_only`): judged
+    /// once, when the child is added, and kept as this bit of `Engine::profile_holds`.
+    Profile(u8),
+    /// Judged on the child's facts as they are when the trigger fires.
+    Facts,
 }
 
 fn unit_index(t: &Trigger) -> Option<usize> {
@@ -998,12 +1019,46 @@ impl TriggerKeys {
             k.until.push(until);
         }
         let always = crate::protocol::Condition::default();
-        k.unconditional = k
+        for r in &protocol.rules {
+            let test = if r.when == always {
+                RuleTest::Always
+            } else if r.when.is_about_the_profile_only() {
+                match k.profile_conditions.iter().position(|c| *c == r.when) {
+                    Some(bit) => RuleTest::Profile(bit as u8),
+                    None if k.profile_conditions.len() < 64 => {
+                        k.profile_conditions.push(r.when.clone());
+                        RuleTest::Profile(k.profile_conditions.len() as u8 - 1)
+                    }
+                    None => RuleTest::Facts,
+                }
+            } else {
+                RuleTest::Facts
+            };
+            k.tests.push(test);
+        }
+        k.needs_facts = k
             .rules
             .iter()
-            .map(|rules| rules.iter().all(|&i| protocol.rules[i].when == always))
+            .map(|rules| rules.iter().any(|&i| k.tests[i] == RuleTest::Facts))
             .collect();
         k
+    }
+
+    /// Which of `profile_conditions` hold for a child with this profile, a bit each.
+    fn profile_holds(&self, profile: &ChildProfile) -> u64 {
+        let facts = Facts {
+            legal_status: profile.legal_status.clone(),
+            placement: Some(profile.placement),
+            out_of_borough: profile.out_of_borough,
+            placed_here_by_other_authority: profile.placed_here_by_other_authority,
+            risk_factors: profile.risk_factors.clone(),
+            ..Facts::default()
+        };
+        self.profile_conditions
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.holds(&facts))
+            .fold(0, |bits, (i, _)| bits | 1 << i)
     }
 
     /// The key of a trigger, or none when no rule or repeat names it.
@@ -1075,6 +1130,7 @@ impl Engine {
             trainee: None,
             workload_pending: Vec::new(),
             open_by_child: Vec::new(),
+            profile_holds: Vec::new(),
             scratch_open: Vec::new(),
             scratch_facts: Some(Box::default()),
             names: Arc::new(Names::default()),
@@ -1158,6 +1214,7 @@ impl Engine {
 
     pub fn add_child(&mut self, profile: ChildProfile, place: &str, history: Vec<NaiveDateTime>) -> usize {
         self.open_by_child.push(ChildDuties::default());
+        self.profile_holds.push(self.keys.profile_holds(&profile));
         self.children.push(ChildState {
             profile,
             episodes_total: history.len() as u32,
@@ -1915,17 +1972,24 @@ impl Engine {
             return;
         }
         // Every rule is judged on the facts as they are now; then each that holds is acted on.
-        // (Where every rule of the trigger holds for any child, no facts need working out.)
-        let unconditional = self.keys.unconditional[key as usize];
-        let facts = if unconditional {
-            self.scratch_facts.take().unwrap_or_default()
-        } else {
+        // (Where the trigger's rules ask only about the child's profile, or nothing, no facts
+        // need working out: what the profile says was judged when the child was added.)
+        let needs_facts = self.keys.needs_facts[key as usize];
+        let facts = if needs_facts {
             self.scratch_facts(child)
+        } else {
+            self.scratch_facts.take().unwrap_or_default()
         };
         let mut judged = std::mem::take(&mut self.scratch_judged);
         judged.clear();
+        let profile = self.profile_holds[child];
         for &ri in &self.keys.rules[key as usize] {
-            judged.push((ri, unconditional || self.protocol.rules[ri].when.holds(&facts)));
+            let holds = match self.keys.tests[ri] {
+                RuleTest::Always => true,
+                RuleTest::Profile(bit) => profile >> bit & 1 == 1,
+                RuleTest::Facts => self.protocol.rules[ri].when.holds(&facts),
+            };
+            judged.push((ri, holds));
         }
         self.scratch_facts = Some(facts);
         for &(ri, holds) in &judged {

@@ -1044,20 +1044,21 @@ impl TriggerKeys {
         k
     }
 
-    /// Which of `profile_conditions` hold for a child with this profile, a bit each.
-    fn profile_holds(&self, profile: &ChildProfile) -> u64 {
-        let facts = Facts {
-            legal_status: profile.legal_status.clone(),
-            placement: Some(profile.placement),
-            out_of_borough: profile.out_of_borough,
-            placed_here_by_other_authority: profile.placed_here_by_other_authority,
-            risk_factors: profile.risk_factors.clone(),
-            ..Facts::default()
-        };
+    /// Which of `profile_conditions` hold for a child with this profile, a bit each (`facts`
+    /// is room to work in; the conditions read only what is copied into it from the profile).
+    fn profile_holds(&self, profile: &ChildProfile, facts: &mut Facts) -> u64 {
+        if self.profile_conditions.is_empty() {
+            return 0;
+        }
+        facts.legal_status.clone_from(&profile.legal_status);
+        facts.placement = Some(profile.placement);
+        facts.out_of_borough = profile.out_of_borough;
+        facts.placed_here_by_other_authority = profile.placed_here_by_other_authority;
+        facts.risk_factors.clone_from(&profile.risk_factors);
         self.profile_conditions
             .iter()
             .enumerate()
-            .filter(|(_, c)| c.holds(&facts))
+            .filter(|(_, c)| c.holds(facts))
             .fold(0, |bits, (i, _)| bits | 1 << i)
     }
 
@@ -1214,7 +1215,9 @@ impl Engine {
 
     pub fn add_child(&mut self, profile: ChildProfile, place: &str, history: Vec<NaiveDateTime>) -> usize {
         self.open_by_child.push(ChildDuties::default());
-        self.profile_holds.push(self.keys.profile_holds(&profile));
+        let mut facts = self.scratch_facts.take().unwrap_or_default();
+        self.profile_holds.push(self.keys.profile_holds(&profile, &mut facts));
+        self.scratch_facts = Some(facts);
         self.children.push(ChildState {
             profile,
             episodes_total: history.len() as u32,

@@ -451,6 +451,7 @@ type Nanos = i64;
 
 const NANOS_PER_MINUTE: Nanos = 60_000_000_000;
 const NANOS_PER_HOUR: Nanos = 60 * NANOS_PER_MINUTE;
+const NANOS_PER_DAY: Nanos = 24 * NANOS_PER_HOUR;
 
 fn nanos(t: NaiveDateTime) -> Nanos {
     t.and_utc().timestamp_nanos_opt().expect("times between 1677 and 2262")
@@ -1244,8 +1245,19 @@ impl Engine {
     /// Set the clock.
     fn set_now(&mut self, at: Nanos) {
         if at != self.now_ns {
+            // Most items fall on the same day as the one before: only the time of day changes.
+            let (day, nanos_of_day) = (at.div_euclid(NANOS_PER_DAY), at.rem_euclid(NANOS_PER_DAY));
+            let same_day = day == self.now_ns.div_euclid(NANOS_PER_DAY);
+            let time = chrono::NaiveTime::from_num_seconds_from_midnight_opt(
+                (nanos_of_day / 1_000_000_000) as u32,
+                (nanos_of_day % 1_000_000_000) as u32,
+            );
+            self.now = match time {
+                Some(time) if same_day => self.now.date().and_time(time),
+                _ => time_at(at),
+            };
             self.now_ns = at;
-            self.now = time_at(at);
+            debug_assert_eq!(self.now, time_at(at));
         }
     }
 
@@ -2098,9 +2110,9 @@ impl Engine {
             Deadline::NoLimit => None,
             ref d => self.calendar.due(at, d).map(nanos),
         };
-        let episode = self.current_episode(child).unwrap_or(0);
         let id = if self.keeps(child) {
             let id = self.obligations.len();
+            let episode = self.current_episode(child).unwrap_or(0);
             self.obligations.push(Obligation {
                 id,
                 rule_index: ri,
@@ -2123,14 +2135,14 @@ impl Engine {
             self.next_duty
         };
         self.tallies[ri].fired += 1;
-        if self.open_by_child[child].open.capacity() == 0
+        let d = &mut self.open_by_child[child];
+        if d.open.capacity() == 0
             && let Some((open, kinds)) = self.spare_lists.pop()
         {
-            let d = &mut self.open_by_child[child];
             (d.open, d.open_kind) = (open, kinds);
         }
-        self.open_by_child[child].open_kind.push(self.rule_kind[ri] as u16);
-        self.open_by_child[child].open.push(OpenRef {
+        d.open_kind.push(self.rule_kind[ri] as u16);
+        d.open.push(OpenRef {
             id,
             rule: ri as u32,
             due,

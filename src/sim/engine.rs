@@ -1456,6 +1456,15 @@ impl Engine {
             let at = Item::time_of(a.key);
             self.events_processed += 1;
             self.open_by_child[child].act_done(a.kind);
+            if self.trainee.is_none() {
+                // With no trainee an act meets duties exactly when one of its kind is open, and
+                // is counted only then: it is counted after meeting them (counts are plain sums),
+                // which saves looking through the list twice.
+                if self.meet_duties_of_kind(child, a.kind as u16, a.role, a.action, a.queue_wait, at) {
+                    self.count_act(at, a.role, a.action);
+                }
+                continue;
+            }
             if !self.open_by_child[child].has_open(a.kind) {
                 continue;
             }
@@ -2431,7 +2440,7 @@ impl Engine {
         }
     }
 
-    /// `meet_duties` by duty kind, the act done at `now`.
+    /// `meet_duties` by duty kind, the act done at `now`. Whether it met any.
     fn meet_duties_of_kind(
         &mut self,
         child: usize,
@@ -2440,7 +2449,7 @@ impl Engine {
         action_sym: u32,
         queue_wait: f64,
         now: Nanos,
-    ) {
+    ) -> bool {
         // A joint action done by someone else does not do the trainee's part.
         let spare = self
             .trainee
@@ -2473,6 +2482,7 @@ impl Engine {
         if met_any {
             self.action_useful[action_sym as usize] += 1;
         }
+        met_any
     }
 
     /// `meet_duties_of_kind` one duty at a time, each settled in full (scenarios; the duties of

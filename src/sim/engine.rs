@@ -226,7 +226,8 @@ enum Agendum {
         action: u32,
         by_trainee: bool,
         params: Option<Box<ActionParams>>,
-        queue_wait: f64,
+        /// Whole minutes it waited for a worker (kept small: the agenda moves items about).
+        queue_wait: u32,
         /// Set off by a duty (automation), not scheduled from outside.
         auto: bool,
         /// The duty kind (see `Engine::rule_kind`) of an automated act.
@@ -847,7 +848,8 @@ struct LazyAct {
     role: u32,
     action: u32,
     kind: u32,
-    queue_wait: f64,
+    /// Whole minutes it waited for a worker.
+    queue_wait: u32,
 }
 
 impl Default for ChildDuties {
@@ -1287,7 +1289,7 @@ impl Engine {
                 action,
                 by_trainee,
                 params,
-                queue_wait: 0.0,
+                queue_wait: 0,
                 auto: false,
                 kind: 0,
             },
@@ -1460,7 +1462,7 @@ impl Engine {
                 // With no trainee an act meets duties exactly when one of its kind is open, and
                 // is counted only then: it is counted after meeting them (counts are plain sums),
                 // which saves looking through the list twice.
-                if self.meet_duties_of_kind(child, a.kind as u16, a.role, a.action, a.queue_wait, at) {
+                if self.meet_duties_of_kind(child, a.kind as u16, a.role, a.action, a.queue_wait as f64, at) {
                     self.count_act(at, a.role, a.action);
                 }
                 continue;
@@ -1469,7 +1471,7 @@ impl Engine {
                 continue;
             }
             self.count_act(at, a.role, a.action);
-            self.meet_duties_of_kind(child, a.kind as u16, a.role, a.action, a.queue_wait, at);
+            self.meet_duties_of_kind(child, a.kind as u16, a.role, a.action, a.queue_wait as f64, at);
         }
         if n == list.len() {
             // Most children are between episodes most of the time: give the room back.
@@ -1639,7 +1641,7 @@ impl Engine {
                     }
                 }
                 let params = params.map(|p| *p).unwrap_or_default();
-                self.act(child as usize, role, action, by_trainee, &params, queue_wait)
+                self.act(child as usize, role, action, by_trainee, &params, queue_wait as f64)
             }
             Agendum::MissingTimer { child, episode, hours } => {
                 let child = child as usize;
@@ -2269,7 +2271,8 @@ impl Engine {
 
     /// A role no trainee plays does its duty by the book, or with the set latency, compliance and
     /// capacity: when it will be done and how long it waited for a worker, or none if it will not be.
-    fn automate(&mut self, role: u32, at: Nanos, due: Option<Nanos>) -> Option<(Nanos, f64)> {
+    /// (The wait is in whole minutes, at most `u32::MAX`: some 8,000 years.)
+    fn automate(&mut self, role: u32, at: Nanos, due: Option<Nanos>) -> Option<(Nanos, u32)> {
         let configured = self.behaviour.get(role as usize).and_then(|b| b.as_ref());
         let set = configured.is_some();
         let b = configured.unwrap_or(&self.default_behaviour).clone();
@@ -2290,7 +2293,7 @@ impl Engine {
             latency = latency.min(minutes(d - at) as f64 / 2.0);
         }
         let mut ready = at + latency.max(0.0) as i64 * NANOS_PER_MINUTE;
-        let mut wait = 0.0;
+        let mut wait = 0;
         if let Some(n) = b.workers {
             let r = role as usize;
             if self.worker_free.len() <= r {
@@ -2308,7 +2311,7 @@ impl Engine {
             if b.office_hours_only {
                 start = self.office_open_from(start);
             }
-            wait = minutes(start - ready) as f64;
+            wait = u32::try_from(minutes(start - ready)).unwrap_or(u32::MAX);
             let end = start + b.service_minutes as i64 * NANOS_PER_MINUTE;
             let free = self.worker_free[r].as_mut().expect("made above");
             *free.peek_mut().expect("one worker at least") = Reverse(Item::key(end, wi));

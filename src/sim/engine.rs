@@ -880,6 +880,17 @@ impl ChildDuties {
     fn has_open(&self, kind: u32) -> bool {
         self.open_kind.contains(&(kind as u16))
     }
+    /// Take the open duty at `pos` out (the last one moves into its place).
+    fn remove(&mut self, pos: usize) -> OpenRef {
+        self.open_kind.swap_remove(pos);
+        self.open.swap_remove(pos)
+    }
+    /// The lists' room, once the last open duty has gone: most children are between episodes
+    /// most of the time, so it goes back to the engine's pool (see `Engine::spare_lists`).
+    fn take_emptied(&mut self) -> Option<(Vec<OpenRef>, Vec<u16>)> {
+        (self.open.is_empty() && self.open.capacity() > 4)
+            .then(|| (std::mem::take(&mut self.open), std::mem::take(&mut self.open_kind)))
+    }
 }
 
 /// A set of duty kinds: a bit each for the first 256, a list for any beyond.
@@ -2369,11 +2380,8 @@ impl Engine {
     ) {
         let d = &mut self.open_by_child[child];
         // The list's order does not matter (what settles a duty settles each duty on its own).
-        let r = d.open.swap_remove(pos);
-        d.open_kind.swap_remove(pos);
-        if d.open.is_empty() && d.open.capacity() > 4 {
-            // Most children are between episodes most of the time: give the room back.
-            let lists = (std::mem::take(&mut d.open), std::mem::take(&mut d.open_kind));
+        let r = d.remove(pos);
+        if let Some(lists) = d.take_emptied() {
             keep_spare(&mut self.spare_lists, lists);
         }
         if self.keeps(child) {
@@ -2466,16 +2474,14 @@ impl Engine {
             while let Some(off) = d.open_kind[i..].iter().position(|k| *k == kind) {
                 i += off;
                 met_any = true;
-                d.open_kind.swap_remove(i);
-                let r = d.open.swap_remove(i);
+                let r = d.remove(i);
                 let status = match r.due {
                     Some(due) if now > due => Status::Late,
                     _ => Status::Met,
                 };
                 self.tallies[r.rule as usize].count(status, r.due, Some(now), queue_wait);
             }
-            if d.open.is_empty() && d.open.capacity() > 4 {
-                let lists = (std::mem::take(&mut d.open), std::mem::take(&mut d.open_kind));
+            if let Some(lists) = d.take_emptied() {
                 keep_spare(&mut self.spare_lists, lists);
             }
             met_any

@@ -1468,21 +1468,16 @@ impl Engine {
             // more of it than the integer time).
             let at = Item::time_of(a.key);
             self.events_processed += 1;
-            self.open_by_child[child].act_done(a.kind);
-            if self.trainee.is_none() {
-                // With no trainee an act meets duties exactly when one of its kind is open, and
-                // is counted only then: it is counted after meeting them (counts are plain sums),
-                // which saves looking through the list twice.
-                if self.meet_duties_of_kind(child, a.kind as u16, a.role, a.action, a.queue_wait as f64, at) {
-                    self.count_act(at, a.role, a.action);
-                }
-                continue;
+            let d = &mut self.open_by_child[child];
+            d.act_done(a.kind);
+            // The act is done (and counted) only if a duty of its kind is open. It meets one
+            // exactly then, unless a trainee's part of a joint action is all that is open: the
+            // list is looked through first only where there is a trainee.
+            let open_for_trainee = self.trainee.is_some() && d.has_open(a.kind);
+            let met = self.meet_duties_of_kind(child, a.kind as u16, a.role, a.action, a.queue_wait as f64, at);
+            if met || open_for_trainee {
+                self.count_act(at, a.role, a.action);
             }
-            if !self.open_by_child[child].has_open(a.kind) {
-                continue;
-            }
-            self.count_act(at, a.role, a.action);
-            self.meet_duties_of_kind(child, a.kind as u16, a.role, a.action, a.queue_wait as f64, at);
         }
         if n == list.len() {
             // Most children are between episodes most of the time: give the room back.

@@ -8,7 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use safe_return::protocol::{LegalStatus, Placement, load_protocol};
 use safe_return::scenario::{Decisions, load_decisions, load_scenario, run};
 use safe_return::sim::Status;
-use safe_return::sim::engine::{ChildProfile, Engine, Happening, Phase};
+use safe_return::sim::engine::{ChildProfile, Engine, Happening, Phase, RoleBehaviour};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -255,6 +255,58 @@ fn an_automated_act_whose_duties_were_all_met_already_is_not_done_again() {
     let mut once = acts.clone();
     once.dedup();
     assert_eq!(once, acts, "never twice at the same moment: {acts:?}");
+}
+
+#[test]
+fn an_rhi_worker_who_hears_a_disclosure_follows_safeguarding_procedures_at_once_however_busy() {
+    // Havering Appendix H: "If any safeguarding concerns are raised/disclosures made ensure
+    // safeguarding procedures are followed without delay." One RHI worker, office hours only, who
+    // takes one to eight hours to set about new work: the interview waits for that, but what the
+    // interview itself sets off for the same worker within the hour is done straight after it.
+    let mut e = engine("havering-2023-10", "2024-03-04 10:00");
+    e.automation.roles.insert(
+        "rhi_worker".into(),
+        RoleBehaviour {
+            latency_min_minutes: 60.0,
+            latency_max_minutes: 480.0,
+            compliance: 1.0,
+            workers: Some(1),
+            service_minutes: 30.0,
+            office_hours_only: true,
+        },
+    );
+    let mut profile = child(14, vec![LegalStatus::S31], Placement::Residential);
+    profile.risk_factors = vec!["significant_harm".into()];
+    let c = e.add_child(profile, "placement", vec![]);
+    e.schedule(t("2024-03-04 12:00"), c, leaves());
+    e.schedule(t("2024-03-05 12:00"), c, Happening::Returned { note: String::new() });
+    e.finish(t("2024-03-20 12:00"));
+    let interview = e
+        .actions_done
+        .iter()
+        .find(|a| a.2 == "rhi_worker" && a.3 == "complete_rhi")
+        .map(|a| a.0)
+        .expect("the return interview is held");
+    for rule in [
+        "hv.rhi.appx-h.disclosure-safeguarding",
+        "hv.rhi.appx-h.escalate-without-delay",
+    ] {
+        let o = first_duty(&e, rule);
+        assert_eq!(o.status, Status::Met, "{rule}: {}", o.reason);
+        let done = o.done_at.expect("done");
+        assert!(
+            done >= interview && done - interview <= chrono::Duration::hours(1),
+            "{rule}: done at {done}, the interview ended at {interview}"
+        );
+        assert_eq!(o.queue_wait_minutes, 0.0, "{rule}: no wait for a worker");
+    }
+    // The interview is still new work for the worker: it waited at least the hour to be set about.
+    let offer = first_duty(&e, "hv.rhi.offer-72h");
+    assert!(
+        interview - offer.fired_at >= chrono::Duration::hours(1),
+        "{interview} vs {}",
+        offer.fired_at
+    );
 }
 
 /// Havering May 2023, the trainee playing the social worker: a child in care away for ten days;

@@ -712,6 +712,9 @@ pub struct Engine {
     /// empty; taking one from here saves growing a new one duty by duty).
     spare_lists: Vec<(Vec<OpenRef>, Vec<u16>)>,
     spare_lazy: Vec<Vec<LazyAct>>,
+    /// (child, role number) of the act being done, while its effects set duties off (see
+    /// `plan_act`: what the same worker must do at once, they do straight after).
+    acting: Option<(u32, u32)>,
 }
 
 /// Most emptied lists `Engine::spare_lists` keeps (enough for the children away at once in a
@@ -1172,6 +1175,7 @@ impl Engine {
             lapsing_start: 0.5,
             spare_lists: Vec::new(),
             spare_lazy: Vec::new(),
+            acting: None,
         };
         let protocol = engine.protocol.clone();
         // Rules naming the same role and action share a duty kind; rules naming a joint action
@@ -2206,10 +2210,16 @@ impl Engine {
         // this child is met by that act (in time or late): it takes no more of anyone's time.
         let kind = self.rule_kind[ri];
         let merged = self.merge_duplicate_duties && self.open_by_child[child].has_act(kind);
+        // A duty to act within the hour that a role's own act sets off for the same child (a
+        // disclosure in the return interview: "ensure safeguarding procedures are followed
+        // without delay") is done by the worker who did it, straight after: no new wait to start
+        // and no queue for a worker.
+        let follow_on =
+            self.acting == Some((child as u32, role_sym)) && due.is_some_and(|d| d - from <= NANOS_PER_HOUR);
         let act = match (self.rule_info[ri].recurring, due) {
             _ if merged || self.trainee == Some(role_sym) => None,
             (true, None) => None,
-            _ => self.automate(role_sym, from, due),
+            _ => self.automate(role_sym, from, due, follow_on),
         };
         if let Some(d) = due
             && !self.keeps(child)
@@ -2278,22 +2288,29 @@ impl Engine {
     /// A role no trainee plays does its duty by the book, or with the set latency, compliance and
     /// capacity: when it will be done and how long it waited for a worker, or none if it will not be.
     /// (The wait is in whole minutes, at most `u32::MAX`: some 8,000 years.)
-    fn automate(&mut self, role: u32, at: Nanos, due: Option<Nanos>) -> Option<(Nanos, u32)> {
+    /// A `follow_on` (see `plan_act`) is done as by the book, by the worker already at it, with
+    /// the role's compliance.
+    fn automate(&mut self, role: u32, at: Nanos, due: Option<Nanos>, follow_on: bool) -> Option<(Nanos, u32)> {
         let configured = self.behaviour.get(role as usize).and_then(|b| b.as_ref());
         let set = configured.is_some();
         let b = configured.unwrap_or(&self.default_behaviour).clone();
         if b.compliance < 1.0 && self.rng.random::<f64>() >= b.compliance {
             return None;
         }
+        let follow_on = follow_on && set;
         let span = b.latency_max_minutes - b.latency_min_minutes;
-        let mut latency = b.latency_min_minutes
-            + if span > 0.0 {
-                self.rng.random::<f64>() * span
-            } else {
-                0.0
-            };
+        let mut latency = if follow_on {
+            RoleBehaviour::default().latency_min_minutes
+        } else {
+            b.latency_min_minutes
+                + if span > 0.0 {
+                    self.rng.random::<f64>() * span
+                } else {
+                    0.0
+                }
+        };
         if let Some(d) = due
-            && !set
+            && (!set || follow_on)
         {
             // By the book: never later than half the time allowed.
             latency = latency.min(minutes(d - at) as f64 / 2.0);
@@ -2314,14 +2331,18 @@ impl Engine {
             let (earliest, wi) = (Item::time_of(k), k as u64 & ((1 << 48) - 1));
             let mut start = ready.max(earliest);
             drop(top);
-            if b.office_hours_only {
+            if b.office_hours_only && !follow_on {
                 start = self.office_open_from(start);
             }
-            wait = u32::try_from(minutes(start - ready)).unwrap_or(u32::MAX);
             let end = start + b.service_minutes as i64 * NANOS_PER_MINUTE;
             let free = self.worker_free[r].as_mut().expect("made above");
             *free.peek_mut().expect("one worker at least") = Reverse(Item::key(end, wi));
-            ready = end;
+            // A follow-on is done without waiting (the worker already at it carries on, after
+            // hours if need be); its time still comes out of the role's: the next duty waits.
+            if !follow_on {
+                wait = u32::try_from(minutes(start - ready)).unwrap_or(u32::MAX);
+                ready = end;
+            }
         }
         Some((ready, wait))
     }
@@ -2424,6 +2445,7 @@ impl Engine {
     ) {
         self.count_act(self.now_ns, role_sym, action_sym);
         let has_effects = self.has_effects[action_sym as usize];
+        let before = self.acting.replace((child as u32, role_sym));
         if self.keeps(child) || by_trainee || has_effects || !params.answers.is_empty() {
             self.act_in_full(child, role_sym, action_sym, by_trainee, params, queue_wait);
         } else {
@@ -2431,6 +2453,7 @@ impl Engine {
             self.meet_duties(child, role_sym, action_sym, queue_wait);
             self.fire_done(child, action_sym);
         }
+        self.acting = before;
     }
 
     /// Settle the child's open duties that this action by this role meets.

@@ -309,6 +309,90 @@ fn an_rhi_worker_who_hears_a_disclosure_follows_safeguarding_procedures_at_once_
     );
 }
 
+#[test]
+fn bromleys_weekly_strategy_meetings_are_held_each_week_in_time_by_social_workers_who_are_slow_to_start() {
+    // Bromley 9.1: "Continual multi-agency Strategy Meetings should be held at a minimum of weekly
+    // intervals". Social workers who take up to four hours to set about new work still hold a
+    // meeting they know is due a week ahead in time; and one meeting is one week's meeting: it
+    // does not also count for the week that has just begun.
+    let mut e = engine("bromley-2020", "2024-03-04 10:00");
+    e.automation.roles.insert(
+        "social_worker".into(),
+        RoleBehaviour {
+            latency_min_minutes: 15.0,
+            latency_max_minutes: 240.0,
+            compliance: 1.0,
+            workers: Some(40),
+            service_minutes: 30.0,
+            office_hours_only: false,
+        },
+    );
+    let c = e.add_child(
+        child(15, vec![LegalStatus::S31], Placement::Residential),
+        "placement",
+        vec![],
+    );
+    e.schedule(t("2024-03-04 12:00"), c, leaves());
+    found(&mut e, c, t("2024-04-08 12:00"));
+    e.finish(t("2024-04-10 12:00"));
+    let weekly: Vec<_> = e
+        .obligations
+        .iter()
+        .filter(|o| o.rule == "br.strategy.weekly" && matches!(o.status, Status::Met | Status::Late))
+        .collect();
+    assert!(
+        weekly.len() >= 3,
+        "five weeks missing: {} weekly meetings",
+        weekly.len()
+    );
+    for o in &weekly {
+        assert_eq!(o.status, Status::Met, "due {:?}: {}", o.due_at, o.reason);
+    }
+    let mut held: Vec<_> = weekly.iter().map(|o| o.done_at).collect();
+    held.dedup();
+    assert_eq!(held.len(), weekly.len(), "one meeting for each week: {held:?}");
+}
+
+#[test]
+fn a_weekly_meeting_held_late_is_that_weeks_meeting_not_also_the_next_weeks() {
+    // Bromley, the trainee playing the social worker: the first strategy meeting (held by the
+    // police, by the book) starts the weekly ones. The trainee holds the next two hours after it
+    // was due, when the second week's duty has already arisen: it is late for the first week, and
+    // the second week still needs a meeting of its own.
+    let (mut e, c) = in_care_child_leaves("bromley-2020", Some("social_worker"));
+    found(&mut e, c, t("2024-03-30 12:00"));
+    e.run_until(t("2024-03-05 12:00"));
+    let weekly = |e: &Engine| -> Vec<(Option<NaiveDateTime>, Status, String)> {
+        e.obligations
+            .iter()
+            .filter(|o| o.rule == "br.strategy.weekly")
+            .map(|o| (o.due_at, o.status, o.reason.clone()))
+            .collect()
+    };
+    let first_due = weekly(&e)[0].0.expect("a deadline");
+    let hold = |e: &mut Engine, at: NaiveDateTime| {
+        e.schedule_action(
+            at,
+            c,
+            "social_worker",
+            "hold_strategy_meeting",
+            Default::default(),
+            true,
+        )
+    };
+    hold(&mut e, first_due + chrono::Duration::hours(2));
+    e.run_until(first_due + chrono::Duration::hours(3));
+    let w = weekly(&e);
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert_eq!(w[0].1, Status::Late, "{}", w[0].2);
+    assert_eq!(w[1].0, Some(first_due + chrono::Duration::days(7)));
+    assert_eq!(w[1].1, Status::Open, "the second week's meeting is still to hold");
+    hold(&mut e, first_due + chrono::Duration::days(6));
+    e.run_until(first_due + chrono::Duration::days(6) + chrono::Duration::hours(1));
+    let w = weekly(&e);
+    assert_eq!(w[1].1, Status::Met, "{}", w[1].2);
+}
+
 /// Havering May 2023, the trainee playing the social worker: a child in care away for ten days;
 /// the trainee asks for a strategy meeting an hour after she leaves, and holds it at `held_at`
 /// hours (or never).

@@ -681,6 +681,8 @@ pub struct Engine {
     joint_kind: Vec<Option<u32>>,
     /// By duty kind: it is a joint action's.
     kind_is_joint: Vec<bool>,
+    /// By duty kind: some rule of the kind repeats (one act meets one occurrence of it).
+    kind_repeats: Vec<bool>,
     rule_info: Vec<RuleInfo>,
     /// `Done(action)` trigger key by action number.
     done_key: Vec<Option<u32>>,
@@ -1158,6 +1160,7 @@ impl Engine {
             kinds_of_action: Vec::new(),
             joint_kind: Vec::new(),
             kind_is_joint: Vec::new(),
+            kind_repeats: Vec::new(),
             rule_info: Vec::new(),
             done_key: Vec::new(),
             plain_action: Vec::new(),
@@ -1204,6 +1207,10 @@ impl Engine {
                 engine.kind_is_joint[kind as usize] = true;
             }
             assert!(kind < u16::MAX as u32, "too many duty kinds");
+            if engine.kind_repeats.len() <= kind as usize {
+                engine.kind_repeats.resize(kind as usize + 1, false);
+            }
+            engine.kind_repeats[kind as usize] |= r.repeat.is_some();
             let a = names.1 as usize;
             if engine.kinds_of_action.len() <= a {
                 engine.kinds_of_action.resize(a + 1, Vec::new());
@@ -2168,12 +2175,14 @@ impl Engine {
             rule: ri as u32,
             due,
         });
+        let (role_sym, _) = self.rule_names[ri];
         // When an automated role sets about the duty (its latency and any queue come after).
         let from = match (self.rule_info[ri].recurring, due) {
             // A duty set off by doing the same action (the next meeting after a meeting) is
             // done when it falls due, not at once: otherwise it would set itself off again and
-            // again.
-            (true, Some(d)) => d - NANOS_PER_HOUR,
+            // again. It is known well ahead, so it is taken up early enough for the role's
+            // longest latency and the work itself to end an hour before it is due.
+            (true, Some(d)) => (d - NANOS_PER_HOUR - self.longest_lead(role_sym)).max(now),
             // A duty given more than a day that lapses if the child is found ("held by the 7th
             // day if the child has not been located") is set about part of the way through the
             // time allowed (`Automation::lapsing_start`, halfway unless a caseload says
@@ -2184,7 +2193,6 @@ impl Engine {
             }
             _ => now,
         };
-        let (role_sym, _) = self.rule_names[ri];
         if from > now && self.trainee != Some(role_sym) {
             // Workers are booked when they set about a duty, in time order, so that a booking
             // days ahead does not hold a worker from now until then.
@@ -2282,6 +2290,18 @@ impl Engine {
                     kind,
                 },
             );
+        }
+    }
+
+    /// How long before it is done a staffed role must set about a duty at the most (its longest
+    /// latency and the work itself), in `Nanos`; nothing for a role acting by the book.
+    fn longest_lead(&self, role: u32) -> Nanos {
+        match self.behaviour.get(role as usize).and_then(|b| b.as_ref()) {
+            Some(b) => {
+                (b.latency_max_minutes.max(b.latency_min_minutes).max(0.0) + b.service_minutes.max(0.0)) as Nanos
+                    * NANOS_PER_MINUTE
+            }
+            None => 0,
         }
     }
 
@@ -2483,6 +2503,7 @@ impl Engine {
         let spare = self
             .trainee
             .filter(|t| *t != role_sym && self.kind_is_joint.get(kind as usize).copied().unwrap_or(false));
+        let later = self.later_occurrences(child, kind);
         let met_any = if spare.is_none() && !self.keeps(child) {
             // Stress runs: nothing to word or record, only the tallies (the same steps as
             // `settle_at`, without looking the child up again for each duty). Settling a duty
@@ -2491,6 +2512,10 @@ impl Engine {
             let d = &mut self.open_by_child[child];
             while let Some(off) = d.open_kind[i..].iter().position(|k| *k == kind) {
                 i += off;
+                if later.contains(&d.open[i].id) {
+                    i += 1;
+                    continue;
+                }
                 met_any = true;
                 let r = d.remove(i);
                 let status = match r.due {
@@ -2504,7 +2529,7 @@ impl Engine {
             }
             met_any
         } else {
-            self.meet_each_duty_of_kind(child, kind, spare, queue_wait, now)
+            self.meet_each_duty_of_kind(child, kind, spare, &later, queue_wait, now)
         };
         if met_any {
             self.action_useful[action_sym as usize] += 1;
@@ -2512,13 +2537,39 @@ impl Engine {
         met_any
     }
 
+    /// Of the child's open duties of `kind`, those one act leaves open: of a rule that repeats,
+    /// every occurrence but the one due first. A meeting held for one week is not also the next
+    /// week's, even if the next week's duty arose before it was held. (Empty, without
+    /// allocating, for the kinds with no repeating rule.)
+    fn later_occurrences(&self, child: usize, kind: u16) -> Vec<u32> {
+        if !self.kind_repeats.get(kind as usize).copied().unwrap_or(false) {
+            return Vec::new();
+        }
+        let d = &self.open_by_child[child];
+        let order = |r: &OpenRef| (r.due.unwrap_or(Nanos::MAX), r.id);
+        let of_kind = || {
+            d.open
+                .iter()
+                .zip(&d.open_kind)
+                .filter(|(_, k)| **k == kind)
+                .map(|(r, _)| r)
+        };
+        of_kind()
+            .filter(|r| self.rule_info[r.rule as usize].every.is_some())
+            .filter(|r| of_kind().any(|x| x.rule == r.rule && order(x) < order(r)))
+            .map(|r| r.id)
+            .collect()
+    }
+
     /// `meet_duties_of_kind` one duty at a time, each settled in full (scenarios; the duties of
-    /// role `spare`, the trainee's part of a joint action, are left open). Whether any was met.
+    /// role `spare`, the trainee's part of a joint action, and those in `later` are left open).
+    /// Whether any was met.
     fn meet_each_duty_of_kind(
         &mut self,
         child: usize,
         kind: u16,
         spare: Option<u32>,
+        later: &[u32],
         queue_wait: f64,
         now: Nanos,
     ) -> bool {
@@ -2532,7 +2583,7 @@ impl Engine {
             };
             i += off;
             let r = &d.open[i];
-            if spare.is_some_and(|t| self.rule_names[r.rule as usize].0 == t) {
+            if spare.is_some_and(|t| self.rule_names[r.rule as usize].0 == t) || later.contains(&r.id) {
                 i += 1;
                 continue;
             }

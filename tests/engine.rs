@@ -393,6 +393,49 @@ fn a_weekly_meeting_held_late_is_that_weeks_meeting_not_also_the_next_weeks() {
     assert_eq!(w[1].1, Status::Met, "{}", w[1].2);
 }
 
+#[test]
+fn a_duty_with_no_time_limit_still_being_done_when_the_run_ends_is_not_counted_missed() {
+    // The run ends five minutes after the child leaves: the roles acting by the book have not yet
+    // done what they must do "with no time limit", but they are about it. A role that will not do
+    // it at all (compliance 0) has missed it.
+    let run = |refuse: Option<&str>| {
+        let (mut e, c) = in_care_child_leaves("havering-2023-10", None);
+        if let Some(role) = refuse {
+            e.automation.roles.insert(
+                role.into(),
+                RoleBehaviour {
+                    compliance: 0.0,
+                    ..Default::default()
+                },
+            );
+        }
+        e.finish(t("2024-03-04 12:05"));
+        e.obligations
+            .iter()
+            .filter(|o| o.child == c && o.due_at.is_none())
+            .map(|o| (o.role.clone(), o.status, o.reason.clone()))
+            .collect::<Vec<_>>()
+    };
+    let by_the_book = run(None);
+    assert!(
+        by_the_book.iter().any(|(r, _, _)| r == "placement_provider"),
+        "the placement's enquiries: {by_the_book:?}"
+    );
+    for (role, status, reason) in &by_the_book {
+        assert_eq!(*status, Status::NotApplicable, "{role}: {reason}");
+    }
+    let refused = run(Some("placement_provider"));
+    assert!(refused.iter().any(|(_, status, _)| *status == Status::Missed));
+    for (role, status, reason) in &refused {
+        let expected = if role == "placement_provider" {
+            Status::Missed
+        } else {
+            Status::NotApplicable
+        };
+        assert_eq!(*status, expected, "{role}: {reason}");
+    }
+}
+
 /// Havering May 2023, the trainee playing the social worker: a child in care away for ten days;
 /// the trainee asks for a strategy meeting an hour after she leaves, and holds it at `held_at`
 /// hours (or never).

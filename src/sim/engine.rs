@@ -388,6 +388,15 @@ impl Agenda {
             (None, None) => None,
         }
     }
+    /// Every item, in no particular order.
+    fn items(&self) -> impl Iterator<Item = &Item> {
+        self.run
+            .iter()
+            .chain(self.heap.iter().map(|Reverse(i)| i))
+            .chain(self.buckets.near.iter().flatten())
+            .chain(self.buckets.far.values().flatten())
+    }
+
     fn peek(&self) -> Option<&Item> {
         match self.next_in_run()? {
             true => self.run.last(),
@@ -2798,6 +2807,24 @@ impl Engine {
     pub fn finish(&mut self, end: NaiveDateTime) {
         self.run_until(end);
         let end = nanos(end);
+        // Automated acts still to come: a duty with no time limit that one of them will meet is
+        // in hand, not missed.
+        let mut in_hand: std::collections::HashSet<(u32, u32)> = self
+            .agenda
+            .items()
+            .filter_map(|i| match i.what {
+                Agendum::Act {
+                    child,
+                    kind,
+                    auto: true,
+                    ..
+                } => Some((child, kind)),
+                _ => None,
+            })
+            .collect();
+        for (c, d) in self.open_by_child.iter().enumerate() {
+            in_hand.extend(d.lazy.iter().map(|a| (c as u32, a.kind)));
+        }
         for child in 0..self.open_by_child.len() {
             let open = std::mem::take(&mut self.open_by_child[child].open);
             self.open_by_child[child].open = open.clone();
@@ -2809,6 +2836,11 @@ impl Engine {
                     Some(_) => self.settle(child, r, Status::NotApplicable, None, 0.0, || {
                         "not yet due when the scenario ended".into()
                     }),
+                    None if in_hand.contains(&(child as u32, self.rule_kind[r.rule as usize])) => {
+                        self.settle(child, r, Status::NotApplicable, None, 0.0, || {
+                            "being done when the scenario ended (no time limit)".into()
+                        })
+                    }
                     None => self.settle(child, r, Status::Missed, None, 0.0, || {
                         "never done (no time limit, but it had to be done)".into()
                     }),

@@ -436,6 +436,43 @@ fn a_duty_with_no_time_limit_still_being_done_when_the_run_ends_is_not_counted_m
     }
 }
 
+#[test]
+fn in_a_stress_run_each_weeks_meeting_is_held_even_when_the_last_one_came_late() {
+    // Bromley's weekly strategy meetings, in a stress run (duties of one kind share an act), with
+    // social workers who take nine days to get to anything: each week's meeting comes after the
+    // next week's duty has arisen. Every week still gets a meeting of its own — none is left
+    // waiting on an act that only meets the week before.
+    let mut e = engine("bromley-2020", "2024-03-04 10:00");
+    e.keep_records = false;
+    e.merge_duplicate_duties = true;
+    e.automation.roles.insert(
+        "social_worker".into(),
+        RoleBehaviour {
+            latency_min_minutes: 12960.0,
+            latency_max_minutes: 12960.0,
+            ..Default::default()
+        },
+    );
+    let c = e.add_child(
+        child(14, vec![LegalStatus::S31], Placement::Residential),
+        "placement",
+        vec![],
+    );
+    e.schedule(t("2024-03-04 12:00"), c, leaves());
+    found(&mut e, c, t("2024-04-13 12:00"));
+    e.finish(t("2024-06-01 12:00"));
+    let ri = e
+        .protocol
+        .rules
+        .iter()
+        .position(|r| r.id == "br.strategy.weekly")
+        .unwrap();
+    let w = &e.tallies[ri];
+    assert!(w.fired >= 4, "{w:?}");
+    assert!(w.late >= 3, "nine days to a meeting due in seven: late: {w:?}");
+    assert_eq!(w.missed, 0, "every week's meeting held: {w:?}");
+}
+
 /// Havering May 2023, the trainee playing the social worker: a child in care away for ten days;
 /// the trainee asks for a strategy meeting an hour after she leaves, and holds it at `held_at`
 /// hours (or never).

@@ -2226,7 +2226,11 @@ impl Engine {
         // With duplicates merged, a duty whose action this role already has on the agenda for
         // this child is met by that act (in time or late): it takes no more of anyone's time.
         let kind = self.rule_kind[ri];
-        let merged = self.merge_duplicate_duties && self.open_by_child[child].has_act(kind);
+        // (Not an occurrence of a repeating rule while an earlier one is open: the act on the
+        // agenda meets only the earliest, see `later_occurrences`.)
+        let merged = self.merge_duplicate_duties
+            && self.open_by_child[child].has_act(kind)
+            && !self.has_earlier_occurrence(child, ri, id, due);
         // A duty to act within the hour that a role's own act sets off for the same child (a
         // disclosure in the return interview: "ensure safeguarding procedures are followed
         // without delay") is done by the worker who did it, straight after: no new wait to start
@@ -2568,6 +2572,19 @@ impl Engine {
             .filter(|r| of_kind().any(|x| x.rule == r.rule && order(x) < order(r)))
             .map(|r| r.id)
             .collect()
+    }
+
+    /// Whether duty `id` (under rule `ri`, due `due`) is a repeating rule's occurrence with an
+    /// earlier one of the same rule still open for the child.
+    fn has_earlier_occurrence(&self, child: usize, ri: usize, id: u32, due: Option<Nanos>) -> bool {
+        if self.rule_info[ri].every.is_none() {
+            return false;
+        }
+        let order = |due: Option<Nanos>, id: u32| (due.unwrap_or(Nanos::MAX), id);
+        self.open_by_child[child]
+            .open
+            .iter()
+            .any(|x| x.rule == ri as u32 && x.id != id && order(x.due, x.id) < order(due, id))
     }
 
     /// `meet_duties_of_kind` one duty at a time, each settled in full (scenarios; the duties of

@@ -2235,12 +2235,15 @@ impl Engine {
         // disclosure in the return interview: "ensure safeguarding procedures are followed
         // without delay") is done by the worker who did it, straight after: no new wait to start
         // and no queue for a worker.
-        let follow_on =
-            self.acting == Some((child as u32, role_sym)) && due.is_some_and(|d| d - from <= NANOS_PER_HOUR);
+        // (A role acting by the book does any duty that promptly: for it nothing changes.)
+        let follow_on = self.acting == Some((child as u32, role_sym))
+            && due.is_some_and(|d| d - from <= NANOS_PER_HOUR)
+            && self.behaviour.get(role_sym as usize).is_some_and(|b| b.is_some());
         let act = match (self.rule_info[ri].recurring, due) {
             _ if merged || self.trainee == Some(role_sym) => None,
             (true, None) => None,
-            _ => self.automate(role_sym, from, due, follow_on),
+            _ if follow_on => self.follow_on(role_sym, from, due),
+            _ => self.automate(role_sym, from, due),
         };
         if let Some(d) = due
             && !self.keeps(child)
@@ -2321,29 +2324,22 @@ impl Engine {
     /// A role no trainee plays does its duty by the book, or with the set latency, compliance and
     /// capacity: when it will be done and how long it waited for a worker, or none if it will not be.
     /// (The wait is in whole minutes, at most `u32::MAX`: some 8,000 years.)
-    /// A `follow_on` (see `plan_act`) is done as by the book, by the worker already at it, with
-    /// the role's compliance.
-    fn automate(&mut self, role: u32, at: Nanos, due: Option<Nanos>, follow_on: bool) -> Option<(Nanos, u32)> {
+    fn automate(&mut self, role: u32, at: Nanos, due: Option<Nanos>) -> Option<(Nanos, u32)> {
         let configured = self.behaviour.get(role as usize).and_then(|b| b.as_ref());
         let set = configured.is_some();
         let b = configured.unwrap_or(&self.default_behaviour).clone();
         if b.compliance < 1.0 && self.rng.random::<f64>() >= b.compliance {
             return None;
         }
-        let follow_on = follow_on && set;
         let span = b.latency_max_minutes - b.latency_min_minutes;
-        let mut latency = if follow_on {
-            RoleBehaviour::default().latency_min_minutes
-        } else {
-            b.latency_min_minutes
-                + if span > 0.0 {
-                    self.rng.random::<f64>() * span
-                } else {
-                    0.0
-                }
-        };
+        let mut latency = b.latency_min_minutes
+            + if span > 0.0 {
+                self.rng.random::<f64>() * span
+            } else {
+                0.0
+            };
         if let Some(d) = due
-            && (!set || follow_on)
+            && !set
         {
             // By the book: never later than half the time allowed.
             latency = latency.min(minutes(d - at) as f64 / 2.0);
@@ -2364,20 +2360,45 @@ impl Engine {
             let (earliest, wi) = (Item::time_of(k), k as u64 & ((1 << 48) - 1));
             let mut start = ready.max(earliest);
             drop(top);
-            if b.office_hours_only && !follow_on {
+            if b.office_hours_only {
                 start = self.office_open_from(start);
             }
+            wait = u32::try_from(minutes(start - ready)).unwrap_or(u32::MAX);
             let end = start + b.service_minutes as i64 * NANOS_PER_MINUTE;
             let free = self.worker_free[r].as_mut().expect("made above");
             *free.peek_mut().expect("one worker at least") = Reverse(Item::key(end, wi));
-            // A follow-on is done without waiting (the worker already at it carries on, after
-            // hours if need be); its time still comes out of the role's: the next duty waits.
-            if !follow_on {
-                wait = u32::try_from(minutes(start - ready)).unwrap_or(u32::MAX);
-                ready = end;
-            }
+            ready = end;
         }
         Some((ready, wait))
+    }
+
+    /// A follow-on (see `plan_act`) by a staffed role: done by the book, with the role's
+    /// compliance, without its latency or waiting for a worker (the one already at it carries on,
+    /// after hours if need be). The time still comes out of the role's: a worker is booked for
+    /// it, so the next duty waits that much longer.
+    #[cold]
+    fn follow_on(&mut self, role: u32, at: Nanos, due: Option<Nanos>) -> Option<(Nanos, u32)> {
+        let b = self.behaviour[role as usize].clone().expect("a staffed role");
+        if b.compliance < 1.0 && self.rng.random::<f64>() >= b.compliance {
+            return None;
+        }
+        let by_the_book = RoleBehaviour::default().latency_min_minutes;
+        let latency = due.map_or(by_the_book, |d| by_the_book.min(minutes(d - at) as f64 / 2.0));
+        let ready = at + latency.max(0.0) as i64 * NANOS_PER_MINUTE;
+        if let Some(n) = b.workers {
+            let r = role as usize;
+            if self.worker_free.len() <= r {
+                self.worker_free.resize(r + 1, None);
+            }
+            let free = self.worker_free[r]
+                .get_or_insert_with(|| (0..n.max(1) as u64).map(|i| Reverse(Item::key(at, i))).collect());
+            let mut top = free.peek_mut().expect("one worker at least");
+            let Reverse(k) = *top;
+            let (earliest, wi) = (Item::time_of(k), k as u64 & ((1 << 48) - 1));
+            let end = ready.max(earliest) + b.service_minutes as i64 * NANOS_PER_MINUTE;
+            *top = Reverse(Item::key(end, wi));
+        }
+        Some((ready, 0))
     }
 
     /// The first moment at or after `t` that office hours are open (the answer for the hour is
@@ -2516,8 +2537,8 @@ impl Engine {
         let spare = self
             .trainee
             .filter(|t| *t != role_sym && self.kind_is_joint.get(kind as usize).copied().unwrap_or(false));
-        let later = self.later_occurrences(child, kind);
-        let met_any = if spare.is_none() && !self.keeps(child) {
+        let repeats = self.kind_repeats[kind as usize];
+        let met_any = if spare.is_none() && !self.keeps(child) && !repeats {
             // Stress runs: nothing to word or record, only the tallies (the same steps as
             // `settle_at`, without looking the child up again for each duty). Settling a duty
             // moves the list's last one into its place: that place is looked at again.
@@ -2525,10 +2546,6 @@ impl Engine {
             let d = &mut self.open_by_child[child];
             while let Some(off) = d.open_kind[i..].iter().position(|k| *k == kind) {
                 i += off;
-                if later.contains(&d.open[i].id) {
-                    i += 1;
-                    continue;
-                }
                 met_any = true;
                 let r = d.remove(i);
                 let status = match r.due {
@@ -2542,6 +2559,7 @@ impl Engine {
             }
             met_any
         } else {
+            let later = self.later_occurrences(child, kind);
             self.meet_each_duty_of_kind(child, kind, spare, &later, queue_wait, now)
         };
         if met_any {
@@ -2554,6 +2572,7 @@ impl Engine {
     /// every occurrence but the one due first. A meeting held for one week is not also the next
     /// week's, even if the next week's duty arose before it was held. (Empty, without
     /// allocating, for the kinds with no repeating rule.)
+    #[cold]
     fn later_occurrences(&self, child: usize, kind: u16) -> Vec<u32> {
         if !self.kind_repeats.get(kind as usize).copied().unwrap_or(false) {
             return Vec::new();
@@ -2587,9 +2606,9 @@ impl Engine {
             .any(|x| x.rule == ri as u32 && x.id != id && order(x.due, x.id) < order(due, id))
     }
 
-    /// `meet_duties_of_kind` one duty at a time, each settled in full (scenarios; the duties of
-    /// role `spare`, the trainee's part of a joint action, and those in `later` are left open).
-    /// Whether any was met.
+    /// `meet_duties_of_kind` one duty at a time, each settled in full (scenarios, and kinds with a
+    /// repeating rule; the duties of role `spare`, the trainee's part of a joint action, and those
+    /// in `later` are left open). Whether any was met.
     fn meet_each_duty_of_kind(
         &mut self,
         child: usize,

@@ -233,14 +233,21 @@ enum Agendum {
         /// The duty kind (see `Engine::rule_kind`) of an automated act.
         kind: u32,
     },
+    /// The child has been away `Engine::missing_hours[index]` hours. Only the next of an
+    /// episode's timers waits on the agenda (see `Engine::start_timers`); `seq` is its place in
+    /// the order of items due at the same moment, kept for it when the episode began.
     MissingTimer {
         child: u32,
         episode: u32,
-        hours: f64,
+        index: u32,
+        seq: u64,
     },
+    /// Classify again at `Engine::escalation_hours[index]` hours away (as `MissingTimer`).
     Reclassify {
         child: u32,
         episode: u32,
+        index: u32,
+        seq: u64,
     },
     Repeat {
         child: u32,
@@ -472,6 +479,12 @@ fn time_at(n: Nanos) -> NaiveDateTime {
 }
 
 /// Whole minutes in a span (towards zero, as `Duration::num_minutes`).
+/// How long after the child leaves a timer of `hours` falls (whole minutes; at once if not
+/// after).
+fn timer_span(hours: f64) -> Nanos {
+    ((hours * 60.0) as i64).max(0) * NANOS_PER_MINUTE
+}
+
 fn minutes(span: Nanos) -> i64 {
     span / NANOS_PER_MINUTE
 }
@@ -1122,7 +1135,8 @@ impl Engine {
         }
         missing_hours.sort_by(f64::total_cmp);
         missing_hours.dedup();
-        let escalation_hours = protocol.escalation_hours();
+        // (A child is classified when they leave: reclassifying at 0 hours would change nothing.)
+        let escalation_hours: Vec<f64> = protocol.escalation_hours().into_iter().filter(|h| *h > 0.0).collect();
         let mut calendar = Calendar::default();
         if let Some(h) = protocol.office_hours {
             calendar.office_start = h.start_hour;
@@ -1268,11 +1282,46 @@ impl Engine {
 
     fn push_at(&mut self, at: Nanos, what: Agendum) {
         self.seq += 1;
+        self.push_keyed(at, self.seq, what);
+    }
+
+    /// `push_at` with a sequence number taken earlier.
+    fn push_keyed(&mut self, at: Nanos, seq: u64, what: Agendum) {
         let at = at.max(self.now_ns);
         self.agenda.push(Item {
-            key: Item::key(at, self.seq),
+            key: Item::key(at, seq),
             what,
         });
+    }
+
+    /// An episode has begun: its timers (hours away that set rules off, or change how the child
+    /// is classified). Each timer's place in the order is taken now, as if all were set now; but
+    /// only the first of each kind waits on the agenda, and each sets the next when it finds the
+    /// child still away. Most children are back before the first, so most timers are never set.
+    fn start_timers(&mut self, child: usize, episode: u32) {
+        let child = child as u32;
+        let (missing, escalations) = (self.missing_hours.len() as u64, self.escalation_hours.len() as u64);
+        let seq = self.seq + 1;
+        self.seq += missing + escalations;
+        if let Some(&h) = self.missing_hours.first() {
+            let what = Agendum::MissingTimer {
+                child,
+                episode,
+                index: 0,
+                seq,
+            };
+            self.push_keyed(self.now_ns + timer_span(h), seq, what);
+        }
+        if let Some(&h) = self.escalation_hours.first() {
+            let seq = seq + missing;
+            let what = Agendum::Reclassify {
+                child,
+                episode,
+                index: 0,
+                seq,
+            };
+            self.push_keyed(self.now_ns + timer_span(h), seq, what);
+        }
     }
 
     /// Set the clock.
@@ -1669,16 +1718,56 @@ impl Engine {
                 let params = params.map(|p| *p).unwrap_or_default();
                 self.act(child as usize, role, action, by_trainee, &params, queue_wait as f64)
             }
-            Agendum::MissingTimer { child, episode, hours } => {
-                let child = child as usize;
-                if self.current_episode(child) == Some(episode) && self.is_away(child) {
-                    self.fire_trigger(child, Trigger::MissingFor(hours));
+            Agendum::MissingTimer {
+                child,
+                episode,
+                index,
+                seq,
+            } => {
+                let c = child as usize;
+                // A child back (or on to another episode) stays so for this episode: the timers
+                // after this one would find the same, and are not set.
+                if self.current_episode(c) == Some(episode) && self.is_away(c) {
+                    let hours = self.missing_hours[index as usize];
+                    self.fire_trigger(c, Trigger::MissingFor(hours));
+                    if let Some(&next) = self.missing_hours.get(index as usize + 1) {
+                        let at = self.now_ns - timer_span(hours) + timer_span(next);
+                        self.push_keyed(
+                            at,
+                            seq + 1,
+                            Agendum::MissingTimer {
+                                child,
+                                episode,
+                                index: index + 1,
+                                seq: seq + 1,
+                            },
+                        );
+                    }
                 }
             }
-            Agendum::Reclassify { child, episode } => {
-                let child = child as usize;
-                if self.current_episode(child) == Some(episode) && self.is_away(child) {
-                    self.reclassify(child);
+            Agendum::Reclassify {
+                child,
+                episode,
+                index,
+                seq,
+            } => {
+                let c = child as usize;
+                if self.current_episode(c) == Some(episode) && self.is_away(c) {
+                    self.reclassify(c);
+                    if let Some(&next) = self.escalation_hours.get(index as usize + 1) {
+                        let hours = self.escalation_hours[index as usize];
+                        let at = self.now_ns - timer_span(hours) + timer_span(next);
+                        self.push_keyed(
+                            at,
+                            seq + 1,
+                            Agendum::Reclassify {
+                                child,
+                                episode,
+                                index: index + 1,
+                                seq: seq + 1,
+                            },
+                        );
+                    }
                 }
             }
             Agendum::Repeat {
@@ -1788,29 +1877,7 @@ impl Engine {
                     }
                 }
                 self.reclassify(child);
-                for i in 0..self.missing_hours.len() {
-                    let h = self.missing_hours[i];
-                    self.push_at(
-                        self.now_ns + (h * 60.0) as i64 * NANOS_PER_MINUTE,
-                        Agendum::MissingTimer {
-                            child: child as u32,
-                            episode: number,
-                            hours: h,
-                        },
-                    );
-                }
-                for i in 0..self.escalation_hours.len() {
-                    let h = self.escalation_hours[i];
-                    if h > 0.0 {
-                        self.push_at(
-                            self.now_ns + (h * 60.0) as i64 * NANOS_PER_MINUTE,
-                            Agendum::Reclassify {
-                                child: child as u32,
-                                episode: number,
-                            },
-                        );
-                    }
-                }
+                self.start_timers(child, number);
             }
             Happening::Seen { at, note } => {
                 // Where the child was last seen (the board's marker; where police search).

@@ -216,6 +216,23 @@ fn one_rhi_worker_waits_longer_than_twenty() {
         let rota = rows.iter().find(|r| r.label == "RHI workers on the rota").unwrap();
         assert_eq!(rota.cells, [workers]);
         h.get_by_label("Mean RHI queue wait (minutes)");
+        // Under the chart of rules, in words, what in the staffing keeps each from being met in
+        // time (here the social workers' "immediately" duties: they take up to four hours to start).
+        let causes: Vec<String> = s.protocols[0]
+            .rules
+            .iter()
+            .filter_map(|r| Some(format!("{}: {}", r.id, r.likely_cause.as_deref()?)))
+            .collect();
+        assert!(
+            causes
+                .iter()
+                .any(|c| c.contains("often late as staffed: social_worker takes 15–240 min")),
+            "{causes:?}"
+        );
+        h.get_by_label("Why, as staffed");
+        for c in &causes {
+            assert!(h.query_all_by_label(c).next().is_some(), "not shown: {c}");
+        }
         let shown = &rows
             .iter()
             .find(|r| r.label == "Mean RHI queue wait (minutes)")

@@ -132,6 +132,9 @@ pub fn to_text(s: &Summary) -> String {
                 opt(&r.mean_late_hours, 1),
                 r.missed.mean
             );
+            if let Some(why) = &r.likely_cause {
+                let _ = writeln!(o, "      why: {why}");
+            }
         }
     }
     if let Some(cmp) = &s.comparison {
@@ -243,6 +246,7 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
         "compliance_hi",
         "mean_late_hours",
         "mean_queue_wait_minutes",
+        "likely_cause",
     ])
     .map_err(csv_err)?;
     for p in &s.protocols {
@@ -266,6 +270,7 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
                 &c[2],
                 &est_cols(&r.mean_late_hours)[0],
                 &est_cols(&r.mean_queue_wait_minutes)[0],
+                r.likely_cause.as_deref().unwrap_or(""),
             ])
             .map_err(csv_err)?;
         }
@@ -725,13 +730,13 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
         }
         let _ = write!(
             o,
-            "<h2>{}: rules</h2><table><tr><th>Rule</th><th>Role</th><th>Trigger</th><th>Deadline</th><th>Duties</th><th>Met in time</th><th>Late</th><th>Mean h late</th><th>Missed</th><th>Cancelled</th><th>Mean wait (min)</th></tr>",
+            "<h2>{}: rules</h2><table><tr><th>Rule</th><th>Role</th><th>Trigger</th><th>Deadline</th><th>Duties</th><th>Met in time</th><th>Late</th><th>Mean h late</th><th>Missed</th><th>Cancelled</th><th>Mean wait (min)</th><th>Likely cause</th></tr>",
             esc(&p.id)
         );
         for r in &p.rules {
             let _ = write!(
                 o,
-                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td>{}</td></tr>"#,
                 esc(&r.id),
                 esc(&r.role),
                 esc(&r.trigger),
@@ -742,7 +747,8 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
                 opt(&r.mean_late_hours, 1),
                 r.missed.text(1),
                 r.cancelled.text(1),
-                opt(&r.mean_queue_wait_minutes, 0)
+                opt(&r.mean_queue_wait_minutes, 0),
+                esc(r.likely_cause.as_deref().unwrap_or(""))
             );
         }
         o += "</table>";

@@ -12,9 +12,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::LoadedCaseload;
 use super::generate::{self, Plan};
-use crate::protocol::{Protocol, Trigger};
+use super::report::thousands;
+use super::{LoadedCaseload, Staff};
+use crate::protocol::{Deadline, Protocol, Rule, Trigger};
 use crate::sim::engine::{Engine, RuleTally};
 
 /// What to run.
@@ -367,6 +368,92 @@ pub struct RuleResult {
     pub mean_late_hours: Option<Estimate>,
     /// Minutes waiting for a free worker, on average, of those done.
     pub mean_queue_wait_minutes: Option<Estimate>,
+    /// For a rule not always met in time: what in the caseload's staffing most likely makes it
+    /// late or missed, in words (see `likely_cause`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub likely_cause: Option<String>,
+}
+
+/// What in the staffing most likely keeps a rule's duties from being met in time, in words, or
+/// none where nothing in it explains it (the deadline of a rule set off late in an episode, say).
+/// `rule` is the rule, `staff` its role's staffing (none: the role acts by the book), `workers`
+/// the role's staff after scaling, `r` the rule's results.
+pub fn likely_cause(rule: &Rule, staff: Option<&Staff>, workers: Option<i64>, r: &RuleResult) -> Option<String> {
+    if r.compliance.as_ref().is_none_or(|c| c.mean >= 0.999) {
+        return None;
+    }
+    let s = staff?;
+    let allowed = match rule.deadline {
+        Deadline::Immediately => Some(60.0),
+        Deadline::Minutes(m) => Some(m as f64),
+        Deadline::Hours(h) => Some(h as f64 * 60.0),
+        Deadline::Days(d) => Some(d as f64 * 1440.0),
+        _ => None,
+    };
+    let deadline = match rule.deadline {
+        Deadline::Immediately => "an hour (\"immediately\")".to_string(),
+        ref d => d.label(),
+    };
+    let (lo, hi, work) = (
+        s.latency_min_minutes,
+        s.latency_max_minutes.max(s.latency_min_minutes),
+        s.service_minutes,
+    );
+    let role = &r.role;
+    let wait = r.mean_queue_wait_minutes.as_ref().map_or(0.0, |w| w.mean);
+    let staff_words = match (workers, s.office_hours_only) {
+        (Some(n), true) => format!("{n} on the rota, in office hours only"),
+        (Some(n), false) => format!("{n} on the rota"),
+        (None, true) => "in office hours only".to_string(),
+        (None, false) => "on the rota".to_string(),
+    };
+    if let Some(a) = allowed
+        && lo + work > a
+    {
+        return Some(format!(
+            "never in time as staffed: {role} takes at least {} min to start on a duty and do it ({} to start, {} to do); the rule allows {deadline}",
+            thousands(lo + work),
+            thousands(lo),
+            thousands(work)
+        ));
+    }
+    if s.office_hours_only && allowed.is_some_and(|a| a < 16.0 * 60.0) {
+        return Some(format!(
+            "{role} works in office hours only: a duty arising after hours waits for the next working day; the rule allows {deadline}"
+        ));
+    }
+    if let Some(a) = allowed
+        && hi + work > a
+    {
+        return Some(format!(
+            "often late as staffed: {role} takes {}–{} min to start on a duty and {} to do it; the rule allows {deadline}",
+            thousands(lo),
+            thousands(hi),
+            thousands(work)
+        ));
+    }
+    if wait >= 1.0 {
+        return Some(format!(
+            "waiting for a free worker: {} on average ({role}: {staff_words})",
+            fmt_min(wait)
+        ));
+    }
+    if s.compliance < 1.0 && r.missed.mean > r.late.mean {
+        return Some(format!("{role} does a duty only with chance {}", s.compliance));
+    }
+    None
+}
+
+/// Minutes, thousands separated, with hours or days beside a long wait: `1,807 min (30 h)`.
+fn fmt_min(m: f64) -> String {
+    let n = thousands(m);
+    if m >= 2.0 * 1440.0 {
+        format!("{n} min ({} days)", thousands(m / 1440.0))
+    } else if m >= 120.0 {
+        format!("{n} min ({} h)", thousands(m / 60.0))
+    } else {
+        format!("{n} min")
+    }
 }
 
 /// One role's load.
@@ -482,9 +569,10 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                 compliance: some_share(compliance),
                 mean_late_hours: some_est(late_hours),
                 mean_queue_wait_minutes: some_est(waits),
+                likely_cause: None,
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
     let overall: Vec<f64> = reps
         .iter()
         .filter_map(|x| {
@@ -542,7 +630,7 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                 weekly,
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
     let per_week = |f: &dyn Fn(&Replication) -> &Vec<u64>| {
         Estimate::of(
             &reps
@@ -551,6 +639,12 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                 .collect::<Vec<_>>(),
         )
     };
+    let mut rules = rules;
+    for (rule, r) in p.rules.iter().zip(rules.iter_mut()) {
+        let staff = cl.caseload.staffing.iter().find(|s| s.role == rule.role);
+        let workers = roles.iter().find(|x| x.id == rule.role).and_then(|x| x.workers);
+        r.likely_cause = likely_cause(rule, staff, workers, r);
+    }
     let children = cl.caseload.children.max(1) as f64;
     ProtocolResult {
         id: p.id.clone(),

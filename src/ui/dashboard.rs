@@ -1075,6 +1075,36 @@ fn compliance_chart(ui: &mut egui::Ui, s: &Summary) {
             );
         }
     });
+    likely_causes(ui, s, &ids);
+}
+
+/// Under the compliance chart: for each rule in it, what in the staffing most likely keeps its
+/// duties from being met in time (`RuleResult::likely_cause`), named per protocol where the
+/// protocols differ.
+fn likely_causes(ui: &mut egui::Ui, s: &Summary, ids: &[String]) {
+    let mut lines = Vec::new();
+    for id in ids {
+        let causes: Vec<(&str, &str)> = s
+            .protocols
+            .iter()
+            .filter_map(|p| {
+                let r = p.rules.iter().find(|r| &r.id == id)?;
+                Some((p.id.as_str(), r.likely_cause.as_deref()?))
+            })
+            .collect();
+        let same = causes.windows(2).all(|w| w[0].1 == w[1].1);
+        match causes.first() {
+            Some((_, c)) if same => lines.push(format!("{id}: {c}")),
+            _ => lines.extend(causes.iter().map(|(p, c)| format!("{id} under {p}: {c}"))),
+        }
+    }
+    if lines.is_empty() {
+        return;
+    }
+    ui.label(RichText::new("Why, as staffed").strong());
+    for l in lines {
+        ui.label(l);
+    }
 }
 
 fn week_points(values: &[f64]) -> PlotPoints<'static> {

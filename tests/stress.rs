@@ -397,3 +397,38 @@ fn the_report_says_why_a_rule_is_seldom_met_in_time() {
     assert_eq!(arrange.compliance.as_ref().unwrap().mean, 1.0, "{arrange:?}");
     assert_eq!(arrange.likely_cause, None);
 }
+
+#[test]
+fn no_interval_goes_below_zero() {
+    // Three replications of a small borough: rare duties are late in one replication and not in
+    // the others. Their 95 % intervals are wide, but a count, a wait or a share is never negative.
+    let p = protocol("bromley-2020");
+    let s = run(&[p], &small(300, 60, staff("rhi_worker", 1, 30.0, true)), 3);
+    let mut seen = 0;
+    for pr in &s.protocols {
+        for r in &pr.rules {
+            let ests = [
+                Some(&r.fired),
+                Some(&r.met),
+                Some(&r.late),
+                Some(&r.missed),
+                Some(&r.cancelled),
+                r.compliance.as_ref(),
+                r.mean_late_hours.as_ref(),
+                r.mean_queue_wait_minutes.as_ref(),
+            ];
+            for e in ests.into_iter().flatten() {
+                if let Some(lo) = e.lo {
+                    seen += 1;
+                    assert!(lo >= 0.0, "{}: {e:?}", r.id);
+                }
+            }
+        }
+        for r in &pr.roles {
+            for e in [&r.actions, &r.actions_per_week, &r.late, &r.missed] {
+                assert!(e.lo.is_none_or(|lo| lo >= 0.0), "{}: {e:?}", r.id);
+            }
+        }
+    }
+    assert!(seen > 100, "intervals checked: {seen}");
+}

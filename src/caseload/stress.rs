@@ -301,6 +301,9 @@ pub fn r4(x: f64) -> f64 {
 }
 
 impl Estimate {
+    /// The mean of the replications' values with its 95 % interval (Student's t). Every quantity
+    /// estimated here is a count, a time or a share, never below 0: nor is the interval's lower
+    /// end (a few replications with a rare event would otherwise give "late 55.7 (-18.3–129.6)").
     pub fn of(values: &[f64]) -> Self {
         let n = values.len();
         if n == 0 {
@@ -322,7 +325,7 @@ impl Estimate {
         let half = t975(n - 1) * (var / n as f64).sqrt();
         Estimate {
             mean: r4(mean),
-            lo: Some(r4(mean - half)),
+            lo: Some(r4((mean - half).max(0.0))),
             hi: Some(r4(mean + half)),
         }
     }

@@ -378,10 +378,9 @@ pub struct RuleResult {
 }
 
 /// What in the staffing most likely keeps a rule's duties from being met in time, in words, or
-/// none where nothing in it explains it (the deadline of a rule set off late in an episode, say).
-/// `rule` is the rule, `staff` its role's staffing (none: the role acts by the book), `workers`
-/// the role's staff after scaling, `r` the rule's results.
-pub fn likely_cause(rule: &Rule, staff: Option<&Staff>, workers: Option<i64>, r: &RuleResult) -> Option<String> {
+/// none where nothing in it explains it (a role acting by the book, say). `rule` is the rule,
+/// `staff` its role's staffing as run (none: the role acts by the book), `r` the rule's results.
+pub fn likely_cause(rule: &Rule, staff: Option<&Staff>, r: &RuleResult) -> Option<String> {
     if r.compliance.as_ref().is_none_or(|c| c.mean >= 0.999) {
         return None;
     }
@@ -404,11 +403,9 @@ pub fn likely_cause(rule: &Rule, staff: Option<&Staff>, workers: Option<i64>, r:
     );
     let role = &r.role;
     let wait = r.mean_queue_wait_minutes.as_ref().map_or(0.0, |w| w.mean);
-    let staff_words = match (workers, s.office_hours_only) {
-        (Some(n), true) => format!("{n} on the rota, in office hours only"),
-        (Some(n), false) => format!("{n} on the rota"),
-        (None, true) => "in office hours only".to_string(),
-        (None, false) => "on the rota".to_string(),
+    let staff_words = match s.office_hours_only {
+        true => format!("{} on the rota, in office hours only", s.workers),
+        false => format!("{} on the rota", s.workers),
     };
     if let Some(a) = allowed
         && lo + work > a
@@ -645,8 +642,7 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
     let mut rules = rules;
     for (rule, r) in p.rules.iter().zip(rules.iter_mut()) {
         let staff = cl.caseload.staffing.iter().find(|s| s.role == rule.role);
-        let workers = roles.iter().find(|x| x.id == rule.role).and_then(|x| x.workers);
-        r.likely_cause = likely_cause(rule, staff, workers, r);
+        r.likely_cause = likely_cause(rule, staff, r);
     }
     let children = cl.caseload.children.max(1) as f64;
     ProtocolResult {

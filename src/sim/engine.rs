@@ -478,13 +478,13 @@ fn time_at(n: Nanos) -> NaiveDateTime {
     chrono::DateTime::from_timestamp_nanos(n).naive_utc()
 }
 
-/// Whole minutes in a span (towards zero, as `Duration::num_minutes`).
 /// How long after the child leaves a timer of `hours` falls (whole minutes; at once if not
 /// after).
 fn timer_span(hours: f64) -> Nanos {
     ((hours * 60.0) as i64).max(0) * NANOS_PER_MINUTE
 }
 
+/// Whole minutes in a span (towards zero, as `Duration::num_minutes`).
 fn minutes(span: Nanos) -> i64 {
     span / NANOS_PER_MINUTE
 }

@@ -1092,7 +1092,8 @@ fn likely_causes(ui: &mut egui::Ui, s: &Summary, ids: &[String]) {
                 Some((p.id.as_str(), r.likely_cause.as_deref()?))
             })
             .collect();
-        let same = causes.windows(2).all(|w| w[0].1 == w[1].1);
+        // One line where every protocol gives the same reason; else one per protocol.
+        let same = causes.len() == s.protocols.len() && causes.windows(2).all(|w| w[0].1 == w[1].1);
         match causes.first() {
             Some((_, c)) if same => lines.push(format!("{id}: {c}")),
             _ => lines.extend(causes.iter().map(|(p, c)| format!("{id} under {p}: {c}"))),

@@ -33,6 +33,18 @@ fn child(age_years_at_2024: i32, status: Vec<LegalStatus>, placement: Placement)
         risk_factors: vec![],
     }
 }
+/// A role staffed as a stress caseload would staff it: `latency` minutes (least, most) to set
+/// about a duty, `workers` on the rota (none: no limit), `service` minutes a duty.
+fn staffed(latency: (f64, f64), workers: Option<u32>, service: f64, office_hours_only: bool) -> RoleBehaviour {
+    RoleBehaviour {
+        latency_min_minutes: latency.0,
+        latency_max_minutes: latency.1,
+        compliance: 1.0,
+        workers,
+        service_minutes: service,
+        office_hours_only,
+    }
+}
 fn leaves() -> Happening {
     Happening::Leaves {
         to: "town".into(),
@@ -264,17 +276,9 @@ fn an_rhi_worker_who_hears_a_disclosure_follows_safeguarding_procedures_at_once_
     // takes one to eight hours to set about new work: the interview waits for that, but what the
     // interview itself sets off for the same worker within the hour is done straight after it.
     let mut e = engine("havering-2023-10", "2024-03-04 10:00");
-    e.automation.roles.insert(
-        "rhi_worker".into(),
-        RoleBehaviour {
-            latency_min_minutes: 60.0,
-            latency_max_minutes: 480.0,
-            compliance: 1.0,
-            workers: Some(1),
-            service_minutes: 30.0,
-            office_hours_only: true,
-        },
-    );
+    e.automation
+        .roles
+        .insert("rhi_worker".into(), staffed((60.0, 480.0), Some(1), 30.0, true));
     let mut profile = child(14, vec![LegalStatus::S31], Placement::Residential);
     profile.risk_factors = vec!["significant_harm".into()];
     let c = e.add_child(profile, "placement", vec![]);
@@ -316,17 +320,9 @@ fn bromleys_weekly_strategy_meetings_are_held_each_week_in_time_by_social_worker
     // meeting they know is due a week ahead in time; and one meeting is one week's meeting: it
     // does not also count for the week that has just begun.
     let mut e = engine("bromley-2020", "2024-03-04 10:00");
-    e.automation.roles.insert(
-        "social_worker".into(),
-        RoleBehaviour {
-            latency_min_minutes: 15.0,
-            latency_max_minutes: 240.0,
-            compliance: 1.0,
-            workers: Some(40),
-            service_minutes: 30.0,
-            office_hours_only: false,
-        },
-    );
+    e.automation
+        .roles
+        .insert("social_worker".into(), staffed((15.0, 240.0), Some(40), 30.0, false));
     let c = e.add_child(
         child(15, vec![LegalStatus::S31], Placement::Residential),
         "placement",
@@ -445,14 +441,9 @@ fn in_a_stress_run_each_weeks_meeting_is_held_even_when_the_last_one_came_late()
     let mut e = engine("bromley-2020", "2024-03-04 10:00");
     e.keep_records = false;
     e.merge_duplicate_duties = true;
-    e.automation.roles.insert(
-        "social_worker".into(),
-        RoleBehaviour {
-            latency_min_minutes: 12960.0,
-            latency_max_minutes: 12960.0,
-            ..Default::default()
-        },
-    );
+    e.automation
+        .roles
+        .insert("social_worker".into(), staffed((12960.0, 12960.0), None, 0.0, false));
     let c = e.add_child(
         child(14, vec![LegalStatus::S31], Placement::Residential),
         "placement",

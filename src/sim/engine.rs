@@ -1294,6 +1294,24 @@ impl Engine {
         });
     }
 
+    /// The timer after timer `index` (falling now) of the list `hours` gives, where there is one:
+    /// at its own time (both count from the moment the child left) and in the place in the order
+    /// kept for it (`seq + 1`). `make` makes the item from the timer's index and sequence number.
+    fn set_next_timer(
+        &mut self,
+        hours: impl Fn(&Engine) -> &Vec<f64>,
+        index: u32,
+        seq: u64,
+        make: impl FnOnce(u32, u64) -> Agendum,
+    ) {
+        let list = hours(self);
+        let Some(&next) = list.get(index as usize + 1) else {
+            return;
+        };
+        let at = self.now_ns - timer_span(list[index as usize]) + timer_span(next);
+        self.push_keyed(at, seq + 1, make(index + 1, seq + 1));
+    }
+
     /// An episode has begun: its timers (hours away that set rules off, or change how the child
     /// is classified). Each timer's place in the order is taken now, as if all were set now; but
     /// only the first of each kind waits on the agenda, and each sets the next when it finds the
@@ -1730,19 +1748,13 @@ impl Engine {
                 if self.current_episode(c) == Some(episode) && self.is_away(c) {
                     let hours = self.missing_hours[index as usize];
                     self.fire_trigger(c, Trigger::MissingFor(hours));
-                    if let Some(&next) = self.missing_hours.get(index as usize + 1) {
-                        let at = self.now_ns - timer_span(hours) + timer_span(next);
-                        self.push_keyed(
-                            at,
-                            seq + 1,
-                            Agendum::MissingTimer {
-                                child,
-                                episode,
-                                index: index + 1,
-                                seq: seq + 1,
-                            },
-                        );
-                    }
+                    let next = |index, seq| Agendum::MissingTimer {
+                        child,
+                        episode,
+                        index,
+                        seq,
+                    };
+                    self.set_next_timer(|e| &e.missing_hours, index, seq, next);
                 }
             }
             Agendum::Reclassify {
@@ -1754,20 +1766,13 @@ impl Engine {
                 let c = child as usize;
                 if self.current_episode(c) == Some(episode) && self.is_away(c) {
                     self.reclassify(c);
-                    if let Some(&next) = self.escalation_hours.get(index as usize + 1) {
-                        let hours = self.escalation_hours[index as usize];
-                        let at = self.now_ns - timer_span(hours) + timer_span(next);
-                        self.push_keyed(
-                            at,
-                            seq + 1,
-                            Agendum::Reclassify {
-                                child,
-                                episode,
-                                index: index + 1,
-                                seq: seq + 1,
-                            },
-                        );
-                    }
+                    let next = |index, seq| Agendum::Reclassify {
+                        child,
+                        episode,
+                        index,
+                        seq,
+                    };
+                    self.set_next_timer(|e| &e.escalation_hours, index, seq, next);
                 }
             }
             Agendum::Repeat {

@@ -949,9 +949,49 @@ impl KindSet {
     }
 }
 
-/// When each worker of a role is next free: the earliest first, the lowest-numbered on a tie.
-/// Each entry is `Item::key(free at, worker number)`: one comparison orders by time, then worker.
-type Rota = BinaryHeap<Reverse<u128>>;
+/// A role's workers: how many are free, and when each of the others will be. The worker free
+/// soonest takes the next duty. Bookings are made in time order (at the time the role sets about
+/// the duty), and a duty is never started before then, so any worker whose work ended by the time
+/// of a booking is as good as any other: they are only counted, and the heap holds the busy ones
+/// (a few dozen of a national rota of thousands).
+#[derive(Debug, Clone)]
+struct Rota {
+    free: u64,
+    busy: BinaryHeap<Reverse<Nanos>>,
+}
+
+impl Rota {
+    fn new(workers: u64) -> Self {
+        Rota {
+            free: workers.max(1),
+            busy: BinaryHeap::new(),
+        }
+    }
+
+    /// When the worker free soonest is free, booking at `now`: `now` if one already is.
+    fn earliest(&mut self, now: Nanos) -> Nanos {
+        while let Some(&Reverse(t)) = self.busy.peek()
+            && t <= now
+        {
+            self.busy.pop();
+            self.free += 1;
+        }
+        match self.busy.peek() {
+            Some(&Reverse(t)) if self.free == 0 => t,
+            _ => now,
+        }
+    }
+
+    /// The worker free soonest (see `earliest`) is busy until `end`.
+    fn book(&mut self, end: Nanos) {
+        if self.free > 0 {
+            self.free -= 1;
+            self.busy.push(Reverse(end));
+        } else {
+            *self.busy.peek_mut().expect("a busy worker") = Reverse(end);
+        }
+    }
+}
 
 /// Whether office hours are open at one hour of one day, under one calendar.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -2423,22 +2463,15 @@ impl Engine {
             if self.worker_free.len() <= r {
                 self.worker_free.resize(r + 1, None);
             }
-            let free = self.worker_free[r]
-                .get_or_insert_with(|| (0..n.max(1) as u64).map(|i| Reverse(Item::key(at, i))).collect());
-            // The worker free soonest (the first of them on a tie) takes it: their entry is
-            // updated in place below (one sift rather than a pop and a push).
-            let top = free.peek_mut().expect("one worker at least");
-            let Reverse(k) = *top;
-            let (earliest, wi) = (Item::time_of(k), k as u64 & ((1 << 48) - 1));
-            let mut start = ready.max(earliest);
-            drop(top);
+            debug_assert!(at == self.now_ns && ready >= at, "workers are booked now, for later");
+            let rota = self.worker_free[r].get_or_insert_with(|| Rota::new(n as u64));
+            let mut start = ready.max(rota.earliest(at));
             if b.office_hours_only {
                 start = self.office_open_from(start);
             }
             wait = u32::try_from(minutes(start - ready)).unwrap_or(u32::MAX);
             let end = start + b.service_minutes as i64 * NANOS_PER_MINUTE;
-            let free = self.worker_free[r].as_mut().expect("made above");
-            *free.peek_mut().expect("one worker at least") = Reverse(Item::key(end, wi));
+            self.worker_free[r].as_mut().expect("made above").book(end);
             ready = end;
         }
         Some((ready, wait))
@@ -2462,13 +2495,9 @@ impl Engine {
             if self.worker_free.len() <= r {
                 self.worker_free.resize(r + 1, None);
             }
-            let free = self.worker_free[r]
-                .get_or_insert_with(|| (0..n.max(1) as u64).map(|i| Reverse(Item::key(at, i))).collect());
-            let mut top = free.peek_mut().expect("one worker at least");
-            let Reverse(k) = *top;
-            let (earliest, wi) = (Item::time_of(k), k as u64 & ((1 << 48) - 1));
-            let end = ready.max(earliest) + b.service_minutes as i64 * NANOS_PER_MINUTE;
-            *top = Reverse(Item::key(end, wi));
+            let rota = self.worker_free[r].get_or_insert_with(|| Rota::new(n as u64));
+            let end = ready.max(rota.earliest(at)) + b.service_minutes as i64 * NANOS_PER_MINUTE;
+            rota.book(end);
         }
         Some((ready, 0))
     }

@@ -381,7 +381,7 @@ fn the_report_says_why_a_rule_is_seldom_met_in_time() {
     let within = rule(&slow, "br.rhi.within-72h");
     let why = within.likely_cause.clone().expect("a cause for late interviews");
     assert!(
-        why.starts_with("waiting for a free worker") && why.contains("1 on the rota, in office hours only"),
+        why.starts_with("waiting for a worker in office hours") && why.contains("1 on the rota, in office hours only"),
         "{why}"
     );
     let text = safe_return::caseload::report::to_text(&slow);

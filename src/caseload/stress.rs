@@ -433,8 +433,14 @@ pub fn likely_cause(rule: &Rule, staff: Option<&Staff>, r: &RuleResult) -> Optio
         ));
     }
     if wait >= 1.0 {
+        // (For a role in office hours only, the wait includes nights and weekends.)
+        let what = if s.office_hours_only {
+            "a worker in office hours"
+        } else {
+            "a free worker"
+        };
         return Some(format!(
-            "waiting for a free worker: {} on average ({role}: {staff_words})",
+            "waiting for {what}: {} on average ({role}: {staff_words})",
             fmt_min(wait)
         ));
     }

@@ -2459,22 +2459,26 @@ impl Engine {
         let mut ready = at + latency.max(0.0) as i64 * NANOS_PER_MINUTE;
         let mut wait = 0;
         if let Some(n) = b.workers {
-            let r = role as usize;
-            if self.worker_free.len() <= r {
-                self.worker_free.resize(r + 1, None);
-            }
             debug_assert!(at == self.now_ns && ready >= at, "workers are booked now, for later");
-            let rota = self.worker_free[r].get_or_insert_with(|| Rota::new(n as u64));
-            let mut start = ready.max(rota.earliest(at));
+            let mut start = ready.max(self.rota(role, n).earliest(at));
             if b.office_hours_only {
                 start = self.office_open_from(start);
             }
             wait = u32::try_from(minutes(start - ready)).unwrap_or(u32::MAX);
             let end = start + b.service_minutes as i64 * NANOS_PER_MINUTE;
-            self.worker_free[r].as_mut().expect("made above").book(end);
+            self.rota(role, n).book(end);
             ready = end;
         }
         Some((ready, wait))
+    }
+
+    /// The rota of a role with `workers` on it.
+    fn rota(&mut self, role: u32, workers: u32) -> &mut Rota {
+        let r = role as usize;
+        if self.worker_free.len() <= r {
+            self.worker_free.resize(r + 1, None);
+        }
+        self.worker_free[r].get_or_insert_with(|| Rota::new(workers as u64))
     }
 
     /// A follow-on (see `plan_act`) by a staffed role: done by the book, with the role's
@@ -2491,11 +2495,7 @@ impl Engine {
         let latency = due.map_or(by_the_book, |d| by_the_book.min(minutes(d - at) as f64 / 2.0));
         let ready = at + latency.max(0.0) as i64 * NANOS_PER_MINUTE;
         if let Some(n) = b.workers {
-            let r = role as usize;
-            if self.worker_free.len() <= r {
-                self.worker_free.resize(r + 1, None);
-            }
-            let rota = self.worker_free[r].get_or_insert_with(|| Rota::new(n as u64));
+            let rota = self.rota(role, n);
             let end = ready.max(rota.earliest(at)) + b.service_minutes as i64 * NANOS_PER_MINUTE;
             rota.book(end);
         }

@@ -2679,18 +2679,11 @@ impl Engine {
             return Vec::new();
         }
         let d = &self.open_by_child[child];
-        let order = |r: &OpenRef| (r.due.unwrap_or(Nanos::MAX), r.id);
-        let of_kind = || {
-            d.open
-                .iter()
-                .zip(&d.open_kind)
-                .filter(|(_, k)| **k == kind)
-                .map(|(r, _)| r)
-        };
-        of_kind()
-            .filter(|r| self.rule_info[r.rule as usize].every.is_some())
-            .filter(|r| of_kind().any(|x| x.rule == r.rule && order(x) < order(r)))
-            .map(|r| r.id)
+        d.open
+            .iter()
+            .zip(&d.open_kind)
+            .filter(|(r, k)| **k == kind && self.has_earlier_occurrence(child, r.rule as usize, r.id, r.due))
+            .map(|(r, _)| r.id)
             .collect()
     }
 

@@ -58,16 +58,28 @@ pub fn to_text(s: &Summary) -> String {
     row("", &|p| p.id.clone());
     row("Episodes", &|p| p.episodes.text(0));
     row("Duties met in time", &|p| pct(&p.compliance));
+    if !c.staffing.is_empty() {
+        row("  of the staffed roles", &|p| pct(&p.compliance_staffed));
+    }
+    row("Duties still open at the end", &|p| p.outstanding.text(0));
     row("Strategy meetings a week", &|p| p.strategy_meetings_per_week.text(1));
     row("Strategy-meeting actions a week", &|p| {
         p.strategy_meeting_actions_per_week.text(1)
     });
     row("Escalation duties (repeat episodes)", &|p| p.escalations.text(1));
-    row("Children over a repeat threshold", &|p| p.children_escalated.text(1));
+    row("Children over a repeat threshold", &|p| match p.thresholds.is_empty() {
+        true => "— (the protocol sets none)".into(),
+        false => p.children_escalated.text(1),
+    });
     row("Episodes per child", &|p| p.episodes_per_child.text(2));
+    let _ = writeln!(o);
+    for p in ps {
+        let _ = writeln!(o, "{}: {}", p.id, p.title);
+        let _ = writeln!(o, "  {}", thresholds_text(p));
+    }
     let _ = writeln!(
         o,
-        "\nWorkload: actions a week (busiest week); mean wait for a free worker"
+        "\nWorkload: actions a week (busiest week)"
     );
     let mut roles: Vec<&str> = Vec::new();
     for p in ps {
@@ -77,25 +89,46 @@ pub fn to_text(s: &Summary) -> String {
             }
         }
     }
-    for id in roles {
+    for id in &roles {
         let staff = ps
             .iter()
             .flat_map(|p| &p.roles)
-            .find(|r| r.id == id)
+            .find(|r| r.id == *id)
             .and_then(|r| r.workers)
             .map(|n| format!(" ({n} staff)"))
             .unwrap_or_default();
         let _ = write!(o, "  {:<34}", format!("{id}{staff}"));
         for p in ps {
+            let cell = match p.roles.iter().find(|r| r.id == *id) {
+                Some(r) => format!("{:.1} ({:.0})", r.actions_per_week.mean, r.busiest_week.mean),
+                None => "—".into(),
+            };
+            let _ = write!(o, " {cell:<w$}");
+        }
+        let _ = writeln!(o);
+    }
+    // Roles the caseload staffs (the others act by the book, with no queue to wait in).
+    let staffed: Vec<&str> = roles
+        .iter()
+        .copied()
+        .filter(|id| ps.iter().flat_map(|p| &p.roles).any(|r| r.id == *id && r.workers.is_some()))
+        .collect();
+    if !staffed.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nStaffed roles: mean wait for a free worker; duties still open at the end"
+        );
+    }
+    for id in staffed {
+        let _ = write!(o, "  {id:<34}");
+        for p in ps {
             let cell = match p.roles.iter().find(|r| r.id == id) {
-                Some(r) => {
-                    let wait = r
-                        .mean_queue_wait_minutes
-                        .filter(|e| e.mean > 0.0)
-                        .map(|e| format!(", wait {:.0} min", e.mean))
-                        .unwrap_or_default();
-                    format!("{:.1} ({:.0}){wait}", r.actions_per_week.mean, r.busiest_week.mean)
-                }
+                Some(r) => format!(
+                    "wait {}; {} open",
+                    r.mean_queue_wait_minutes
+                        .map_or("—".into(), |e| super::stress::wait_short(e.mean)),
+                    thousands(r.outstanding.mean)
+                ),
                 None => "—".into(),
             };
             let _ = write!(o, " {cell:<w$}");
@@ -121,38 +154,55 @@ pub fn to_text(s: &Summary) -> String {
             let _ = writeln!(o, "  every duty that fell due was met in time");
         }
         for r in shown {
-            let _ = writeln!(
-                o,
-                "  {:<44} {:<20} {:<16} met {}  late {:.1} (mean {} h)  missed {:.1}",
-                r.id,
-                r.role,
-                r.deadline,
-                pct(&r.compliance),
-                r.late.mean,
-                opt(&r.mean_late_hours, 1),
-                r.missed.mean
-            );
-            if let Some(why) = &r.likely_cause {
-                let _ = writeln!(o, "      why: {why}");
+            rule_lines(&mut o, r);
+        }
+        // Rules met in time whenever they fell due, but with many duties still waiting.
+        let backlog: Vec<_> = p
+            .rules
+            .iter()
+            .filter(|r| r.compliance.is_none_or(|c| c.mean >= 0.999))
+            .filter(|r| r.fired.mean > 0.0 && r.outstanding.mean / r.fired.mean >= super::stress::BACKLOG_SHARE)
+            .filter(|r| r.likely_cause.is_some())
+            .collect();
+        if !backlog.is_empty() {
+            let _ = writeln!(o, "\n{}: rules with a backlog (duties still open at the end)", p.id);
+            for r in backlog {
+                rule_lines(&mut o, r);
             }
         }
     }
     if let Some(cmp) = &s.comparison {
         let _ = writeln!(o, "\n{} → {}", cmp.baseline, cmp.revision);
-        let _ = writeln!(
-            o,
-            "  rules added {}, removed {}; duties met in time {}; strategy meetings a week {:+.2}; escalation duties {:+.1}",
-            cmp.rules_added.len(),
-            cmp.rules_removed.len(),
-            cmp.compliance_change
-                .map(|d| format!("{:+.1} points", d * 100.0))
-                .unwrap_or_else(|| "—".into()),
-            cmp.strategy_meetings_per_week_change,
-            cmp.escalations_change
-        );
-        for (what, list) in [("added", &cmp.rules_added), ("removed", &cmp.rules_removed)] {
-            if !list.is_empty() {
-                let _ = writeln!(o, "  {what}: {}", list.join(", "));
+        if cmp.rules_shared == 0 {
+            let _ = writeln!(
+                o,
+                "  the two protocols share no rule: they are compared as wholes ({} rules against {})",
+                cmp.rules_removed.len(),
+                cmp.rules_added.len()
+            );
+        } else {
+            let _ = writeln!(
+                o,
+                "  rules in both {}, added {}, removed {}",
+                cmp.rules_shared,
+                cmp.rules_added.len(),
+                cmp.rules_removed.len()
+            );
+        }
+        let _ = writeln!(o, "  change, revision minus baseline (paired by replication, 95 % interval):");
+        for c in &cmp.changes {
+            let _ = writeln!(o, "    {:<44} {}", change_label(&c.measure), change_text(c));
+        }
+        if cmp.rules_shared > 0 {
+            for (what, list) in [("added", &cmp.rules_added), ("removed", &cmp.rules_removed)] {
+                if list.is_empty() {
+                    continue;
+                }
+                let more = match list.len() > 20 {
+                    true => format!(" … and {} more (comparison.csv lists every rule)", list.len() - 20),
+                    false => String::new(),
+                };
+                let _ = writeln!(o, "  {what}: {}{more}", list[..list.len().min(20)].join(", "));
             }
         }
         let mut moved: Vec<_> = cmp
@@ -188,7 +238,12 @@ pub fn to_text(s: &Summary) -> String {
         if !changed.is_empty() {
             let _ = writeln!(o, "  workload change, actions a week:");
             for r in changed {
-                let _ = writeln!(o, "    {:<30} {:+.1}", r.id, r.change_per_week.unwrap_or(0.0));
+                // The same id may name different posts in two boroughs' protocols.
+                let names = match (&r.baseline_name, &r.revision_name) {
+                    (Some(a), Some(b)) if a != b => format!(" ({a} → {b})"),
+                    _ => String::new(),
+                };
+                let _ = writeln!(o, "    {:<30} {:+.1}{names}", r.id, r.change_per_week.unwrap_or(0.0));
             }
         }
     }
@@ -206,6 +261,83 @@ pub fn to_text(s: &Summary) -> String {
             .unwrap_or_default()
     );
     o
+}
+
+/// A rule in the text report: its figures, what it asks and where from, and why it is late.
+fn rule_lines(o: &mut String, r: &super::stress::RuleResult) {
+    let late = match &r.mean_late_hours {
+        Some(h) if r.late.mean > 0.0 => format!(", {} late on average", hours_late(h.mean)),
+        _ => String::new(),
+    };
+    let open = match r.outstanding.mean >= 0.05 {
+        true => format!("  still open {}", thousands_1(r.outstanding.mean)),
+        false => String::new(),
+    };
+    let _ = writeln!(
+        o,
+        "  {:<44} met in time {}  of {} duties: late {}{late}  missed {}{open}",
+        r.id,
+        pct(&r.compliance),
+        thousands_1(r.fired.mean),
+        thousands_1(r.late.mean),
+        thousands_1(r.missed.mean),
+    );
+    let _ = writeln!(o, "      {} [{}]", r.what, r.citation);
+    if let Some(why) = &r.likely_cause {
+        let _ = writeln!(o, "      why: {why}");
+    }
+}
+
+/// A mean count: thousands separated, one decimal below 100 (`3.9`, `1,716`).
+pub fn thousands_1(n: f64) -> String {
+    if n.abs() < 100.0 {
+        format!("{n:.1}")
+    } else {
+        thousands(n)
+    }
+}
+
+/// A headline measure's name in words (`summary.csv` names → report labels).
+pub fn change_label(measure: &str) -> &str {
+    match measure {
+        "duties_met_in_time" => "Duties met in time",
+        "duties_met_in_time_staffed_roles" => "Duties met in time, staffed roles",
+        "strategy_meetings_per_week" => "Strategy meetings a week",
+        "escalation_duties" => "Escalation duties (repeat-episode rules)",
+        "children_over_a_repeat_threshold" => "Children over a repeat threshold",
+        "duties_open_at_end" => "Duties still open at the end",
+        other => other,
+    }
+}
+
+/// A change in words: shares in points, counts as they are.
+pub fn change_text(c: &super::stress::MeasureChange) -> String {
+    match c.measure.starts_with("duties_met_in_time") {
+        true => format!("{} points", c.change.change_text(100.0, 1)),
+        false => c.change.change_text(1.0, 1),
+    }
+}
+
+/// The repeat-episode thresholds a protocol escalates at, in words.
+pub fn thresholds_text(p: &ProtocolResult) -> String {
+    if p.thresholds.is_empty() {
+        return "repeat threshold: none set".into();
+    }
+    let t: Vec<String> = p
+        .thresholds
+        .iter()
+        .map(|t| format!("{} episodes in {} days", t.episodes, t.within_days))
+        .collect();
+    format!("repeat thresholds: {}", t.join("; "))
+}
+
+/// Hours late, as people say it: `1.8 h`, or `90.2 days` for long waits.
+pub fn hours_late(h: f64) -> String {
+    if h >= 48.0 {
+        format!("{:.1} days", h / 24.0)
+    } else {
+        format!("{h:.1} h")
+    }
 }
 
 fn est_cols(e: &Option<Estimate>) -> [String; 3] {

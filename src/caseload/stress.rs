@@ -329,6 +329,40 @@ impl Estimate {
             hi: Some(r4(mean + half)),
         }
     }
+    /// A change (revision minus baseline, replication by replication): may be negative.
+    pub fn of_change(values: &[f64]) -> Self {
+        let n = values.len();
+        let mean = values.iter().sum::<f64>() / n.max(1) as f64;
+        if n < 2 {
+            return Estimate {
+                mean: r4(mean),
+                lo: None,
+                hi: None,
+            };
+        }
+        let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1) as f64;
+        let half = t975(n - 1) * (var / n as f64).sqrt();
+        Estimate {
+            mean: r4(mean),
+            lo: Some(r4(mean - half)),
+            hi: Some(r4(mean + half)),
+        }
+    }
+    /// A change with its sign and interval, scaled by `k`: `+2.7 (+1.9 to +3.5)`.
+    pub fn change_text(&self, k: f64, decimals: usize) -> String {
+        match (self.lo, self.hi) {
+            (Some(lo), Some(hi)) => format!(
+                "{:+.*} ({:+.*} to {:+.*})",
+                decimals,
+                self.mean * k,
+                decimals,
+                lo * k,
+                decimals,
+                hi * k
+            ),
+            _ => format!("{:+.*}", decimals, self.mean * k),
+        }
+    }
     /// A share: the interval is kept within 0 and 1.
     pub fn of_share(values: &[f64]) -> Self {
         let mut e = Self::of(values);
@@ -353,6 +387,12 @@ impl Estimate {
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleResult {
     pub id: String,
+    /// The rule in a sentence, in the protocol's own names (see `Protocol::rule_text`).
+    pub what: String,
+    /// Where it comes from: document and section ("havering-2023-10, Appendix H").
+    pub citation: String,
+    /// The document's own words.
+    pub quote: String,
     pub role: String,
     pub action: String,
     pub trigger: String,
@@ -364,6 +404,9 @@ pub struct RuleResult {
     pub late: Estimate,
     pub missed: Estimate,
     pub cancelled: Estimate,
+    /// Still open when the run ended (not yet due, or no time limit and not yet done): left out
+    /// of compliance; a large share is a backlog.
+    pub outstanding: Estimate,
     /// Met in time as a share of those that fell due (met + late + missed); replications where
     /// none fell due are left out.
     pub compliance: Option<Estimate>,
@@ -377,11 +420,22 @@ pub struct RuleResult {
     pub likely_cause: Option<String>,
 }
 
-/// What in the staffing most likely keeps a rule's duties from being met in time, in words, or
-/// none where nothing in it explains it (a role acting by the book, say). `rule` is the rule,
-/// `staff` its role's staffing as run (none: the role acts by the book), `r` the rule's results.
+/// A rule whose duties are this share or more still open at the end of the run has a backlog.
+pub const BACKLOG_SHARE: f64 = 0.1;
+
+/// What in the staffing most likely keeps a rule's duties from being met in time (or leaves a
+/// backlog of them open at the end), in words, or none where nothing in it explains it (a role
+/// acting by the book, say). Every cause that applies is given, the one that costs the most
+/// minutes first, separated by "; ". `rule` is the rule, `staff` its role's staffing as run
+/// (none: the role acts by the book), `r` the rule's results.
 pub fn likely_cause(rule: &Rule, staff: Option<&Staff>, r: &RuleResult) -> Option<String> {
-    if r.compliance.as_ref().is_none_or(|c| c.mean >= 0.999) {
+    let late_or_missed = r.compliance.as_ref().is_some_and(|c| c.mean < 0.999);
+    let backlog = match r.fired.mean > 0.0 {
+        true => r.outstanding.mean / r.fired.mean,
+        false => 0.0,
+    };
+    let has_backlog = backlog >= BACKLOG_SHARE;
+    if !late_or_missed && !has_backlog {
         return None;
     }
     let s = staff?;
@@ -407,31 +461,49 @@ pub fn likely_cause(rule: &Rule, staff: Option<&Staff>, r: &RuleResult) -> Optio
         true => format!("{} on the rota, in office hours only", s.workers),
         false => format!("{} on the rota", s.workers),
     };
-    if let Some(a) = allowed
-        && lo + work > a
-    {
-        return Some(format!(
-            "never in time as staffed: {role} takes at least {} min to start on a duty and do it ({} to start, {} to do); the rule allows {deadline}",
-            thousands(lo + work),
-            thousands(lo),
-            thousands(work)
-        ));
+    // (minutes it costs a duty, the words), sorted below.
+    let mut causes: Vec<(f64, String)> = Vec::new();
+    if late_or_missed {
+        if let Some(a) = allowed
+            && lo + work > a
+        {
+            causes.push((
+                lo + work - a,
+                format!(
+                    "never in time as staffed: {role} takes at least {} min to start on a duty and do it ({} min to start, {} min to do); the rule allows {deadline}",
+                    thousands(lo + work),
+                    thousands(lo),
+                    thousands(work)
+                ),
+            ));
+        } else if s.office_hours_only && allowed.is_some_and(|a| a < 16.0 * 60.0) {
+            causes.push((
+                // A duty arising in the evening waits the night (about 16 hours) or a weekend.
+                8.0 * 60.0,
+                format!(
+                    "{role} works in office hours only: a duty arising after hours waits for the next working day; the rule allows {deadline}"
+                ),
+            ));
+        } else if let Some(a) = allowed
+            && hi + work > a
+        {
+            causes.push((
+                ((lo + hi) / 2.0 + work - a).max(1.0),
+                format!(
+                    "often late as staffed: {role} takes {}–{} min to start on a duty and {} min to do it; the rule allows {deadline}",
+                    thousands(lo),
+                    thousands(hi),
+                    thousands(work)
+                ),
+            ));
+        }
     }
-    if s.office_hours_only && allowed.is_some_and(|a| a < 16.0 * 60.0) {
-        return Some(format!(
-            "{role} works in office hours only: a duty arising after hours waits for the next working day; the rule allows {deadline}"
-        ));
-    }
-    if let Some(a) = allowed
-        && hi + work > a
-    {
-        return Some(format!(
-            "often late as staffed: {role} takes {}–{} min to start on a duty and {} to do it; the rule allows {deadline}",
-            thousands(lo),
-            thousands(hi),
-            thousands(work)
-        ));
-    }
+    let open_words = |share: f64| {
+        format!(
+            "{} % of these duties were still open when the run ended",
+            (share * 100.0).round()
+        )
+    };
     if wait >= 1.0 {
         // (For a role in office hours only, the wait includes nights and weekends.)
         let what = if s.office_hours_only {
@@ -439,19 +511,38 @@ pub fn likely_cause(rule: &Rule, staff: Option<&Staff>, r: &RuleResult) -> Optio
         } else {
             "a free worker"
         };
-        return Some(format!(
-            "waiting for {what}: {} on average ({role}: {staff_words})",
-            fmt_min(wait)
+        let still = match has_backlog {
+            true => format!("; {}", open_words(backlog)),
+            false => String::new(),
+        };
+        causes.push((
+            wait,
+            format!("waiting for {what}: {} on average ({role}: {staff_words}){still}", fmt_min(wait)),
         ));
+    } else if has_backlog {
+        causes.push((0.0, format!("a backlog: {} ({role}: {staff_words})", open_words(backlog))));
     }
-    if s.compliance < 1.0 && r.missed.mean > r.late.mean {
-        return Some(format!("{role} does a duty only with chance {}", s.compliance));
+    if late_or_missed && s.compliance < 1.0 && r.missed.mean > r.late.mean {
+        causes.push((0.0, format!("{role} does a duty only with chance {}", s.compliance)));
     }
-    None
+    // Largest first; a stable sort keeps the order above among equals.
+    causes.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+    (!causes.is_empty()).then(|| causes.into_iter().map(|(_, w)| w).collect::<Vec<_>>().join("; "))
 }
 
 /// Minutes, thousands separated, with hours or days beside a long wait: `1,807 min (30 h)`.
-fn fmt_min(m: f64) -> String {
+/// A wait in the unit people would say it in: `45 min`, `17 h`, `112 days`.
+pub fn wait_short(m: f64) -> String {
+    if m >= 2.0 * 1440.0 {
+        format!("{} days", thousands(m / 1440.0))
+    } else if m >= 120.0 {
+        format!("{} h", thousands(m / 60.0))
+    } else {
+        format!("{} min", thousands(m))
+    }
+}
+
+pub fn fmt_min(m: f64) -> String {
     let n = thousands(m);
     if m >= 2.0 * 1440.0 {
         format!("{n} min ({} days)", thousands(m / 1440.0))
@@ -476,6 +567,8 @@ pub struct RoleResult {
     pub mean_queue_wait_minutes: Option<Estimate>,
     pub late: Estimate,
     pub missed: Estimate,
+    /// The role's duties still open when the run ended (see `RuleResult::outstanding`).
+    pub outstanding: Estimate,
     /// Mean actions per week, week by week.
     pub weekly: Vec<f64>,
 }
@@ -502,6 +595,11 @@ pub struct ProtocolResult {
     pub events: Estimate,
     /// All rules together: met in time as a share of the duties that fell due.
     pub compliance: Option<Estimate>,
+    /// The same for the rules of the roles the caseload staffs (with latency, capacity and
+    /// compliance): the others act by the book and meet every duty in time by construction.
+    pub compliance_staffed: Option<Estimate>,
+    /// Duties still open when the run ended, all rules together (see `RuleResult::outstanding`).
+    pub outstanding: Estimate,
     pub rules: Vec<RuleResult>,
     pub roles: Vec<RoleResult>,
     pub strategy_meetings_per_week: Estimate,
@@ -513,6 +611,20 @@ pub struct ProtocolResult {
     pub thresholds: Vec<ThresholdResult>,
     pub episodes_per_child: Estimate,
     pub episodes_per_child_histogram: Vec<Bucket>,
+    /// The headline measures replication by replication (for paired changes; not written out).
+    #[serde(skip)]
+    pub per_replication: Vec<Headline>,
+}
+
+/// One replication's headline measures (`None`: nothing fell due).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Headline {
+    pub compliance: Option<f64>,
+    pub compliance_staffed: Option<f64>,
+    pub strategy_meetings_per_week: f64,
+    pub escalations: f64,
+    pub children_escalated: f64,
+    pub outstanding: f64,
 }
 
 fn mean_of(v: &[f64]) -> f64 {
@@ -562,9 +674,12 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                 .collect();
             RuleResult {
                 id: r.id.clone(),
+                what: p.rule_text(r),
+                citation: format!("{}, {}", r.citation.doc, r.citation.section),
+                quote: r.citation.quote.clone(),
                 role: r.role.clone(),
                 action: r.action.clone(),
-                trigger: r.trigger.label(),
+                trigger: p.trigger_text(&r.trigger),
                 deadline: r.deadline.label(),
                 strength: format!("{:?}", r.strength),
                 fired: t(&|t| t.fired),
@@ -572,6 +687,7 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                 late: t(&|t| t.late),
                 missed: t(&|t| t.missed),
                 cancelled: t(&|t| t.cancelled),
+                outstanding: t(&|t| t.outstanding),
                 compliance: some_share(compliance),
                 mean_late_hours: some_est(late_hours),
                 mean_queue_wait_minutes: some_est(waits),
@@ -579,14 +695,33 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
             }
         })
         .collect::<Vec<_>>();
-    let overall: Vec<f64> = reps
+    // Met in time as a share of what fell due, over the rules `take` picks, replication by
+    // replication (none where nothing fell due).
+    let share_met = |take: &dyn Fn(&Rule) -> bool| -> Vec<Option<f64>> {
+        reps.iter()
+            .map(|x| {
+                let (m, l, s) = p
+                    .rules
+                    .iter()
+                    .zip(&x.rules)
+                    .filter(|(r, _)| take(r))
+                    .fold((0, 0, 0), |a, (_, t)| (a.0 + t.met, a.1 + t.late, a.2 + t.missed));
+                (m + l + s > 0).then(|| m as f64 / (m + l + s) as f64)
+            })
+            .collect()
+    };
+    let overall = share_met(&|_| true);
+    let staffed = share_met(&|r| cl.caseload.staffing.iter().any(|s| s.role == r.role));
+    let per_replication: Vec<Headline> = reps
         .iter()
-        .filter_map(|x| {
-            let (m, l, s) = x
-                .rules
-                .iter()
-                .fold((0, 0, 0), |a, t| (a.0 + t.met, a.1 + t.late, a.2 + t.missed));
-            (m + l + s > 0).then(|| m as f64 / (m + l + s) as f64)
+        .enumerate()
+        .map(|(i, x)| Headline {
+            compliance: overall[i],
+            compliance_staffed: staffed[i],
+            strategy_meetings_per_week: x.meetings.iter().sum::<u64>() as f64 / per_week_of,
+            escalations: x.escalations as f64,
+            children_escalated: x.children_escalated as f64,
+            outstanding: x.rules.iter().map(|t| t.outstanding).sum::<u64>() as f64,
         })
         .collect();
     let roles = p
@@ -633,6 +768,12 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                 mean_queue_wait_minutes: some_est(waits),
                 late: Estimate::of(&reps.iter().map(|x| sum(x, &|t| t.late as f64)).collect::<Vec<_>>()),
                 missed: Estimate::of(&reps.iter().map(|x| sum(x, &|t| t.missed as f64)).collect::<Vec<_>>()),
+                outstanding: Estimate::of(
+                    &reps
+                        .iter()
+                        .map(|x| sum(x, &|t| t.outstanding as f64))
+                        .collect::<Vec<_>>(),
+                ),
                 weekly,
             }
         })
@@ -653,10 +794,12 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
     let children = cl.caseload.children.max(1) as f64;
     ProtocolResult {
         id: p.id.clone(),
-        title: p.title.clone(),
+        title: p.full_title(),
         episodes: Estimate::of_counts(reps.iter().map(|x| x.episodes)),
         events: Estimate::of_counts(reps.iter().map(|x| x.events)),
-        compliance: some_share(overall),
+        compliance: some_share(overall.into_iter().flatten().collect()),
+        compliance_staffed: some_share(staffed.into_iter().flatten().collect()),
+        outstanding: Estimate::of(&per_replication.iter().map(|h| h.outstanding).collect::<Vec<_>>()),
         rules,
         roles,
         strategy_meetings_per_week: per_week(&|x| &x.meetings),
@@ -705,6 +848,7 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                 children: Estimate::of_counts(reps.iter().map(|x| x.episodes_per_child[b])),
             })
             .collect(),
+        per_replication,
     }
 }
 
@@ -725,6 +869,10 @@ pub struct RuleComparison {
 #[derive(Debug, Clone, Serialize)]
 pub struct RoleComparison {
     pub id: String,
+    /// The role's name in each protocol (the same id may name different posts in two boroughs'
+    /// protocols: Bromley's `ad_dcs` is the Director, Haringey's an Assistant Director).
+    pub baseline_name: Option<String>,
+    pub revision_name: Option<String>,
     pub baseline_actions_per_week: Option<Estimate>,
     pub revision_actions_per_week: Option<Estimate>,
     pub change_per_week: Option<f64>,
@@ -741,6 +889,22 @@ pub struct Comparison {
     pub compliance_change: Option<f64>,
     pub strategy_meetings_per_week_change: f64,
     pub escalations_change: f64,
+    /// Rules in both protocols (by id). None: two different protocols, compared as wholes.
+    pub rules_shared: usize,
+    /// Headline measures, revision minus baseline, paired replication by replication (the two
+    /// protocols run on the same children and episodes), with 95 % intervals.
+    pub changes: Vec<MeasureChange>,
+}
+
+/// A headline measure's change from the baseline to the revision.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeasureChange {
+    /// As in `summary.csv`: `duties_met_in_time`, `duties_met_in_time_staffed_roles`,
+    /// `strategy_meetings_per_week`, `escalation_duties`, `children_over_a_repeat_threshold`,
+    /// `duties_open_at_end`.
+    pub measure: String,
+    /// Revision minus baseline (shares as fractions: 0.027 is 2.7 points).
+    pub change: Estimate,
 }
 
 pub fn compare(a: &ProtocolResult, b: &ProtocolResult) -> Comparison {
@@ -783,10 +947,13 @@ pub fn compare(a: &ProtocolResult, b: &ProtocolResult) -> Comparison {
     let roles = role_ids
         .iter()
         .map(|id| {
-            let x = a.roles.iter().find(|r| r.id == *id).map(|r| r.actions_per_week);
-            let y = b.roles.iter().find(|r| r.id == *id).map(|r| r.actions_per_week);
+            let rx = a.roles.iter().find(|r| r.id == *id);
+            let ry = b.roles.iter().find(|r| r.id == *id);
+            let (x, y) = (rx.map(|r| r.actions_per_week), ry.map(|r| r.actions_per_week));
             RoleComparison {
                 id: id.to_string(),
+                baseline_name: rx.map(|r| r.name.clone()),
+                revision_name: ry.map(|r| r.name.clone()),
                 baseline_actions_per_week: x,
                 revision_actions_per_week: y,
                 change_per_week: Some(r4(y.map_or(0.0, |e| e.mean) - x.map_or(0.0, |e| e.mean))),
@@ -816,7 +983,40 @@ pub fn compare(a: &ProtocolResult, b: &ProtocolResult) -> Comparison {
         },
         strategy_meetings_per_week_change: r4(b.strategy_meetings_per_week.mean - a.strategy_meetings_per_week.mean),
         escalations_change: r4(b.escalations.mean - a.escalations.mean),
+        rules_shared: a.rules.iter().filter(|r| b.rules.iter().any(|x| x.id == r.id)).count(),
+        changes: paired_changes(a, b),
     }
+}
+
+/// The headline measures' changes, replication by replication. A measure one protocol does not
+/// have (children over a repeat threshold, where it sets none) is left out.
+fn paired_changes(a: &ProtocolResult, b: &ProtocolResult) -> Vec<MeasureChange> {
+    type Pick = fn(&Headline) -> Option<f64>;
+    let mut measures: Vec<(&str, Pick)> = vec![
+        ("duties_met_in_time", |h| h.compliance),
+        ("duties_met_in_time_staffed_roles", |h| h.compliance_staffed),
+        ("strategy_meetings_per_week", |h| Some(h.strategy_meetings_per_week)),
+        ("escalation_duties", |h| Some(h.escalations)),
+    ];
+    if !a.thresholds.is_empty() && !b.thresholds.is_empty() {
+        measures.push(("children_over_a_repeat_threshold", |h| Some(h.children_escalated)));
+    }
+    measures.push(("duties_open_at_end", |h| Some(h.outstanding)));
+    measures
+        .into_iter()
+        .filter_map(|(measure, pick)| {
+            let d: Vec<f64> = a
+                .per_replication
+                .iter()
+                .zip(&b.per_replication)
+                .filter_map(|(x, y)| Some(pick(y)? - pick(x)?))
+                .collect();
+            (!d.is_empty()).then(|| MeasureChange {
+                measure: measure.to_string(),
+                change: Estimate::of_change(&d),
+            })
+        })
+        .collect()
 }
 
 /// The caseload as run, for reports.

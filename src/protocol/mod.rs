@@ -139,6 +139,46 @@ impl Protocol {
             .find(|p| matches!(&p.forbids, Forbidden::Action(a) if a == action) && p.when.holds(f))
     }
 
+    /// The title with the version: two versions of a protocol share a title.
+    pub fn full_title(&self) -> String {
+        match self.version.is_empty() || self.title.contains(&self.version) {
+            true => self.title.clone(),
+            false => format!("{} ({})", self.title, self.version),
+        }
+    }
+
+    /// What sets a rule off, in the protocol's own names for roles, actions and categories
+    /// ("Return home interview done", "classified as Missing - high risk") rather than ids.
+    pub fn trigger_text(&self, t: &Trigger) -> String {
+        match t {
+            Trigger::ClassifiedAs(c) => match self.categories.iter().find(|x| &x.id == c) {
+                Some(x) => format!("classified as {}", x.name),
+                None => t.label(),
+            },
+            Trigger::NotificationReceived(r) => match self.role(r) {
+                Some(x) => format!("{} notified", x.name),
+                None => t.label(),
+            },
+            Trigger::Done(a) => match self.action(a) {
+                Some(x) => format!("{} done", x.name),
+                None => t.label(),
+            },
+            _ => t.label(),
+        }
+    }
+
+    /// A rule in a sentence, in the protocol's own names: "Social worker: hold a strategy
+    /// meeting, within 72 h after child returned".
+    pub fn rule_text(&self, r: &Rule) -> String {
+        let role = self.role(&r.role).map_or(r.role.as_str(), |x| x.name.as_str());
+        let action = self.action(&r.action).map_or(r.action.as_str(), |x| x.name.as_str());
+        let when = match r.deadline {
+            Deadline::NoLimit => format!("after {} (no time limit set)", self.trigger_text(&r.trigger)),
+            d => format!("{} after {}", d.phrase(), self.trigger_text(&r.trigger)),
+        };
+        format!("{role}: {action}, {when}")
+    }
+
     pub fn role(&self, id: &str) -> Option<&RoleDecl> {
         self.roles.iter().find(|r| r.id == id)
     }

@@ -272,6 +272,20 @@ pub enum Trigger {
     EpisodeClosed,
 }
 
+/// A span of hours as people say it: "12 weeks", "7 days", "24 hours", "1 hour", "2.5 hours".
+pub fn hours_text(h: f64) -> String {
+    let whole = h.fract() == 0.0 && h > 0.0;
+    if whole && h >= 336.0 && h % 168.0 == 0.0 {
+        format!("{} weeks", h / 168.0)
+    } else if whole && h >= 48.0 && h % 24.0 == 0.0 {
+        format!("{} days", h / 24.0)
+    } else if h == 1.0 {
+        "1 hour".into()
+    } else {
+        format!("{h} hours")
+    }
+}
+
 impl Trigger {
     /// Triggers that happen while the child is still away: obligations they set off are
     /// cancelled by default if the child is found before they fall due.
@@ -295,7 +309,7 @@ impl Trigger {
             Self::ReportedMissing => "reported missing to police".into(),
             Self::NotificationReceived(r) => format!("{r} notified"),
             Self::RiskGraded => "police risk grading made".into(),
-            Self::MissingFor(h) => format!("missing for {h} hours"),
+            Self::MissingFor(h) => format!("missing for {}", hours_text(*h)),
             Self::Located => "child located".into(),
             Self::Returned => "child returned".into(),
             Self::InterviewCompleted => "return interview completed".into(),
@@ -346,9 +360,11 @@ impl Deadline {
             Self::Immediately => "immediately".into(),
             Self::Minutes(m) => format!("{m} min"),
             Self::Hours(h) => format!("{h} h"),
+            Self::Days(1) => "1 day".into(),
             Self::Days(d) => format!("{d} days"),
             Self::SameDay => "same day".into(),
             Self::FirstWorkingDay => "first working day".into(),
+            Self::WorkingDays(1) => "1 working day".into(),
             Self::WorkingDays(d) => format!("{d} working days"),
             Self::NoLimit => "no time limit".into(),
         }

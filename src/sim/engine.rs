@@ -604,6 +604,9 @@ pub struct RuleTally {
     pub late: u64,
     pub missed: u64,
     pub cancelled: u64,
+    /// Still open when the run ended: not yet due, or with no time limit and an act still to
+    /// come (neither met nor missed; left out of compliance, but a backlog shows here).
+    pub outstanding: u64,
     pub late_hours_total: f64,
     pub queue_wait_minutes_total: f64,
     /// Whole minutes late, summed (`late_hours_total` is worked out from it, so the total does
@@ -627,6 +630,7 @@ impl RuleTally {
             }
             Status::Missed => self.missed += 1,
             Status::Cancelled => self.cancelled += 1,
+            Status::NotApplicable => self.outstanding += 1,
             _ => {}
         }
         self.queue_wait_minutes_total += queue_wait;

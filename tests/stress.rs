@@ -374,7 +374,10 @@ fn the_report_says_why_a_rule_is_seldom_met_in_time() {
         .likely_cause
         .clone()
         .expect("a cause for a rule never met in time");
-    assert!(why.contains("never in time as staffed: rhi_worker takes at least 90 min"), "{why}");
+    assert!(
+        why.contains("never in time as staffed: rhi_worker takes at least 90 min"),
+        "{why}"
+    );
     // Both causes are given; the one that costs more comes first. The one worker's queue (hours,
     // days) costs more than the half-hour by which starting and doing overrun the hour allowed.
     let wait = arrange.mean_queue_wait_minutes.as_ref().expect("waits").mean;
@@ -393,8 +396,14 @@ fn the_report_says_why_a_rule_is_seldom_met_in_time() {
             && text.contains("[bromley-2020, 8. Return Home Interviews]"),
         "{text}"
     );
-    assert!(text.contains("      why: waiting for a worker in office hours"), "{text}");
-    assert!(text.contains("never in time as staffed: rhi_worker takes at least 90 min"), "{text}");
+    assert!(
+        text.contains("      why: waiting for a worker in office hours"),
+        "{text}"
+    );
+    assert!(
+        text.contains("never in time as staffed: rhi_worker takes at least 90 min"),
+        "{text}"
+    );
     // Quick and ample: every duty met in time, nothing to explain.
     let mut quick = staff("rhi_worker", 40, 30.0, false);
     (quick.latency_min_minutes, quick.latency_max_minutes) = (5.0, 20.0);
@@ -447,7 +456,12 @@ fn interviews_still_waiting_for_the_one_rhi_worker_at_the_end_are_a_backlog_not_
     let p = protocol("bromley-2020");
     let s = run(&[p], &small(300, 120, staff("rhi_worker", 1, 60.0, true)), 2);
     let pr = &s.protocols[0];
-    let offer = pr.rules.iter().find(|r| r.id == "br.rhi.offer-all").expect("rule").clone();
+    let offer = pr
+        .rules
+        .iter()
+        .find(|r| r.id == "br.rhi.offer-all")
+        .expect("rule")
+        .clone();
     assert_eq!(offer.late.mean + offer.missed.mean, 0.0, "{offer:?}");
     assert!(
         offer.outstanding.mean >= stress::BACKLOG_SHARE * offer.fired.mean,
@@ -455,19 +469,28 @@ fn interviews_still_waiting_for_the_one_rhi_worker_at_the_end_are_a_backlog_not_
     );
     let why = offer.likely_cause.clone().expect("a backlog is explained");
     assert!(
-        why.starts_with("waiting for a worker in office hours") && why.contains("of these duties were still open when the run ended"),
+        why.starts_with("waiting for a worker in office hours")
+            && why.contains("of these duties were still open when the run ended"),
         "{why}"
     );
     let rhi = pr.roles.iter().find(|r| r.id == "rhi_worker").expect("role");
     assert!(rhi.outstanding.mean >= offer.outstanding.mean, "{rhi:?}");
     assert!(pr.outstanding.mean >= rhi.outstanding.mean);
     let text = safe_return::caseload::report::to_text(&s);
-    assert!(text.contains("bromley-2020: rules with a backlog (duties still open at the end)"), "{text}");
+    assert!(
+        text.contains("bromley-2020: rules with a backlog (duties still open at the end)"),
+        "{text}"
+    );
     // With 40 quick workers there is no pile.
     let mut quick = staff("rhi_worker", 40, 30.0, false);
     (quick.latency_min_minutes, quick.latency_max_minutes) = (5.0, 20.0);
     let s = run(&[protocol("bromley-2020")], &small(300, 120, quick), 2);
-    let offer = s.protocols[0].rules.iter().find(|r| r.id == "br.rhi.offer-all").unwrap().clone();
+    let offer = s.protocols[0]
+        .rules
+        .iter()
+        .find(|r| r.id == "br.rhi.offer-all")
+        .unwrap()
+        .clone();
     assert!(offer.outstanding.mean < 0.05 * offer.fired.mean, "{offer:?}");
     assert_eq!(offer.likely_cause, None);
 }
@@ -488,7 +511,10 @@ fn changes_between_two_protocols_are_paired_by_replication_and_say_what_cannot_b
         .iter()
         .find(|c| c.measure == "strategy_meetings_per_week")
         .expect("meetings change");
-    assert!(meetings.change.mean < 0.0 && meetings.change.hi.is_some_and(|h| h < 0.0), "{meetings:?}");
+    assert!(
+        meetings.change.mean < 0.0 && meetings.change.hi.is_some_and(|h| h < 0.0),
+        "{meetings:?}"
+    );
     // Bromley escalates at 3 episodes in a year; Haringey sets no threshold. The children over a
     // threshold cannot be compared, and the two share no rule id: they are compared as wholes.
     let s = run(
@@ -498,12 +524,85 @@ fn changes_between_two_protocols_are_paired_by_replication_and_say_what_cannot_b
     );
     let cmp = s.comparison.as_ref().expect("compared");
     assert_eq!(cmp.rules_shared, 0);
-    assert!(cmp.changes.iter().all(|c| c.measure != "children_over_a_repeat_threshold"), "{:?}", cmp.changes);
+    assert!(
+        cmp.changes
+            .iter()
+            .all(|c| c.measure != "children_over_a_repeat_threshold"),
+        "{:?}",
+        cmp.changes
+    );
     let text = safe_return::caseload::report::to_text(&s);
-    assert!(text.contains("the two protocols share no rule: they are compared as wholes"), "{text}");
+    assert!(
+        text.contains("the two protocols share no rule: they are compared as wholes"),
+        "{text}"
+    );
     assert!(text.contains("— (the protocol sets none)"), "{text}");
-    assert!(!text.contains("hg.rhi.offer, hg.rhi.within-72h"), "no list of every rule id: {text}");
+    assert!(
+        !text.contains("hg.rhi.offer, hg.rhi.within-72h"),
+        "no list of every rule id: {text}"
+    );
     // The same role id names different posts in the two boroughs.
     let dcs = cmp.roles.iter().find(|r| r.id == "ad_dcs").expect("ad_dcs in both");
     assert_ne!(dcs.baseline_name, dcs.revision_name, "{dcs:?}");
+}
+
+#[test]
+fn a_comparison_report_names_both_versions_and_gives_paired_changes_and_each_rules_source() {
+    let dir = scratch("out-compare");
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = bin(&[
+        "stress",
+        "--protocol",
+        "havering-2023-05",
+        "--compare",
+        "havering-2023-10",
+        "--children",
+        "150",
+        "--days",
+        "30",
+        "--replications",
+        "2",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Havering's two versions share a title: the version tells them apart.
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(
+        html.contains("(V 0.6 May 23)") && html.contains("(V 0.6 Oct 23)"),
+        "versions named"
+    );
+    assert!(html.contains("A synthetic caseload"), "says the caseload is synthetic");
+    assert!(
+        html.contains("Change (95 % interval, paired)"),
+        "a table of paired changes"
+    );
+    assert!(
+        html.contains("Rules added in havering-2023-10"),
+        "the rules added are listed"
+    );
+    assert!(html.contains("Still open at the end"));
+    // Each rule in the protocol's words with its source.
+    assert!(
+        html.contains("RHI (Return Home Interview) or Conversation Worker: Hold the return home interview, within 72 h after child returned"),
+        "rule in words"
+    );
+    assert!(html.contains("havering-2023-10, Appendix H: Guidance for Return Home Interviews (RHI)"));
+    let rules = std::fs::read_to_string(dir.join("rules.csv")).unwrap();
+    let header = rules.lines().next().unwrap();
+    assert!(header.ends_with("still_open_at_end,what,citation,quote"), "{header}");
+    let changes = std::fs::read_to_string(dir.join("changes.csv")).unwrap();
+    assert!(changes.starts_with("measure,change,lo,hi\n"), "{changes}");
+    for m in [
+        "duties_met_in_time,",
+        "duties_met_in_time_staffed_roles,",
+        "strategy_meetings_per_week,",
+    ] {
+        assert!(changes.contains(m), "{m} in {changes}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    assert!(json["comparison"]["changes"].as_array().is_some_and(|c| !c.is_empty()));
+    assert!(json["protocols"][0]["compliance_staffed"]["mean"].is_number());
+    assert!(json["protocols"][0]["rules"][0]["citation"].is_string());
 }

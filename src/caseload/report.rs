@@ -45,7 +45,17 @@ pub fn to_text(s: &Summary) -> String {
     let mut o = String::new();
     let c = &s.caseload;
     let _ = writeln!(o, "Stress test: {}", c.describe());
-    let _ = writeln!(o, "Means per replication with 95 % confidence intervals.\n");
+    match c.replications {
+        1 => {
+            let _ = writeln!(
+                o,
+                "One replication: means with no intervals (two or more give 95 % intervals).\n"
+            );
+        }
+        _ => {
+            let _ = writeln!(o, "Means per replication with 95 % confidence intervals.\n");
+        }
+    }
     let ps = &s.protocols;
     let w = 26;
     let mut row = |label: &str, f: &dyn Fn(&ProtocolResult) -> String| {
@@ -77,10 +87,7 @@ pub fn to_text(s: &Summary) -> String {
         let _ = writeln!(o, "{}: {}", p.id, p.title);
         let _ = writeln!(o, "  {}", thresholds_text(p));
     }
-    let _ = writeln!(
-        o,
-        "\nWorkload: actions a week (busiest week)"
-    );
+    let _ = writeln!(o, "\nWorkload: actions a week (busiest week)");
     let mut roles: Vec<&str> = Vec::new();
     for p in ps {
         for r in &p.roles {
@@ -111,7 +118,11 @@ pub fn to_text(s: &Summary) -> String {
     let staffed: Vec<&str> = roles
         .iter()
         .copied()
-        .filter(|id| ps.iter().flat_map(|p| &p.roles).any(|r| r.id == *id && r.workers.is_some()))
+        .filter(|id| {
+            ps.iter()
+                .flat_map(|p| &p.roles)
+                .any(|r| r.id == *id && r.workers.is_some())
+        })
         .collect();
     if !staffed.is_empty() {
         let _ = writeln!(
@@ -189,7 +200,10 @@ pub fn to_text(s: &Summary) -> String {
                 cmp.rules_removed.len()
             );
         }
-        let _ = writeln!(o, "  change, revision minus baseline (paired by replication, 95 % interval):");
+        let _ = writeln!(
+            o,
+            "  change, revision minus baseline (paired by replication, 95 % interval):"
+        );
         for c in &cmp.changes {
             let _ = writeln!(o, "    {:<44} {}", change_label(&c.measure), change_text(c));
         }
@@ -379,6 +393,10 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
         "mean_late_hours",
         "mean_queue_wait_minutes",
         "likely_cause",
+        "still_open_at_end",
+        "what",
+        "citation",
+        "quote",
     ])
     .map_err(csv_err)?;
     for p in &s.protocols {
@@ -403,6 +421,10 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
                 &est_cols(&r.mean_late_hours)[0],
                 &est_cols(&r.mean_queue_wait_minutes)[0],
                 r.likely_cause.as_deref().unwrap_or(""),
+                &r.outstanding.mean.to_string(),
+                &r.what,
+                &r.citation,
+                &r.quote,
             ])
             .map_err(csv_err)?;
         }
@@ -438,6 +460,8 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
             ("episodes".into(), Some(p.episodes)),
             ("events".into(), Some(p.events)),
             ("duties_met_in_time".into(), p.compliance),
+            ("duties_met_in_time_staffed_roles".into(), p.compliance_staffed),
+            ("duties_open_at_end".into(), Some(p.outstanding)),
             ("strategy_meetings_per_week".into(), Some(p.strategy_meetings_per_week)),
             (
                 "strategy_meeting_actions_per_week".into(),
@@ -454,11 +478,17 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
             ));
         }
         for b in &p.episodes_per_child_histogram {
-            rows.push((format!("children_with_{}_episodes", b.episodes), Some(b.children)));
+            rows.push((
+                format!("children_with_{}_episodes_in_the_horizon", b.episodes),
+                Some(b.children),
+            ));
         }
         for r in &p.roles {
             rows.push((format!("{}_actions_per_week", r.id), Some(r.actions_per_week)));
-            rows.push((format!("{}_mean_queue_wait_minutes", r.id), r.mean_queue_wait_minutes));
+            if r.workers.is_some() {
+                rows.push((format!("{}_mean_queue_wait_minutes", r.id), r.mean_queue_wait_minutes));
+                rows.push((format!("{}_open_at_end", r.id), Some(r.outstanding)));
+            }
         }
         for (m, e) in rows {
             let c = est_cols(&e);
@@ -496,6 +526,17 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
         }
         w.flush()?;
         written.push(path);
+
+        let path = dir.join("changes.csv");
+        let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
+        w.write_record(["measure", "change", "lo", "hi"]).map_err(csv_err)?;
+        for ch in &cmp.changes {
+            let c = est_cols(&Some(ch.change));
+            w.write_record([ch.measure.as_str(), &c[0], &c[1], &c[2]])
+                .map_err(csv_err)?;
+        }
+        w.flush()?;
+        written.push(path);
     }
 
     let path = dir.join("summary.json");
@@ -520,14 +561,23 @@ const COLOURS: [&str; 8] = [
 ];
 
 /// Horizontal grouped bars: compliance per rule, one bar per protocol.
+/// Bars of the share met in time for each rule not always met in time under some protocol, worst
+/// first, with 95 % intervals as whiskers.
 fn compliance_chart(s: &Summary) -> String {
-    let ids = s.rules_worst_first();
+    let ids: Vec<&str> = s
+        .rules_worst_first()
+        .into_iter()
+        .filter(|id| s.worst_compliance(id) < 0.999)
+        .collect();
+    if ids.is_empty() {
+        return "<p>Every duty that fell due was met in time.</p>".into();
+    }
     let n = s.protocols.len().max(1);
     let bar = 9.0;
     let row = bar * n as f64 + 6.0;
     let label_w = 330.0;
     let plot_w = 420.0;
-    let top = 24.0;
+    let top = 44.0;
     let height = top + row * ids.len() as f64 + 30.0;
     let width = label_w + plot_w + 70.0;
     let mut o = format!(
@@ -553,9 +603,10 @@ fn compliance_chart(s: &Summary) -> String {
             esc(id)
         );
         for (k, p) in s.protocols.iter().enumerate() {
-            if let Some(c) = p.rules.iter().find(|r| r.id == *id).and_then(|r| r.compliance) {
+            let by = y + 3.0 + bar * k as f64;
+            let rule = p.rules.iter().find(|r| r.id == *id);
+            if let Some(c) = rule.and_then(|r| r.compliance) {
                 let w = plot_w * c.mean.clamp(0.0, 1.0);
-                let by = y + 3.0 + bar * k as f64;
                 let _ = write!(
                     o,
                     r#"<rect x="{label_w}" y="{by}" width="{w:.1}" height="{bar}" fill="{}"><title>{}: {} — {:.1} %</title></rect><text x="{:.1}" y="{}" font-size="8">{:.1}</text>"#,
@@ -563,26 +614,187 @@ fn compliance_chart(s: &Summary) -> String {
                     esc(&p.id),
                     esc(id),
                     c.mean * 100.0,
-                    label_w + w + 3.0,
+                    label_w + w.max(plot_w * c.hi.unwrap_or(c.mean)) + 3.0,
                     by + bar - 1.5,
                     c.mean * 100.0
+                );
+                if let (Some(lo), Some(hi)) = (c.lo, c.hi) {
+                    let (x1, x2) = (label_w + plot_w * lo, label_w + plot_w * hi);
+                    let ym = by + bar / 2.0;
+                    let _ = write!(
+                        o,
+                        r##"<line x1="{x1:.1}" y1="{ym}" x2="{x2:.1}" y2="{ym}" stroke="#222"/><line x1="{x1:.1}" y1="{}" x2="{x1:.1}" y2="{}" stroke="#222"/><line x1="{x2:.1}" y1="{}" x2="{x2:.1}" y2="{}" stroke="#222"/>"##,
+                        by + 2.0,
+                        by + bar - 2.0,
+                        by + 2.0,
+                        by + bar - 2.0
+                    );
+                }
+            } else {
+                let what = match rule {
+                    None => "not in this protocol",
+                    Some(_) => "none fell due",
+                };
+                let _ = write!(
+                    o,
+                    r##"<text x="{}" y="{}" font-size="8" fill="#777">{what}</text>"##,
+                    label_w + 3.0,
+                    by + bar - 1.5
                 );
             }
         }
     }
+    // The key above the bars (a long chart would hide it at the bottom), and the axis title below.
     for (k, p) in s.protocols.iter().enumerate() {
-        let x = label_w + 140.0 * k as f64;
+        let x = label_w + 180.0 * k as f64;
         let _ = write!(
             o,
-            r#"<rect x="{x}" y="{}" width="10" height="10" fill="{}"/><text x="{}" y="{}" font-size="11">{}</text>"#,
-            height - 14.0,
+            r#"<rect x="{x}" y="2" width="10" height="10" fill="{}"/><text x="{}" y="11" font-size="11">{}</text>"#,
             COLOURS[k % COLOURS.len()],
             x + 14.0,
-            height - 5.0,
             esc(&p.id)
         );
     }
+    let _ = write!(
+        o,
+        r#"<text x="{}" y="{}" font-size="11" text-anchor="middle">duties met in time, % of those that fell due (whiskers: 95 % interval)</text>"#,
+        label_w + plot_w / 2.0,
+        height - 6.0
+    );
     o + "</svg>"
+}
+
+/// The comparison of two protocols: paired changes of the headline measures, rules added,
+/// removed and moved, and each role's workload.
+fn comparison_html(s: &Summary, cmp: &super::stress::Comparison) -> String {
+    let (a, b) = (&s.protocols[0], &s.protocols[1]);
+    let mut o = format!("<h2>{} → {}</h2>", esc(&cmp.baseline), esc(&cmp.revision));
+    if cmp.rules_shared == 0 {
+        let _ = write!(
+            o,
+            "<p>The two protocols share no rule: they are compared as wholes ({} rules against {}).</p>",
+            cmp.rules_removed.len(),
+            cmp.rules_added.len()
+        );
+    } else {
+        let _ = write!(
+            o,
+            "<p>Rules in both: {}; added in {}: {}; removed: {}.</p>",
+            cmp.rules_shared,
+            esc(&cmp.revision),
+            cmp.rules_added.len(),
+            cmp.rules_removed.len()
+        );
+    }
+    let _ = write!(
+        o,
+        "<table><tr><th>Measure</th><th>{}</th><th>{}</th><th>Change (95 % interval, paired)</th></tr>",
+        esc(&a.id),
+        esc(&b.id)
+    );
+    let value = |p: &ProtocolResult, m: &str| -> String {
+        match m {
+            "duties_met_in_time" => pct(&p.compliance),
+            "duties_met_in_time_staffed_roles" => pct(&p.compliance_staffed),
+            "strategy_meetings_per_week" => p.strategy_meetings_per_week.text(1),
+            "escalation_duties" => p.escalations.text(1),
+            "children_over_a_repeat_threshold" => p.children_escalated.text(1),
+            "duties_open_at_end" => p.outstanding.text(0),
+            _ => String::new(),
+        }
+    };
+    for ch in &cmp.changes {
+        let _ = write!(
+            o,
+            r#"<tr><th>{}</th><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+            esc(change_label(&ch.measure)),
+            esc(&value(a, &ch.measure)),
+            esc(&value(b, &ch.measure)),
+            esc(&change_text(ch))
+        );
+    }
+    o += "</table>";
+    let mut moved: Vec<_> = cmp
+        .rules
+        .iter()
+        .filter(|r| r.compliance_change.is_some_and(|d| d.abs() >= 0.005))
+        .collect();
+    moved.sort_by(|x, y| {
+        y.compliance_change
+            .map(f64::abs)
+            .partial_cmp(&x.compliance_change.map(f64::abs))
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| x.id.cmp(&y.id))
+    });
+    if !moved.is_empty() {
+        let _ = write!(
+            o,
+            "<h3>Rules in both whose share met in time moved most</h3><table><tr><th>Rule</th><th>{}</th><th>{}</th><th>Change</th></tr>",
+            esc(&a.id),
+            esc(&b.id)
+        );
+        for r in moved.iter().take(15) {
+            let what = b.rules.iter().find(|x| x.id == r.id).map_or("", |x| x.what.as_str());
+            let _ = write!(
+                o,
+                r#"<tr><td>{}<br><span class="note">{}</span></td><td class="n">{}</td><td class="n">{}</td><td class="n">{:+.1} points</td></tr>"#,
+                esc(what),
+                esc(&r.id),
+                esc(&pct(&r.baseline_compliance)),
+                esc(&pct(&r.revision_compliance)),
+                r.compliance_change.unwrap_or(0.0) * 100.0
+            );
+        }
+        o += "</table>";
+    }
+    if cmp.rules_shared > 0 {
+        for (what, list, p) in [("added in", &cmp.rules_added, b), ("removed in", &cmp.rules_removed, a)] {
+            if list.is_empty() {
+                continue;
+            }
+            let _ = write!(
+                o,
+                "<details><summary>Rules {what} {} ({})</summary><ul>",
+                esc(&b.id),
+                list.len()
+            );
+            for id in list {
+                let r = p.rules.iter().find(|x| &x.id == id);
+                let _ = write!(
+                    o,
+                    r#"<li>{} <span class="note">({}; {})</span></li>"#,
+                    esc(r.map_or("", |x| x.what.as_str())),
+                    esc(id),
+                    esc(r.map_or("", |x| x.citation.as_str()))
+                );
+            }
+            o += "</ul></details>";
+        }
+    }
+    let _ = write!(
+        o,
+        "<h3>Workload, actions a week</h3><table><tr><th>Role</th><th>{}</th><th>{}</th><th>Change</th></tr>",
+        esc(&a.id),
+        esc(&b.id)
+    );
+    for r in &cmp.roles {
+        let name = match (&r.baseline_name, &r.revision_name) {
+            (Some(x), Some(y)) if x != y => format!("{x} → {y}"),
+            (Some(x), _) | (None, Some(x)) => x.clone(),
+            _ => String::new(),
+        };
+        let _ = write!(
+            o,
+            r#"<tr><td>{}<br><span class="note">{}</span></td><td class="n">{}</td><td class="n">{}</td><td class="n">{:+.1}</td></tr>"#,
+            esc(&name),
+            esc(&r.id),
+            esc(&opt(&r.baseline_actions_per_week, 1)),
+            esc(&opt(&r.revision_actions_per_week, 1)),
+            r.change_per_week.unwrap_or(0.0)
+        );
+    }
+    o += "</table>";
+    o
 }
 
 /// A line chart of weekly series: (label, colour, dashed, values).
@@ -698,13 +910,31 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
         esc(&title),
         esc(&title)
     );
+    let _ = write!(o, "<ul>");
+    for p in &s.protocols {
+        let _ = write!(o, "<li><b>{}</b>: {}</li>", esc(&p.id), esc(&p.title));
+    }
+    let _ = write!(o, "</ul>");
+    let staffed: Vec<String> = c
+        .staffing
+        .iter()
+        .map(|st| format!("{} ({})", st.role, st.workers))
+        .collect();
     let _ = write!(
         o,
-        r#"<p class="note">{} replication{} from seed {}, starting {}. Figures are means per replication with 95 % confidence intervals (Student's t). Duties “met in time” are those done by their deadline, as a share of the duties that fell due (met, late or missed); cancelled duties are left out.</p>"#,
+        r#"<p class="note">A synthetic caseload: no real child is in it. {} replication{} from seed {}, starting {}. Figures are means per replication with 95 % confidence intervals (Student's t); changes between the two protocols are paired replication by replication (both run on the same children and episodes). Duties “met in time” are those done by their deadline, as a share of the duties that fell due (met, late or missed); “immediately” counts as within an hour. Cancelled duties are left out, and so are duties still open when the run ended (not yet due, or with no time limit): those are counted apart, and a large number of them is a backlog. {}</p>"#,
         c.replications,
         if c.replications == 1 { "" } else { "s" },
         c.seed,
-        esc(&c.start)
+        esc(&c.start),
+        if staffed.is_empty() {
+            "No role is staffed: every role acts by the book, with no limit on capacity.".to_string()
+        } else {
+            esc(&format!(
+                "Staffed roles (workers): {}; they start on a duty after a delay, work one duty at a time and may wait for a free worker. Every other role acts by the book, with no limit on capacity, so its duties are met in time by construction: “of the staffed roles” is the share that tests the staffing.",
+                staffed.join(", ")
+            ))
+        }
     );
     // Headline table.
     let _ = write!(o, "<h2>Summary</h2><table><tr><th></th>");
@@ -713,9 +943,15 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
     }
     o += "</tr>";
     type Cell = Box<dyn Fn(&ProtocolResult) -> String>;
-    let rows: Vec<(&str, Cell)> = vec![
+    let mut rows: Vec<(&str, Cell)> = vec![
         ("Episodes", Box::new(|p| p.episodes.text(0))),
         ("Duties met in time", Box::new(|p| pct(&p.compliance))),
+    ];
+    if !c.staffing.is_empty() {
+        rows.push(("… of the staffed roles", Box::new(|p| pct(&p.compliance_staffed))));
+    }
+    rows.extend::<Vec<(&str, Cell)>>(vec![
+        ("Duties still open at the end", Box::new(|p| p.outstanding.text(0))),
         (
             "Strategy meetings a week",
             Box::new(|p| p.strategy_meetings_per_week.text(1)),
@@ -728,12 +964,16 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
             "Escalation duties (repeat-episode rules)",
             Box::new(|p| p.escalations.text(1)),
         ),
+        ("Repeat thresholds", Box::new(thresholds_text)),
         (
             "Children over a repeat threshold",
-            Box::new(|p| p.children_escalated.text(1)),
+            Box::new(|p| match p.thresholds.is_empty() {
+                true => "— (the protocol sets none)".into(),
+                false => p.children_escalated.text(1),
+            }),
         ),
         ("Episodes per child", Box::new(|p| p.episodes_per_child.text(2))),
-    ];
+    ]);
     for (label, f) in &rows {
         let _ = write!(o, "<tr><th>{}</th>", esc(label));
         for p in &s.protocols {
@@ -743,24 +983,12 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
     }
     o += "</table>";
     if let Some(cmp) = &s.comparison {
-        let _ = write!(
-            o,
-            "<p>{} → {}: {} rules added, {} removed; duties met in time {}; strategy meetings a week {:+.2}; escalation duties {:+.1}.</p>",
-            esc(&cmp.baseline),
-            esc(&cmp.revision),
-            cmp.rules_added.len(),
-            cmp.rules_removed.len(),
-            cmp.compliance_change
-                .map(|d| format!("{:+.1} points", d * 100.0))
-                .unwrap_or_else(|| "—".into()),
-            cmp.strategy_meetings_per_week_change,
-            cmp.escalations_change
-        );
+        o += &comparison_html(s, cmp);
     }
-    o += "<h2>Duties met in time, by rule</h2><p class=\"note\">Rules with at least one duty that fell due, worst first.</p>";
+    o += "<h2>Duties met in time, by rule</h2><p class=\"note\">Rules not always met in time under at least one protocol, worst first (the tables below give every rule).</p>";
     o += &compliance_chart(s);
     // Workload.
-    o += "<h2>Workload per week</h2><p class=\"note\">Actions done per week by the busiest roles (mean over replications).";
+    o += "<h2>Workload per week</h2><p class=\"note\">Actions done per week by the staffed roles and the busiest others (mean over replications). Week 1 starts with no episode under way, so it is lighter than the rest.";
     if s.protocols.len() > 1 {
         let _ = write!(
             o,
@@ -779,9 +1007,12 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
             }
         }
     }
+    // Staffed roles first (the staffing is what is being tested), then the busiest others.
+    let staffed = |id: &str| c.staffing.iter().any(|st| st.role == id);
     top.sort_by(|a, b| {
-        b.1.partial_cmp(&a.1)
-            .unwrap_or(std::cmp::Ordering::Equal)
+        staffed(b.0)
+            .cmp(&staffed(a.0))
+            .then(b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal))
             .then_with(|| a.0.cmp(b.0))
     });
     top.truncate(6);
@@ -790,7 +1021,7 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
         for (i, (id, _)) in top.iter().enumerate() {
             if let Some(r) = p.roles.iter().find(|r| r.id == *id) {
                 let label = if s.protocols.len() > 1 {
-                    format!("{id} ({})", if k == 0 { "baseline" } else { "revision" })
+                    format!("{id} ({})", p.id)
                 } else {
                     id.to_string()
                 };
@@ -817,20 +1048,27 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
     for p in &s.protocols {
         let _ = write!(
             o,
-            "<h2>{}: roles</h2><table><tr><th>Role</th><th>Staff</th><th>Actions a week</th><th>Busiest week</th><th>Mean wait for a worker (min)</th><th>Late</th><th>Missed</th></tr>",
+            "<h2>{}: roles</h2><table><tr><th>Role</th><th>Staff</th><th>Actions a week</th><th>Busiest week</th><th>Mean wait for a worker</th><th>Late</th><th>Missed</th><th>Still open at the end</th></tr>",
             esc(&p.id)
         );
         for r in &p.roles {
+            // Roles acting by the book have no queue to wait in.
+            let wait = match (r.workers, r.mean_queue_wait_minutes) {
+                (Some(_), Some(w)) => super::stress::wait_short(w.mean),
+                _ => "—".into(),
+            };
             let _ = write!(
                 o,
-                r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+                r#"<tr><td>{}<br><span class="note">{}</span></td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+                esc(&r.name),
                 esc(&r.id),
-                r.workers.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
+                r.workers.map(|n| n.to_string()).unwrap_or_else(|| "by the book".into()),
                 r.actions_per_week.text(1),
                 r.busiest_week.text(0),
-                opt(&r.mean_queue_wait_minutes, 0),
+                esc(&wait),
                 r.late.text(1),
-                r.missed.text(1)
+                r.missed.text(1),
+                r.outstanding.text(1)
             );
         }
         o += "</table>";
@@ -862,24 +1100,37 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
         }
         let _ = write!(
             o,
-            "<h2>{}: rules</h2><table><tr><th>Rule</th><th>Role</th><th>Trigger</th><th>Deadline</th><th>Duties</th><th>Met in time</th><th>Late</th><th>Mean h late</th><th>Missed</th><th>Cancelled</th><th>Mean wait (min)</th><th>Likely cause</th></tr>",
+            "<h2>{}: rules</h2><table><tr><th>Rule (what it asks, where from)</th><th>Duties</th><th>Met in time</th><th>Late</th><th>Mean time late</th><th>Missed</th><th>Cancelled</th><th>Still open at the end</th><th>Mean wait for a worker</th><th>Likely cause</th></tr>",
             esc(&p.id)
         );
         for r in &p.rules {
+            let late = match (&r.mean_late_hours, r.late.mean > 0.0) {
+                (Some(h), true) => hours_late(h.mean),
+                _ => "—".into(),
+            };
+            let wait = match (
+                &r.mean_queue_wait_minutes,
+                c.staffing.iter().any(|st| st.role == r.role),
+            ) {
+                (Some(w), true) => super::stress::wait_short(w.mean),
+                _ => "—".into(),
+            };
             let _ = write!(
                 o,
-                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td>{}</td></tr>"#,
+                r#"<tr><td>{}<br><span class="note" title="{}">{} — {} ({})</span></td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td>{}</td></tr>"#,
+                esc(&r.what),
+                esc(&r.quote),
+                esc(&r.citation),
                 esc(&r.id),
-                esc(&r.role),
-                esc(&r.trigger),
-                esc(&r.deadline),
+                esc(&r.strength.to_lowercase()),
                 r.fired.text(1),
                 pct(&r.compliance),
                 r.late.text(1),
-                opt(&r.mean_late_hours, 1),
+                esc(&late),
                 r.missed.text(1),
                 r.cancelled.text(1),
-                opt(&r.mean_queue_wait_minutes, 0),
+                r.outstanding.text(1),
+                esc(&wait),
                 esc(r.likely_cause.as_deref().unwrap_or(""))
             );
         }

@@ -517,10 +517,16 @@ pub fn likely_cause(rule: &Rule, staff: Option<&Staff>, r: &RuleResult) -> Optio
         };
         causes.push((
             wait,
-            format!("waiting for {what}: {} on average ({role}: {staff_words}){still}", fmt_min(wait)),
+            format!(
+                "waiting for {what}: {} on average ({role}: {staff_words}){still}",
+                fmt_min(wait)
+            ),
         ));
     } else if has_backlog {
-        causes.push((0.0, format!("a backlog: {} ({role}: {staff_words})", open_words(backlog))));
+        causes.push((
+            0.0,
+            format!("a backlog: {} ({role}: {staff_words})", open_words(backlog)),
+        ));
     }
     if late_or_missed && s.compliance < 1.0 && r.missed.mean > r.late.mean {
         causes.push((0.0, format!("{role} does a duty only with chance {}", s.compliance)));

@@ -487,6 +487,17 @@ pub fn headline(s: &Summary) -> Vec<HeadlineRow> {
         change,
     };
     let plain = |d: f64| signed(d, 1);
+    // A headline measure's change paired by replication, with its interval (`—` where the two
+    // protocols cannot be compared on it).
+    let paired = |measure: &str| -> Option<String> {
+        let cmp = s.comparison.as_ref()?;
+        Some(
+            cmp.changes
+                .iter()
+                .find(|c| c.measure == measure)
+                .map_or_else(|| "—".into(), crate::caseload::report::change_text),
+        )
+    };
     vec![
         row(
             "Episodes",
@@ -496,9 +507,17 @@ pub fn headline(s: &Summary) -> Vec<HeadlineRow> {
         row(
             "Duties met in time",
             &|p| percent(&p.compliance),
-            diff(&|p| p.compliance.map(|e| e.mean * 100.0), &|d| {
-                format!("{} points", signed(d, 1))
-            }),
+            paired("duties_met_in_time"),
+        ),
+        row(
+            "  … of the staffed roles",
+            &|p| percent(&p.compliance_staffed),
+            paired("duties_met_in_time_staffed_roles"),
+        ),
+        row(
+            "Duties still open at the end",
+            &|p| p.outstanding.text(0),
+            paired("duties_open_at_end"),
         ),
         row(
             "Strategy meetings a week",
@@ -517,8 +536,11 @@ pub fn headline(s: &Summary) -> Vec<HeadlineRow> {
         ),
         row(
             "Children over a repeat threshold",
-            &|p| p.children_escalated.text(1),
-            diff(&|p| Some(p.children_escalated.mean), &plain),
+            &|p| match p.thresholds.is_empty() {
+                true => "— (none set)".into(),
+                false => p.children_escalated.text(1),
+            },
+            paired("children_over_a_repeat_threshold"),
         ),
         row(
             "Episodes per child",
@@ -557,6 +579,11 @@ pub fn headline(s: &Summary) -> Vec<HeadlineRow> {
             "RHI duties missed",
             &|p| rhi(p).map(|r| r.missed.text(1)).unwrap_or_else(|| "—".into()),
             diff(&|p| rhi(p).map(|r| r.missed.mean), &plain),
+        ),
+        row(
+            "RHI duties still open at the end",
+            &|p| rhi(p).map(|r| r.outstanding.text(1)).unwrap_or_else(|| "—".into()),
+            diff(&|p| rhi(p).map(|r| r.outstanding.mean), &plain),
         ),
     ]
 }

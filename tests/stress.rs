@@ -475,6 +475,17 @@ fn interviews_still_waiting_for_the_one_rhi_worker_at_the_end_are_a_backlog_not_
     );
     let rhi = pr.roles.iter().find(|r| r.id == "rhi_worker").expect("role");
     assert!(rhi.outstanding.mean >= offer.outstanding.mean, "{rhi:?}");
+    // The one worker is busy all the time on duty: the demand is above what one can do.
+    let busy = rhi.utilisation.expect("a staffed role's utilisation").mean;
+    assert!(busy > 0.95, "{rhi:?}");
+    assert!(rhi.duties_per_week.mean > rhi.actions_per_week.mean, "{rhi:?}");
+    // A role acting by the book has no rota to be busy on.
+    assert!(
+        pr.roles
+            .iter()
+            .find(|r| r.id == "misper_unit")
+            .is_some_and(|r| r.utilisation.is_none())
+    );
     assert!(pr.outstanding.mean >= rhi.outstanding.mean);
     let text = safe_return::caseload::report::to_text(&s);
     assert!(
@@ -493,6 +504,11 @@ fn interviews_still_waiting_for_the_one_rhi_worker_at_the_end_are_a_backlog_not_
         .clone();
     assert!(offer.outstanding.mean < 0.05 * offer.fired.mean, "{offer:?}");
     assert_eq!(offer.likely_cause, None);
+    let rhi = s.protocols[0].roles.iter().find(|r| r.id == "rhi_worker").unwrap();
+    assert!(
+        rhi.utilisation.unwrap().mean < 0.2,
+        "forty workers are mostly free: {rhi:?}"
+    );
 }
 
 #[test]

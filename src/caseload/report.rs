@@ -127,22 +127,39 @@ pub fn to_text(s: &Summary) -> String {
     if !staffed.is_empty() {
         let _ = writeln!(
             o,
-            "\nStaffed roles: mean wait for a free worker; duties still open at the end"
+            "\nStaffed roles: duties arising a week; mean wait for a free worker; share of time on duty busy; duties still open at the end"
         );
     }
-    for id in staffed {
+    let cells: Vec<(&str, Vec<String>)> = staffed
+        .iter()
+        .map(|id| {
+            let cells = ps
+                .iter()
+                .map(|p| match p.roles.iter().find(|r| r.id == *id) {
+                    Some(r) => format!(
+                        "{:.1}; wait {}; busy {}; {} open",
+                        r.duties_per_week.mean,
+                        r.mean_queue_wait_minutes
+                            .map_or("—".into(), |e| super::stress::wait_short(e.mean)),
+                        r.utilisation.map_or("—".into(), |u| format!("{:.0} %", u.mean * 100.0)),
+                        thousands(r.outstanding.mean)
+                    ),
+                    None => "—".into(),
+                })
+                .collect();
+            (*id, cells)
+        })
+        .collect();
+    let cw = cells
+        .iter()
+        .flat_map(|(_, c)| c.iter().map(|x| x.chars().count()))
+        .max()
+        .unwrap_or(0)
+        .max(w);
+    for (id, cs) in cells {
         let _ = write!(o, "  {id:<34}");
-        for p in ps {
-            let cell = match p.roles.iter().find(|r| r.id == id) {
-                Some(r) => format!(
-                    "wait {}; {} open",
-                    r.mean_queue_wait_minutes
-                        .map_or("—".into(), |e| super::stress::wait_short(e.mean)),
-                    thousands(r.outstanding.mean)
-                ),
-                None => "—".into(),
-            };
-            let _ = write!(o, " {cell:<w$}");
+        for cell in cs {
+            let _ = write!(o, " {cell:<cw$}");
         }
         let _ = writeln!(o);
     }
@@ -163,6 +180,14 @@ pub fn to_text(s: &Summary) -> String {
         let _ = writeln!(o, "\n{}: rules least often met in time", p.id);
         if shown.is_empty() {
             let _ = writeln!(o, "  every duty that fell due was met in time");
+        }
+        let never = p.rules.iter().filter(|r| r.fired.mean == 0.0).count();
+        if never > 0 {
+            let _ = writeln!(
+                o,
+                "  ({never} of its {} rules were never set off by this caseload: rules.csv lists them, with fired 0)",
+                p.rules.len()
+            );
         }
         for r in shown {
             rule_lines(&mut o, r);
@@ -1048,7 +1073,7 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
     for p in &s.protocols {
         let _ = write!(
             o,
-            "<h2>{}: roles</h2><table><tr><th>Role</th><th>Staff</th><th>Actions a week</th><th>Busiest week</th><th>Mean wait for a worker</th><th>Late</th><th>Missed</th><th>Still open at the end</th></tr>",
+            "<h2>{}: roles</h2><table><tr><th>Role</th><th>Staff</th><th>Duties arising a week</th><th>Actions a week</th><th>Busiest week</th><th>Busy (share of time on duty)</th><th>Mean wait for a worker</th><th>Late</th><th>Missed</th><th>Still open at the end</th></tr>",
             esc(&p.id)
         );
         for r in &p.roles {
@@ -1059,12 +1084,14 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
             };
             let _ = write!(
                 o,
-                r#"<tr><td>{}<br><span class="note">{}</span></td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+                r#"<tr><td>{}<br><span class="note">{}</span></td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
                 esc(&r.name),
                 esc(&r.id),
                 r.workers.map(|n| n.to_string()).unwrap_or_else(|| "by the book".into()),
+                r.duties_per_week.text(1),
                 r.actions_per_week.text(1),
                 r.busiest_week.text(0),
+                esc(&pct(&r.utilisation)),
                 esc(&wait),
                 r.late.text(1),
                 r.missed.text(1),

@@ -575,6 +575,11 @@ pub struct RoleResult {
     pub missed: Estimate,
     /// The role's duties still open when the run ended (see `RuleResult::outstanding`).
     pub outstanding: Estimate,
+    /// Duties arising for the role a week (the demand; `actions_per_week` is what was done).
+    pub duties_per_week: Estimate,
+    /// For a staffed role: the share of its workers' time on duty (office hours, or round the
+    /// clock) spent on actions, at `service_minutes` each (none for a role acting by the book).
+    pub utilisation: Option<Estimate>,
     /// Mean actions per week, week by week.
     pub weekly: Vec<f64>,
 }
@@ -730,6 +735,18 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
             outstanding: x.rules.iter().map(|t| t.outstanding).sum::<u64>() as f64,
         })
         .collect();
+    // Minutes on duty over the horizon: office hours on working days, or round the clock.
+    let mut cal = crate::sim::calendar::Calendar::default();
+    if let Some(h) = p.office_hours {
+        (cal.office_start, cal.office_end) = (h.start_hour, h.end_hour);
+    }
+    let days = cl.caseload.horizon_days.max(0);
+    let working = (0..days)
+        .filter(|k| cal.is_working_day(cl.start + chrono::Duration::days(*k)))
+        .count();
+    let office_minutes = working as f64 * cal.office_end.saturating_sub(cal.office_start) as f64 * 60.0;
+    let all_minutes = days as f64 * 1440.0;
+    let staff_of = |role: &str| cl.caseload.staffing.iter().find(|s| s.role == role);
     let roles = p
         .roles
         .iter()
@@ -780,6 +797,27 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                         .map(|x| sum(x, &|t| t.outstanding as f64))
                         .collect::<Vec<_>>(),
                 ),
+                duties_per_week: Estimate::of(
+                    &reps
+                        .iter()
+                        .map(|x| sum(x, &|t| t.fired as f64) / per_week_of)
+                        .collect::<Vec<_>>(),
+                ),
+                utilisation: staff_of(&r.id).map(|st| {
+                    let on_duty = match st.office_hours_only {
+                        true => office_minutes,
+                        false => all_minutes,
+                    } * st.workers.max(1) as f64;
+                    Estimate::of_share(
+                        &reps
+                            .iter()
+                            .map(|x| {
+                                let done = x.workload[ri].iter().sum::<u64>() as f64;
+                                (done * st.service_minutes / on_duty.max(1.0)).min(1.0)
+                            })
+                            .collect::<Vec<_>>(),
+                    )
+                }),
                 weekly,
             }
         })

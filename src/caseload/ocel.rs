@@ -1,20 +1,63 @@
 //! Export one run as an OCEL 2.0 object-centric event log (JSON), for process-mining tools
 //! (pm4py, OCπ, Celonis…).
 //!
-//! Objects: children, episodes, obligations (duties) and roles. Events: each episode's
-//! happenings (leaves, whereabouts known, found, returns, closed), classifications, every duty
-//! arising, every action done (related to the duties it meets) and every deadline missed.
-//! Clock times are the simulation's own (UK local time); they are written with a `Z` because
-//! the format asks for a zone.
+//! Objects:
+//! - `child`: age, legal status, placement, out of borough, risk factors.
+//! - `episode`: number; related to its child (`episode of`).
+//! - `obligation` (a duty): `rule`, `action`, `protocol` (the protocol's id), the rule's citation
+//!   (`document`, the source document's title, and `section`), `strength` (`must` or `should`),
+//!   `time_limit` (the rule's, in words: "72 h", "no time limit"), `deadline` (a time; only where
+//!   there is one), `status` (time-varying: `open` when the duty arises, then its final value when
+//!   it settles) and, at the settle time, `reason` and `queue_wait_minutes`. Related to the role
+//!   that owes it (`owed by`), the child (`concerns`) and the episode it arose in (`arises in`).
+//! - `role`: name, agency, `protocol` (the protocol's id) and `protocol_title`: the log names the
+//!   protocol it was run under on every role (and every duty).
+//!
+//! Events:
+//! - each episode's happenings: `child leaves`, `whereabouts known`, `child found`,
+//!   `child returns`, `episode closed`;
+//! - `classified`: attributes `category` (id), `category_name` and, on a change,
+//!   `previous_category` (id);
+//! - `duty arises`, for every duty;
+//! - one event type per action, named by the action's readable name (the protocol's `name`; the
+//!   id is the attribute `action`), related to the duties it met (`meets`);
+//! - the other ends of a duty: `deadline missed` (at the deadline), `duty not done by the end`
+//!   (missed with no time limit: at the end of the run), `duty cancelled` (when it was cancelled:
+//!   the child found, the episode closed, the interview declined…), `duty still open at the end`
+//!   (not yet due, or in hand, when the run ended: at the end of the run), `duty does not apply`
+//!   (a trainee's duty whose conditions did not hold) and `wrongful action` (a trainee's act the
+//!   protocol forbids).
+//!
+//! So every duty has exactly one closing event, at the time its final `status` takes effect: the
+//! act that met it (met or late), or one of the events above.
+//!
+//! Qualifiers (event to object) mean the same on every event type: the child is `child`, the
+//! episode `episode`, the duty `duty` on its own events and `meets` on the act that met it, the
+//! role `owed by` on duty events and `done by` on action events. An action is related to the
+//! episode of the duties it met (each, if they differ); an action that met none, and a
+//! classification, to the child's episode open at the time (from its leaving to its closing).
+//!
+//! Times: the simulation's clock is UK local wall-clock time with no daylight saving (every day
+//! has 24 hours). Each time is written with the Europe/London offset in force at that local time:
+//! `+01:00` in British Summer Time (from 01:00 UTC on the last Sunday of March to 01:00 UTC on the
+//! last Sunday of October), `+00:00` otherwise. Two local hours need a rule:
+//! - the hour the clocks skip (01:00–01:59 on the last Sunday of March) does not exist: a time in
+//!   it is written as the moment the clocks went forward, `02:00:00+01:00` (01:00 UTC);
+//! - the hour that happens twice (01:00–01:59 on the last Sunday of October) is taken as its first
+//!   occurrence, in summer time (`+01:00`).
+//!
+//! Both keep the written instants in the order of the simulation's times (never earlier for a
+//! later time), so a tool that sorts by time sees the events in the order they happened.
 
 use std::collections::HashMap;
 
-use chrono::NaiveDateTime;
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 use serde::Serialize;
 
 use super::LoadedCaseload;
 use super::generate::{self, Plan};
 use super::stress::{ProtocolInfo, run_plan};
+use crate::protocol::Strength;
 use crate::sim::engine::{Engine, Status};
 
 #[derive(Debug, Serialize)]
@@ -79,8 +122,39 @@ pub struct Rel {
     pub qualifier: String,
 }
 
-fn ts(t: NaiveDateTime) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+/// The last Sunday of a month that has 31 days (March, October).
+fn last_sunday(year: i32, month: u32) -> NaiveDate {
+    let last = NaiveDate::from_ymd_opt(year, month, 31).expect("a month of 31 days");
+    last - chrono::Duration::days(last.weekday().num_days_from_sunday() as i64)
+}
+
+/// A UK local wall-clock time as written in the log: the local time and its offset from UTC in
+/// hours (1 in British Summer Time, else 0). A time in the hour the clocks skip becomes the
+/// moment they went forward (02:00, summer time); one in the hour that happens twice is taken in
+/// summer time (its first occurrence). See the module's comment.
+pub fn uk_local(t: NaiveDateTime) -> (NaiveDateTime, i32) {
+    let year = t.year();
+    let one = NaiveTime::from_hms_opt(1, 0, 0).expect("01:00");
+    let two = NaiveTime::from_hms_opt(2, 0, 0).expect("02:00");
+    // In local time, summer time runs from 02:00 on the last Sunday of March (01:00 UTC, when
+    // 01:00 GMT becomes 02:00 BST) to 02:00 BST on the last Sunday of October (01:00 UTC).
+    let spring = last_sunday(year, 3);
+    let autumn = last_sunday(year, 10);
+    let (gap_start, bst_start) = (spring.and_time(one), spring.and_time(two));
+    let bst_end = autumn.and_time(two);
+    if t >= gap_start && t < bst_start {
+        (bst_start, 1)
+    } else if t >= bst_start && t < bst_end {
+        (t, 1)
+    } else {
+        (t, 0)
+    }
+}
+
+/// A simulation time as an ISO 8601 instant with its UK offset (`+01:00` or `+00:00`).
+pub fn ts(t: NaiveDateTime) -> String {
+    let (local, offset) = uk_local(t);
+    format!("{}+{offset:02}:00", local.format("%Y-%m-%dT%H:%M:%S"))
 }
 
 fn decl(name: &str, attrs: &[(&str, &str)]) -> TypeDecl {
@@ -101,6 +175,58 @@ fn rel(id: impl Into<String>, q: &str) -> Rel {
         object_id: id.into(),
         qualifier: q.into(),
     }
+}
+
+fn attr(name: &str, value: impl Into<serde_json::Value>) -> EventAttr {
+    EventAttr {
+        name: name.into(),
+        value: value.into(),
+    }
+}
+
+fn oattr(name: &str, value: impl Into<serde_json::Value>, t: NaiveDateTime) -> ObjectAttr {
+    ObjectAttr {
+        name: name.into(),
+        value: value.into(),
+        time: ts(t),
+    }
+}
+
+fn event(kind: &str, t: NaiveDateTime, attributes: Vec<EventAttr>, relationships: Vec<Rel>) -> (NaiveDateTime, Event) {
+    (
+        t,
+        Event {
+            id: String::new(),
+            kind: kind.into(),
+            time: ts(t),
+            attributes,
+            relationships,
+        },
+    )
+}
+
+/// The episode lifecycle's event types.
+const EPISODE_EVENTS: [&str; 5] = [
+    "child leaves",
+    "whereabouts known",
+    "child found",
+    "child returns",
+    "episode closed",
+];
+
+/// The event types that end a duty (other than the act that meets it).
+const DUTY_ENDS: [&str; 6] = [
+    "deadline missed",
+    "duty not done by the end",
+    "duty cancelled",
+    "duty still open at the end",
+    "duty does not apply",
+    "wrongful action",
+];
+
+/// Every event type that is not an action's.
+fn is_lifecycle(kind: &str) -> bool {
+    EPISODE_EVENTS.contains(&kind) || DUTY_ENDS.contains(&kind) || kind == "duty arises" || kind == "classified"
 }
 
 /// Run replication 0 of the caseload (its first `max_children` children, with every record
@@ -128,44 +254,33 @@ pub fn build(plan: &Plan, e: &Engine) -> Ocel {
             id: format!("role:{}", r.id),
             kind: "role".into(),
             attributes: vec![
-                ObjectAttr {
-                    name: "name".into(),
-                    value: r.name.clone().into(),
-                    time: ts(start),
-                },
-                ObjectAttr {
-                    name: "agency".into(),
-                    value: format!("{:?}", r.agency).into(),
-                    time: ts(start),
-                },
+                oattr("name", r.name.clone(), start),
+                oattr("agency", format!("{:?}", r.agency), start),
+                oattr("protocol", p.id.clone(), start),
+                oattr("protocol_title", p.title.clone(), start),
             ],
             relationships: vec![],
         });
     }
     for (c, ch) in e.children.iter().enumerate().take(kept) {
         let pr = &ch.profile;
-        let attr = |name: &str, value: serde_json::Value| ObjectAttr {
-            name: name.into(),
-            value,
-            time: ts(start),
-        };
         objects.push(Object {
             id: child_id(c),
             kind: "child".into(),
             attributes: vec![
-                attr("age", pr.age_at(start).into()),
-                attr(
+                oattr("age", pr.age_at(start), start),
+                oattr(
                     "legal_status",
                     pr.legal_status
                         .iter()
                         .map(|s| format!("{s:?}"))
                         .collect::<Vec<_>>()
-                        .join(", ")
-                        .into(),
+                        .join(", "),
+                    start,
                 ),
-                attr("placement", format!("{:?}", pr.placement).into()),
-                attr("out_of_borough", pr.out_of_borough.into()),
-                attr("risk_factors", pr.risk_factors.join(", ").into()),
+                oattr("placement", format!("{:?}", pr.placement), start),
+                oattr("out_of_borough", pr.out_of_borough, start),
+                oattr("risk_factors", pr.risk_factors.join(", "), start),
             ],
             relationships: vec![],
         });
@@ -176,7 +291,8 @@ pub fn build(plan: &Plan, e: &Engine) -> Ocel {
         .iter()
         .map(|c| c.history.iter().filter(|t| **t < start).count() as u32)
         .collect();
-    let mut episode_starts: Vec<Vec<(NaiveDateTime, u32)>> = vec![Vec::new(); kept];
+    // By child: (left, closed, number) of each episode.
+    let mut episodes_of: Vec<Vec<(NaiveDateTime, NaiveDateTime, u32)>> = vec![Vec::new(); kept];
     let mut events: Vec<(NaiveDateTime, Event)> = Vec::new();
     let ep_id = |c: usize, n: u32| format!("episode:{}/{}", e.children[c].profile.name, n);
     let at = |m: i64| start + chrono::Duration::minutes(m);
@@ -184,186 +300,216 @@ pub fn build(plan: &Plan, e: &Engine) -> Ocel {
         let c = pe.child as usize;
         next_number[c] += 1;
         let number = next_number[c];
-        episode_starts[c].push((at(pe.leave), number));
+        episodes_of[c].push((at(pe.leave), at(pe.close), number));
         let id = ep_id(c, number);
         objects.push(Object {
             id: id.clone(),
             kind: "episode".into(),
-            attributes: vec![ObjectAttr {
-                name: "number".into(),
-                value: number.into(),
-                time: ts(at(pe.leave)),
-            }],
+            attributes: vec![oattr("number", number, at(pe.leave))],
             relationships: vec![rel(child_id(c), "episode of")],
         });
         let mut happen = |kind: &str, m: i64| {
             if at(m) <= end {
-                events.push((
-                    at(m),
-                    Event {
-                        id: String::new(),
-                        kind: kind.into(),
-                        time: ts(at(m)),
-                        attributes: vec![],
-                        relationships: vec![rel(child_id(c), "child"), rel(id.clone(), "episode")],
-                    },
-                ));
+                let rels = vec![rel(child_id(c), "child"), rel(id.clone(), "episode")];
+                events.push(event(kind, at(m), vec![], rels));
             }
         };
-        happen("child leaves", pe.leave);
+        happen(EPISODE_EVENTS[0], pe.leave);
         if let Some(k) = pe.known {
-            happen("whereabouts known", k);
+            happen(EPISODE_EVENTS[1], k);
         }
         if let Some(f) = pe.found {
-            happen("child found", f);
+            happen(EPISODE_EVENTS[2], f);
         }
-        happen("child returns", pe.back);
-        happen("episode closed", pe.close);
+        happen(EPISODE_EVENTS[3], pe.back);
+        happen(EPISODE_EVENTS[4], pe.close);
     }
-    let episode_at = |c: usize, t: NaiveDateTime| -> Option<u32> {
-        episode_starts
+    // The child's episode open at `t`: left at or before it, closed at or after it.
+    let open_episode = |c: usize, t: NaiveDateTime| -> Option<u32> {
+        episodes_of
             .get(c)?
             .iter()
             .rev()
-            .find(|(s, _)| *s <= t)
-            .map(|(_, n)| *n)
+            .find(|(left, closed, _)| *left <= t && t <= *closed)
+            .map(|(_, _, n)| *n)
     };
-    // Classifications, from the chronology.
+    // Classifications, from the chronology ("C000001 is now <name> (was <id>)").
+    let category_id = |name: &str| -> String {
+        p.categories
+            .iter()
+            .find(|c| c.name == name)
+            .map_or_else(|| name.to_string(), |c| c.id.clone())
+    };
     for l in e.log.iter().filter(|l| l.kind == "classification") {
         let mut rels = vec![rel(child_id(l.child), "child")];
-        if let Some(n) = episode_at(l.child, l.at) {
+        if let Some(n) = open_episode(l.child, l.at) {
             rels.push(rel(ep_id(l.child, n), "episode"));
         }
-        events.push((
-            l.at,
-            Event {
-                id: String::new(),
-                kind: "classified".into(),
-                time: ts(l.at),
-                attributes: vec![EventAttr {
-                    name: "text".into(),
-                    value: l.text.clone().into(),
-                }],
-                relationships: rels,
+        let said = l
+            .text
+            .strip_prefix(e.children[l.child].profile.name.as_str())
+            .unwrap_or(&l.text);
+        let (name, was) = match said.strip_prefix(" is now ") {
+            Some(rest) => match rest.rsplit_once(" (was ") {
+                Some((name, was)) => (name, was.strip_suffix(')')),
+                None => (rest, None),
             },
-        ));
+            None => (said.strip_prefix(" is ").unwrap_or(said), None),
+        };
+        let mut attrs = vec![attr("category", category_id(name)), attr("category_name", name)];
+        if let Some(w) = was {
+            attrs.push(attr("previous_category", w));
+        }
+        events.push(event("classified", l.at, attrs, rels));
     }
-    // Obligations and the events around them.
-    let mut met_by: HashMap<(usize, &str, &str, NaiveDateTime), Vec<usize>> = HashMap::new();
+    // Obligations, the duties' events but the acts, and which duties each act met.
+    let mut ends: Vec<(NaiveDateTime, Event)> = Vec::new();
+    let mut met_by: HashMap<usize, Vec<usize>> = HashMap::new();
+    // Acts by (child, action, time), for a met duty whose act the engine did not note.
+    let mut acts_at: HashMap<(usize, &str, NaiveDateTime), usize> = HashMap::new();
+    for (k, (t, c, _, action, _)) in e.actions_done.iter().enumerate() {
+        acts_at.entry((*c, action.as_str(), *t)).or_insert(k);
+    }
+    let doc_title = |doc: &str| {
+        p.documents
+            .iter()
+            .find(|d| d.id == doc)
+            .map_or_else(|| doc.to_string(), |d| d.title.clone())
+    };
     for (i, o) in e.obligations.iter().enumerate() {
         let id = format!("duty:{i}");
         let episode = (o.episode > 0).then(|| ep_id(o.child, o.episode));
-        let mut rels = vec![
+        let mut o2o = vec![
             rel(format!("role:{}", o.role), "owed by"),
             rel(child_id(o.child), "concerns"),
         ];
-        if let Some(ep) = &episode {
-            rels.push(rel(ep.clone(), "arises in"));
-        }
-        let mut attrs = vec![
-            ObjectAttr {
-                name: "rule".into(),
-                value: o.rule.clone().into(),
-                time: ts(o.fired_at),
-            },
-            ObjectAttr {
-                name: "action".into(),
-                value: o.action.clone().into(),
-                time: ts(o.fired_at),
-            },
-            ObjectAttr {
-                name: "status".into(),
-                value: o.status.label().into(),
-                time: ts(o.done_at.or(o.due_at).unwrap_or(end).min(end)),
-            },
+        let mut e2o = vec![
+            rel(id.clone(), "duty"),
+            rel(format!("role:{}", o.role), "owed by"),
+            rel(child_id(o.child), "child"),
         ];
+        if let Some(ep) = &episode {
+            o2o.push(rel(ep.clone(), "arises in"));
+            e2o.push(rel(ep.clone(), "episode"));
+        }
+        let rule = p.rules.get(o.rule_index);
+        let mut attrs = vec![
+            oattr("rule", o.rule.clone(), o.fired_at),
+            oattr("action", o.action.clone(), o.fired_at),
+            oattr("protocol", p.id.clone(), o.fired_at),
+        ];
+        if let Some(r) = rule {
+            attrs.push(oattr("document", doc_title(&r.citation.doc), o.fired_at));
+            attrs.push(oattr("section", r.citation.section.clone(), o.fired_at));
+            let strength = match r.strength {
+                Strength::Must => "must",
+                Strength::Should => "should",
+            };
+            attrs.push(oattr("strength", strength, o.fired_at));
+            attrs.push(oattr("time_limit", r.deadline.label(), o.fired_at));
+        }
         if let Some(d) = o.due_at {
-            attrs.push(ObjectAttr {
-                name: "deadline".into(),
-                value: ts(d).into(),
-                time: ts(o.fired_at),
-            });
+            attrs.push(oattr("deadline", ts(d), o.fired_at));
+        }
+        // When the final status took effect, and the event that ends the duty (none for one met:
+        // the act is that event).
+        let (settled, end_kind): (Option<NaiveDateTime>, Option<&str>) = match o.status {
+            Status::Open => (None, None),
+            Status::Met | Status::Late => (o.done_at.or(o.settled_at), None),
+            Status::Missed => match o.due_at {
+                Some(d) => (Some(d.min(end)), Some("deadline missed")),
+                None => (Some(end), Some("duty not done by the end")),
+            },
+            // The engine notes when it cancelled a duty; a log from records without that time
+            // falls back on the deadline (or the end of the run).
+            Status::Cancelled => (
+                Some(o.settled_at.or(o.due_at).unwrap_or(end).min(end)),
+                Some("duty cancelled"),
+            ),
+            Status::NotApplicable if o.reason.starts_with("does not apply") => {
+                (Some(o.fired_at), Some("duty does not apply"))
+            }
+            Status::NotApplicable => (Some(end), Some("duty still open at the end")),
+            Status::Wrongful => (Some(o.fired_at), Some("wrongful action")),
+        };
+        if o.status != Status::Wrongful {
+            attrs.push(oattr("status", Status::Open.label(), o.fired_at));
+        }
+        if let Some(t) = settled {
+            if o.status != Status::Open {
+                attrs.push(oattr("status", o.status.label(), t));
+            }
+            if !o.reason.is_empty() {
+                attrs.push(oattr("reason", o.reason.clone(), t));
+            }
+            attrs.push(oattr("queue_wait_minutes", o.queue_wait_minutes, t));
         }
         objects.push(Object {
             id: id.clone(),
             kind: "obligation".into(),
             attributes: attrs,
-            relationships: rels.clone(),
+            relationships: o2o,
         });
-        if o.status == Status::Wrongful {
-            continue;
-        }
-        let mut duty_rels = vec![rel(id.clone(), "duty")];
-        duty_rels.extend(rels.iter().cloned());
-        events.push((
-            o.fired_at,
-            Event {
-                id: String::new(),
-                kind: "duty arises".into(),
-                time: ts(o.fired_at),
-                attributes: vec![EventAttr {
-                    name: "rule".into(),
-                    value: o.rule.clone().into(),
-                }],
-                relationships: duty_rels.clone(),
-            },
-        ));
-        if o.status == Status::Missed {
-            let t = o.due_at.unwrap_or(end).min(end);
-            events.push((
-                t,
-                Event {
-                    id: String::new(),
-                    kind: "deadline missed".into(),
-                    time: ts(t),
-                    attributes: vec![EventAttr {
-                        name: "rule".into(),
-                        value: o.rule.clone().into(),
-                    }],
-                    relationships: duty_rels,
-                },
+        if o.status != Status::Wrongful {
+            events.push(event(
+                "duty arises",
+                o.fired_at,
+                vec![attr("rule", o.rule.clone())],
+                e2o.clone(),
             ));
         }
-        if let Some(done) = o.done_at
-            && matches!(o.status, Status::Met | Status::Late)
-        {
-            met_by
-                .entry((o.child, o.role.as_str(), o.action.as_str(), done))
-                .or_default()
-                .push(i);
+        if let (Some(t), Some(kind)) = (settled, end_kind) {
+            let attrs = vec![attr("rule", o.rule.clone()), attr("reason", o.reason.clone())];
+            ends.push(event(kind, t, attrs, e2o));
         }
-    }
-    for (t, c, role, action, by_trainee) in &e.actions_done {
-        let mut rels = vec![rel(child_id(*c), "child"), rel(format!("role:{role}"), "done by")];
-        if let Some(n) = episode_at(*c, *t) {
-            rels.push(rel(ep_id(*c, n), "episode"));
-        }
-        if let Some(ids) = met_by.get(&(*c, role.as_str(), action.as_str(), *t)) {
-            for i in ids {
-                rels.push(rel(format!("duty:{i}"), "meets"));
+        if matches!(o.status, Status::Met | Status::Late) {
+            let act = o
+                .met_by
+                .or_else(|| acts_at.get(&(o.child, o.action.as_str(), o.done_at?)).copied());
+            if let Some(k) = act {
+                met_by.entry(k).or_default().push(i);
             }
         }
-        let name = p.action(action).map(|a| a.name.clone()).unwrap_or_default();
-        events.push((
-            *t,
-            Event {
-                id: String::new(),
-                kind: action.clone(),
-                time: ts(*t),
-                attributes: vec![
-                    EventAttr {
-                        name: "name".into(),
-                        value: name.into(),
-                    },
-                    EventAttr {
-                        name: "by_trainee".into(),
-                        value: (*by_trainee).into(),
-                    },
-                ],
-                relationships: rels,
-            },
-        ));
     }
+    // Action types: the action's readable name, or `name (id)` where two actions (or an action
+    // and a lifecycle event) share one.
+    let mut names: HashMap<&str, usize> = HashMap::new();
+    for a in &p.actions {
+        *names.entry(a.name.as_str()).or_default() += 1;
+    }
+    let activity = |action: &str| -> String {
+        match p.action(action) {
+            Some(a) if names.get(a.name.as_str()) == Some(&1) && !is_lifecycle(&a.name) => a.name.clone(),
+            Some(a) => format!("{} ({})", a.name, a.id),
+            None => action.to_string(),
+        }
+    };
+    for (k, (t, c, role, action, by_trainee)) in e.actions_done.iter().enumerate() {
+        let mut rels = vec![rel(child_id(*c), "child"), rel(format!("role:{role}"), "done by")];
+        let met = met_by.get(&k).map_or(&[][..], |v| &v[..]);
+        let mut episodes: Vec<u32> = Vec::new();
+        for &i in met {
+            let n = e.obligations[i].episode;
+            if n > 0 && !episodes.contains(&n) {
+                episodes.push(n);
+            }
+        }
+        if episodes.is_empty()
+            && let Some(n) = open_episode(*c, *t)
+        {
+            episodes.push(n);
+        }
+        for n in episodes {
+            rels.push(rel(ep_id(*c, n), "episode"));
+        }
+        for i in met {
+            rels.push(rel(format!("duty:{i}"), "meets"));
+        }
+        let attrs = vec![attr("action", action.clone()), attr("by_trainee", *by_trainee)];
+        events.push(event(&activity(action), *t, attrs, rels));
+    }
+    // At one time, an act comes before the duties it ends by cancelling them.
+    events.extend(ends);
     events.sort_by_key(|(t, _)| *t);
     let mut event_types: Vec<String> = Vec::new();
     let events: Vec<Event> = events
@@ -381,10 +527,15 @@ pub fn build(plan: &Plan, e: &Engine) -> Ocel {
         .into_iter()
         .map(|k| {
             let attrs: &[(&str, &str)] = match k.as_str() {
-                "duty arises" | "deadline missed" => &[("rule", "string")],
-                "classified" => &[("text", "string")],
-                "child leaves" | "whereabouts known" | "child found" | "child returns" | "episode closed" => &[],
-                _ => &[("name", "string"), ("by_trainee", "boolean")],
+                "duty arises" => &[("rule", "string")],
+                "classified" => &[
+                    ("category", "string"),
+                    ("category_name", "string"),
+                    ("previous_category", "string"),
+                ],
+                k if EPISODE_EVENTS.contains(&k) => &[],
+                k if DUTY_ENDS.contains(&k) => &[("rule", "string"), ("reason", "string")],
+                _ => &[("action", "string"), ("by_trainee", "boolean")],
             };
             decl(&k, attrs)
         })
@@ -407,11 +558,26 @@ pub fn build(plan: &Plan, e: &Engine) -> Ocel {
                 &[
                     ("rule", "string"),
                     ("action", "string"),
-                    ("status", "string"),
+                    ("protocol", "string"),
+                    ("document", "string"),
+                    ("section", "string"),
+                    ("strength", "string"),
+                    ("time_limit", "string"),
                     ("deadline", "time"),
+                    ("status", "string"),
+                    ("reason", "string"),
+                    ("queue_wait_minutes", "float"),
                 ],
             ),
-            decl("role", &[("name", "string"), ("agency", "string")]),
+            decl(
+                "role",
+                &[
+                    ("name", "string"),
+                    ("agency", "string"),
+                    ("protocol", "string"),
+                    ("protocol_title", "string"),
+                ],
+            ),
         ],
         event_types,
         objects,
@@ -476,6 +642,58 @@ mod tests {
             engine_seed,
             plain,
             kept: e,
+        }
+    }
+
+    fn local(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("a time")
+    }
+
+    #[test]
+    fn uk_times_carry_the_offset_in_force_then() {
+        // Winter and summer.
+        assert_eq!(ts(local("2024-01-15 12:00")), "2024-01-15T12:00:00+00:00");
+        assert_eq!(ts(local("2024-07-01 09:30")), "2024-07-01T09:30:00+01:00");
+        // 2024: clocks forward on Sunday 31 March, back on Sunday 27 October.
+        assert_eq!(last_sunday(2024, 3), NaiveDate::from_ymd_opt(2024, 3, 31).unwrap());
+        assert_eq!(last_sunday(2024, 10), NaiveDate::from_ymd_opt(2024, 10, 27).unwrap());
+        assert_eq!(ts(local("2024-03-31 00:59")), "2024-03-31T00:59:00+00:00");
+        assert_eq!(ts(local("2024-03-31 02:00")), "2024-03-31T02:00:00+01:00");
+        assert_eq!(ts(local("2024-03-30 02:00")), "2024-03-30T02:00:00+00:00");
+        // The skipped hour is written as the moment the clocks went forward.
+        assert_eq!(ts(local("2024-03-31 01:00")), "2024-03-31T02:00:00+01:00");
+        assert_eq!(ts(local("2024-03-31 01:59")), "2024-03-31T02:00:00+01:00");
+        // The repeated hour is taken in summer time (its first occurrence).
+        assert_eq!(ts(local("2024-10-27 00:59")), "2024-10-27T00:59:00+01:00");
+        assert_eq!(ts(local("2024-10-27 01:30")), "2024-10-27T01:30:00+01:00");
+        assert_eq!(ts(local("2024-10-27 02:00")), "2024-10-27T02:00:00+00:00");
+        assert_eq!(ts(local("2024-10-26 02:00")), "2024-10-26T02:00:00+01:00");
+        // 2025: 30 March and 26 October (31 March 2025 is a Monday).
+        assert_eq!(last_sunday(2025, 3), NaiveDate::from_ymd_opt(2025, 3, 30).unwrap());
+        assert_eq!(last_sunday(2025, 10), NaiveDate::from_ymd_opt(2025, 10, 26).unwrap());
+        assert_eq!(ts(local("2025-03-30 01:13")), "2025-03-30T02:00:00+01:00");
+        assert_eq!(ts(local("2025-03-31 01:13")), "2025-03-31T01:13:00+01:00");
+        assert_eq!(ts(local("2025-10-26 03:00")), "2025-10-26T03:00:00+00:00");
+        // A month whose last day is a Sunday: 31 March 2030 / 31 October 2027.
+        assert_eq!(last_sunday(2027, 10), NaiveDate::from_ymd_opt(2027, 10, 31).unwrap());
+        assert_eq!(last_sunday(2030, 3), NaiveDate::from_ymd_opt(2030, 3, 31).unwrap());
+    }
+
+    #[test]
+    fn written_instants_never_run_backwards() {
+        // Minute by minute through both changes of 2024, the written instants do not go back.
+        let instant = |t: NaiveDateTime| {
+            let (l, off) = uk_local(t);
+            l - chrono::Duration::hours(off as i64)
+        };
+        for day in ["2024-03-30 22:00", "2024-10-26 22:00"] {
+            let mut t = local(day);
+            let mut last = instant(t);
+            for _ in 0..8 * 60 {
+                t += chrono::Duration::minutes(1);
+                assert!(instant(t) >= last, "{t}");
+                last = instant(t);
+            }
         }
     }
 

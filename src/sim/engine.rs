@@ -159,6 +159,13 @@ pub struct Obligation {
     pub reason: String,
     /// Time spent waiting for a free worker (capacity queues).
     pub queue_wait_minutes: f64,
+    /// When it ended (done, cancelled, found not to apply or judged at the end of the run);
+    /// `None` while open. For an event log.
+    #[serde(skip)]
+    pub settled_at: Option<NaiveDateTime>,
+    /// The act that met it (met or late), as an index into `actions_done`. For an event log.
+    #[serde(skip)]
+    pub met_by: Option<usize>,
 }
 
 /// What happens to a child, from a scenario script or a caseload generator.
@@ -2204,6 +2211,8 @@ impl Engine {
                     status: Status::NotApplicable,
                     reason: format!("does not apply: {}", crate::protocol::show::describe(&rule.when)),
                     queue_wait_minutes: 0.0,
+                    settled_at: Some(self.now),
+                    met_by: None,
                 });
             }
         }
@@ -2280,6 +2289,8 @@ impl Engine {
                 status: Status::Open,
                 reason: String::new(),
                 queue_wait_minutes: 0.0,
+                settled_at: None,
+                met_by: None,
             });
             id as u32
         } else {
@@ -2566,7 +2577,12 @@ impl Engine {
             if let Some(t) = done_at {
                 ob.done_at = Some(time_at(t));
                 ob.queue_wait_minutes = queue_wait;
+                // Met by the act being done: for a child with records kept, every act goes
+                // through `act_in_full`, which records it before meeting duties.
+                ob.met_by = self.actions_done.len().checked_sub(1);
+                debug_assert!(ob.met_by.is_some_and(|i| self.actions_done[i].1 == child));
             }
+            ob.settled_at = Some(done_at.map_or(self.now, time_at));
         }
         self.tallies[r.rule as usize].count(status, r.due, done_at, queue_wait);
     }
@@ -2933,6 +2949,8 @@ impl Engine {
             status: Status::Wrongful,
             reason: reason.clone(),
             queue_wait_minutes: 0.0,
+            settled_at: Some(self.now),
+            met_by: None,
         });
         self.note(child, "wrongful", role, || reason);
     }

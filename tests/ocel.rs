@@ -1,0 +1,582 @@
+//! The OCEL 2.0 event log of a stress run (`safe-return stress --ocel`): what a process-mining
+//! analyst would notice.
+//!
+//! One log serves most tests: Bromley 2020 (whose strategy meetings are joint actions, so one
+//! role's act meets another role's duty) on the large borough started on 8 January 2024 for 100
+//! days, so that it runs from winter (GMT) through the clocks going forward into summer time.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use chrono::{DateTime, FixedOffset};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_safe-return");
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(ROOT).join("target").join("stress-test-files");
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir.join(name)
+}
+
+/// The borough caseload, started on 8 January 2024 instead of 1 April.
+fn january_caseload() -> PathBuf {
+    let text = std::fs::read_to_string(Path::new(ROOT).join("assets/caseloads/borough-2000.ron")).unwrap();
+    let moved = text.replace("start: \"2024-04-01\"", "start: \"2024-01-08\"");
+    assert_ne!(moved, text, "the borough caseload starts on 1 April");
+    let path = scratch("ocel-january.ron");
+    std::fs::write(&path, moved).unwrap();
+    path
+}
+
+/// Write the log of the January run to `file`.
+fn write_log(file: &Path) {
+    let caseload = january_caseload();
+    let out = Command::new(BIN)
+        .args([
+            "stress",
+            "--protocol",
+            "bromley-2020",
+            "--caseload",
+            caseload.to_str().unwrap(),
+            "--children",
+            "300",
+            "--days",
+            "100",
+            "--replications",
+            "1",
+            "--threads",
+            "1",
+            "--json",
+            "--ocel",
+            file.to_str().unwrap(),
+            "--ocel-children",
+            "150",
+        ])
+        .current_dir(ROOT)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The January run's log, written once for all the tests.
+fn log() -> &'static Log {
+    static LOG: OnceLock<Log> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let file = scratch("ocel-january.json");
+        write_log(&file);
+        let bytes = std::fs::read(&file).unwrap();
+        Log::new(file, serde_json::from_slice(&bytes).unwrap())
+    })
+}
+
+/// The log, with what the tests look up.
+struct Log {
+    file: PathBuf,
+    json: Value,
+    /// Object id → object.
+    objects: HashMap<String, Value>,
+}
+
+impl Log {
+    fn new(file: PathBuf, json: Value) -> Log {
+        let objects = json["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| (o["id"].as_str().unwrap().to_string(), o.clone()))
+            .collect();
+        Log { file, json, objects }
+    }
+    fn events(&self) -> &[Value] {
+        self.json["events"].as_array().unwrap()
+    }
+    fn objects_of(&self, kind: &str) -> impl Iterator<Item = &Value> {
+        self.json["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(move |o| o["type"] == kind)
+    }
+}
+
+/// An instant as the log writes it (with its offset).
+type Time = DateTime<FixedOffset>;
+
+/// An episode of a child's: when they left, when it closed (if it did in the run), its id.
+type Span<'a> = (Time, Option<Time>, &'a str);
+
+fn time(s: &Value) -> Time {
+    DateTime::parse_from_rfc3339(s.as_str().unwrap()).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+/// The objects an event (or object) relates to under a qualifier.
+fn related<'a>(x: &'a Value, qualifier: &str) -> Vec<&'a str> {
+    x["relationships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["qualifier"] == qualifier)
+        .map(|r| r["objectId"].as_str().unwrap())
+        .collect()
+}
+
+/// An event's attribute, or the values an object's attribute takes over time (with their times).
+fn attr<'a>(e: &'a Value, name: &str) -> Option<&'a Value> {
+    e["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == name)
+        .map(|a| &a["value"])
+}
+fn values<'a>(o: &'a Value, name: &str) -> Vec<(&'a str, &'a Value)> {
+    o["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["name"] == name)
+        .map(|a| (a["time"].as_str().unwrap(), &a["value"]))
+        .collect()
+}
+
+/// Whether an event is an act (someone did an action).
+fn is_act(e: &Value) -> bool {
+    !related(e, "done by").is_empty()
+}
+
+/// The events that end a duty, other than the act that meets it.
+const DUTY_ENDS: [&str; 6] = [
+    "deadline missed",
+    "duty not done by the end",
+    "duty cancelled",
+    "duty still open at the end",
+    "duty does not apply",
+    "wrongful action",
+];
+
+#[test]
+fn every_met_or_late_duty_is_linked_by_exactly_one_act_that_meets_it() {
+    let log = log();
+    let mut meets: HashMap<&str, Vec<&Value>> = HashMap::new();
+    for e in log.events() {
+        for d in related(e, "meets") {
+            meets.entry(d).or_default().push(e);
+        }
+    }
+    let mut by_another_role = 0;
+    let mut met = 0;
+    for o in log.objects_of("obligation") {
+        let id = o["id"].as_str().unwrap();
+        let status = values(o, "status").last().unwrap().1.as_str().unwrap();
+        let acts = meets.get(id).map_or(&[][..], |v| &v[..]);
+        if status == "met" || status == "late" {
+            met += 1;
+            assert_eq!(acts.len(), 1, "{id} ({status}) is met by {} acts", acts.len());
+            let act = acts[0];
+            assert!(is_act(act), "{id} is met by {}, not an act", act["type"]);
+            assert_eq!(
+                attr(act, "action").unwrap(),
+                &values(o, "action")[0].1.clone(),
+                "{id} met by another action"
+            );
+            assert_eq!(act["time"], values(o, "status").last().unwrap().0, "{id}");
+            if related(act, "done by") != related(o, "owed by") {
+                by_another_role += 1;
+            }
+        } else {
+            assert!(acts.is_empty(), "{id} is {status} but an act meets it");
+        }
+    }
+    assert!(met > 1000, "{met} duties met");
+    // Bromley's strategy meetings are joint: one role holding it meets every role's duty to.
+    assert!(
+        by_another_role > 0,
+        "no duty met by another role's joint act: the case is not exercised"
+    );
+}
+
+#[test]
+fn an_act_is_tied_to_the_episode_of_the_duties_it_meets() {
+    let log = log();
+    // Episodes by child: (left, closed, id).
+    let mut episodes: HashMap<&str, Vec<Span>> = HashMap::new();
+    for e in log.events() {
+        let ep = related(e, "episode");
+        if e["type"] == "child leaves" {
+            episodes
+                .entry(related(e, "child")[0])
+                .or_default()
+                .push((time(&e["time"]), None, ep[0]));
+        }
+        if e["type"] == "episode closed" {
+            let list = episodes.get_mut(related(e, "child")[0]).unwrap();
+            list.iter_mut().find(|x| x.2 == ep[0]).unwrap().1 = Some(time(&e["time"]));
+        }
+    }
+    let mut not_the_latest = 0;
+    for e in log.events().iter().filter(|e| is_act(e)) {
+        let linked = related(e, "episode");
+        let t = time(&e["time"]);
+        let child = related(e, "child")[0];
+        let mine = episodes.get(child).map_or(&[][..], |v| &v[..]);
+        let met = related(e, "meets");
+        for d in &met {
+            let duty = &log.objects[*d];
+            for ep in related(duty, "arises in") {
+                assert!(
+                    linked.contains(&ep),
+                    "{} meets {d} of {ep} but is tied to {linked:?}",
+                    e["id"]
+                );
+                let latest = mine.iter().rev().find(|x| x.0 <= t).map(|x| x.2);
+                if latest != Some(ep) {
+                    not_the_latest += 1;
+                }
+            }
+        }
+        // Tied only to episodes of the duties it met, or (meeting none with an episode) to the
+        // one open at the time.
+        let of_duties: HashSet<&str> = met
+            .iter()
+            .flat_map(|d| related(&log.objects[*d], "arises in"))
+            .collect();
+        if of_duties.is_empty() {
+            for ep in &linked {
+                let (left, closed, _) = mine.iter().find(|x| x.2 == *ep).unwrap();
+                assert!(*left <= t && closed.is_none_or(|c| t <= c), "{} tied to {ep}", e["id"]);
+            }
+        } else {
+            assert_eq!(linked.iter().copied().collect::<HashSet<_>>(), of_duties, "{}", e["id"]);
+        }
+    }
+    // Some acts meet a duty left from an earlier episode after the child has left again.
+    assert!(not_the_latest > 0, "the case is not exercised");
+}
+
+#[test]
+fn times_carry_the_uk_offset_of_their_date() {
+    let log = log();
+    let (mut winter, mut summer) = (0, 0);
+    let mut last: Option<Time> = None;
+    for e in log.events() {
+        let s = e["time"].as_str().unwrap();
+        assert!(!s.ends_with('Z'), "{s}");
+        // January and February are GMT; 10 April to the end is British Summer Time.
+        if s.starts_with("2024-01") || s.starts_with("2024-02") {
+            assert!(s.ends_with("+00:00"), "{s}");
+            winter += 1;
+        }
+        if &s[..10] >= "2024-04-10" {
+            assert!(s.ends_with("+01:00"), "{s}");
+            summer += 1;
+        }
+        // Instants never go back along the array (across the change of clocks too).
+        let t = time(&e["time"]);
+        assert!(
+            last.is_none_or(|l| l <= t),
+            "{} at {s} is before the event ahead of it",
+            e["id"]
+        );
+        last = Some(t);
+    }
+    assert!(winter > 100 && summer > 100, "{winter} in winter, {summer} in summer");
+    // Object attributes' times and deadlines carry it too.
+    for o in log.objects_of("obligation") {
+        for a in o["attributes"].as_array().unwrap() {
+            time(&a["time"]);
+        }
+        for (_, d) in values(o, "deadline") {
+            assert!(time(d).offset().local_minus_utc() % 3600 == 0);
+        }
+    }
+}
+
+#[test]
+fn every_duty_ends_once_when_its_final_status_takes_effect() {
+    let log = log();
+    let mut ends: HashMap<&str, Vec<&Value>> = HashMap::new();
+    let mut arises: HashMap<&str, &Value> = HashMap::new();
+    for e in log.events() {
+        for d in related(e, "meets") {
+            ends.entry(d).or_default().push(e);
+        }
+        if DUTY_ENDS.contains(&e["type"].as_str().unwrap()) {
+            for d in related(e, "duty") {
+                ends.entry(d).or_default().push(e);
+            }
+        }
+        if e["type"] == "duty arises" {
+            assert!(arises.insert(related(e, "duty")[0], e).is_none());
+        }
+    }
+    let mut seen: HashSet<&str> = HashSet::new();
+    for o in log.objects_of("obligation") {
+        let id = o["id"].as_str().unwrap();
+        let status = values(o, "status");
+        let (settled, last) = *status.last().unwrap();
+        let last = last.as_str().unwrap();
+        seen.insert(last);
+        // Open when it arose, then its final status.
+        let arose = arises.get(id).unwrap_or_else(|| panic!("{id} never arises"));
+        assert_eq!(status.len(), 2, "{id}: {status:?}");
+        assert_eq!(
+            status[0],
+            (arose["time"].as_str().unwrap(), &Value::from("open")),
+            "{id}"
+        );
+        let end = ends.get(id).map_or(&[][..], |v| &v[..]);
+        assert_eq!(end.len(), 1, "{id} ({last}) has {} closing events", end.len());
+        let end = end[0];
+        assert_eq!(
+            end["time"], settled,
+            "{id} ({last}) ends at another time than its status"
+        );
+        assert!(time(&end["time"]) >= time(&arose["time"]), "{id} ends before it arises");
+        let kind = end["type"].as_str().unwrap();
+        match last {
+            "met" | "late" => assert!(is_act(end), "{id}"),
+            "missed" => assert!(kind == "deadline missed" || kind == "duty not done by the end", "{id}"),
+            "cancelled" => assert_eq!(kind, "duty cancelled", "{id}"),
+            "not applicable" => assert_eq!(kind, "duty still open at the end", "{id}"),
+            other => panic!("{id}: status {other}"),
+        }
+        // Missed at the deadline itself; the reason and the wait are kept.
+        if kind == "deadline missed" {
+            assert_eq!(&Value::from(settled), values(o, "deadline")[0].1, "{id}");
+        }
+        assert!(!values(o, "reason").is_empty(), "{id} has no reason");
+        let wait = values(o, "queue_wait_minutes");
+        assert!(wait.len() == 1 && wait[0].1.as_f64().unwrap() >= 0.0, "{id}");
+    }
+    for s in ["met", "late", "cancelled"] {
+        assert!(seen.contains(s), "no duty {s}: {seen:?}");
+    }
+}
+
+#[test]
+fn a_cancelled_duty_ends_when_it_was_cancelled_not_after_its_episode_closed() {
+    let log = log();
+    let closed: HashMap<&str, Time> = log
+        .events()
+        .iter()
+        .filter(|e| e["type"] == "episode closed")
+        .map(|e| (related(e, "episode")[0], time(&e["time"])))
+        .collect();
+    let mut checked = 0;
+    for e in log.events().iter().filter(|e| e["type"] == "duty cancelled") {
+        let t = time(&e["time"]);
+        let duty = &log.objects[related(e, "duty")[0]];
+        // Before it fell due: a duty is cancelled only while it is not yet due.
+        for (_, d) in values(duty, "deadline") {
+            assert!(t < time(d), "{} cancelled at {t}, due {d}", duty["id"]);
+        }
+        for ep in related(duty, "arises in") {
+            if let Some(c) = closed.get(ep) {
+                assert!(t <= *c, "{} cancelled at {t}, after {ep} closed at {c}", duty["id"]);
+                checked += 1;
+            }
+        }
+        assert!(!attr(e, "reason").unwrap().as_str().unwrap().is_empty());
+    }
+    assert!(checked > 50, "{checked} cancelled duties of closed episodes");
+}
+
+#[test]
+fn duties_carry_their_rule_citation_strength_and_time_limit() {
+    let log = log();
+    let protocol = safe_return::protocol::load_protocol(&Path::new(ROOT).join("assets/protocols/bromley-2020.ron"))
+        .unwrap()
+        .protocol;
+    let mut strengths: HashSet<String> = HashSet::new();
+    let mut no_limit = 0;
+    for o in log.objects_of("obligation") {
+        let one = |name: &str| -> String {
+            let v = values(o, name);
+            assert_eq!(v.len(), 1, "{} {name}: {v:?}", o["id"]);
+            v[0].1.as_str().unwrap().to_string()
+        };
+        let rule = protocol.rule(&one("rule")).expect("a rule of the protocol");
+        assert_eq!(one("section"), rule.citation.section);
+        let doc = protocol.documents.iter().find(|d| d.id == rule.citation.doc).unwrap();
+        assert_eq!(one("document"), doc.title);
+        let strength = one("strength");
+        assert!(strength == "must" || strength == "should", "{strength}");
+        strengths.insert(strength);
+        assert_eq!(one("protocol"), "bromley-2020");
+        let limit = one("time_limit");
+        assert_eq!(limit, rule.deadline.label());
+        if values(o, "deadline").is_empty() {
+            assert_eq!(limit, "no time limit", "{} has no deadline", o["id"]);
+            no_limit += 1;
+        }
+    }
+    assert!(no_limit > 0);
+    assert_eq!(strengths.len(), 2, "both must and should duties: {strengths:?}");
+}
+
+#[test]
+fn roles_name_the_protocol() {
+    let log = log();
+    let mut roles = 0;
+    for r in log.objects_of("role") {
+        assert_eq!(values(r, "protocol")[0].1, "bromley-2020");
+        assert_eq!(values(r, "protocol_title")[0].1, "Missing Children Protocol 2020");
+        roles += 1;
+    }
+    assert!(roles > 5);
+}
+
+#[test]
+fn actions_are_named_in_words_and_keep_their_id() {
+    let log = log();
+    let protocol = safe_return::protocol::load_protocol(&Path::new(ROOT).join("assets/protocols/bromley-2020.ron"))
+        .unwrap()
+        .protocol;
+    let mut name_of: HashMap<&str, &str> = HashMap::new();
+    for e in log.events().iter().filter(|e| is_act(e)) {
+        let id = attr(e, "action").unwrap().as_str().unwrap();
+        let kind = e["type"].as_str().unwrap();
+        let decl = protocol.action(id).expect("an action of the protocol");
+        assert!(kind.starts_with(decl.name.as_str()), "{kind} for {id}");
+        assert_ne!(kind, id);
+        // One name per action, one action per name.
+        assert_eq!(*name_of.entry(id).or_insert(kind), kind);
+    }
+    let names: HashSet<&str> = name_of.values().copied().collect();
+    assert_eq!(names.len(), name_of.len());
+    assert!(names.len() > 10);
+    // The event types declare the id.
+    for t in log.json["eventTypes"].as_array().unwrap() {
+        if names.contains(t["name"].as_str().unwrap()) {
+            let attrs: Vec<&str> = t["attributes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["name"].as_str().unwrap())
+                .collect();
+            assert!(attrs.contains(&"action"), "{t}");
+        }
+    }
+}
+
+#[test]
+fn classifications_carry_the_category_not_the_child() {
+    let log = log();
+    let protocol = safe_return::protocol::load_protocol(&Path::new(ROOT).join("assets/protocols/bromley-2020.ron"))
+        .unwrap()
+        .protocol;
+    let mut changes = 0;
+    let classified: Vec<&Value> = log.events().iter().filter(|e| e["type"] == "classified").collect();
+    assert!(!classified.is_empty());
+    for e in classified {
+        let child = related(e, "child")[0].trim_start_matches("child:");
+        for a in e["attributes"].as_array().unwrap() {
+            assert!(!a["value"].as_str().unwrap().contains(child), "{e}");
+        }
+        let cat = attr(e, "category").unwrap().as_str().unwrap();
+        let decl = protocol.categories.iter().find(|c| c.id == cat).expect("a category");
+        assert_eq!(attr(e, "category_name").unwrap(), decl.name.as_str());
+        if let Some(was) = attr(e, "previous_category") {
+            assert!(protocol.categories.iter().any(|c| c.id == was.as_str().unwrap()));
+            assert_ne!(was, cat);
+            changes += 1;
+        }
+        assert_eq!(related(e, "episode").len(), 1, "{e}");
+    }
+    assert!(changes > 0);
+}
+
+#[test]
+fn a_qualifier_means_the_same_on_every_event_type() {
+    let log = log();
+    let kind_of = |id: &str| log.objects[id]["type"].as_str().unwrap().to_string();
+    // (object type, act or not) → qualifiers used.
+    let mut used: HashMap<(String, bool), HashSet<String>> = HashMap::new();
+    for e in log.events() {
+        let act = is_act(e);
+        for r in e["relationships"].as_array().unwrap() {
+            used.entry((kind_of(r["objectId"].as_str().unwrap()), act))
+                .or_default()
+                .insert(r["qualifier"].as_str().unwrap().to_string());
+        }
+    }
+    let want = |kind: &str, act: bool, q: &[&str]| {
+        let q: HashSet<String> = q.iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            used[&(kind.to_string(), act)],
+            q,
+            "{kind} on {} events",
+            if act { "act" } else { "other" }
+        );
+    };
+    want("child", true, &["child"]);
+    want("child", false, &["child"]);
+    want("episode", true, &["episode"]);
+    want("episode", false, &["episode"]);
+    want("obligation", true, &["meets"]);
+    want("obligation", false, &["duty"]);
+    want("role", true, &["done by"]);
+    want("role", false, &["owed by"]);
+}
+
+#[test]
+fn the_log_declares_every_type_and_attribute_it_uses() {
+    let log = log();
+    let declared = |key: &str| -> HashMap<String, HashMap<String, String>> {
+        log.json[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                let attrs = t["attributes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| {
+                        (
+                            a["name"].as_str().unwrap().to_string(),
+                            a["type"].as_str().unwrap().to_string(),
+                        )
+                    })
+                    .collect();
+                (t["name"].as_str().unwrap().to_string(), attrs)
+            })
+            .collect()
+    };
+    let fits = |v: &Value, ty: &str| match ty {
+        "string" => v.is_string(),
+        "time" => v.is_string() && DateTime::parse_from_rfc3339(v.as_str().unwrap()).is_ok(),
+        "integer" => v.is_i64() || v.is_u64(),
+        "float" => v.is_f64(),
+        "boolean" => v.is_boolean(),
+        other => panic!("type {other} is not one of OCEL's"),
+    };
+    for (items, key) in [("events", "eventTypes"), ("objects", "objectTypes")] {
+        let types = declared(key);
+        for x in log.json[items].as_array().unwrap() {
+            let decl = &types[x["type"].as_str().unwrap()];
+            for a in x["attributes"].as_array().unwrap() {
+                let name = a["name"].as_str().unwrap();
+                let ty = decl
+                    .get(name)
+                    .unwrap_or_else(|| panic!("{name} of {} undeclared", x["type"]));
+                assert!(fits(&a["value"], ty), "{name} = {} is not a {ty}", a["value"]);
+            }
+            for r in x["relationships"].as_array().unwrap() {
+                assert!(log.objects.contains_key(r["objectId"].as_str().unwrap()));
+            }
+        }
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_file_byte_for_byte() {
+    let first = std::fs::read(&log().file).unwrap();
+    let again = scratch("ocel-january-again.json");
+    write_log(&again);
+    assert!(std::fs::read(&again).unwrap() == first, "two runs differ");
+}

@@ -161,3 +161,32 @@ fn lint_of_a_file_with_an_undeclared_role_is_an_error_finding_and_exit_2() {
             .any(|f| f["kind"] == "undeclared_role" && f["severity"] == "error")
     );
 }
+
+#[test]
+fn a_protocol_file_that_cannot_be_read_is_said_in_plain_words() {
+    // No such file, a folder, text that is not UTF-8: each named with its place, no system jargon.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/stress-test-files");
+    std::fs::create_dir_all(&dir).unwrap();
+    let latin1 = dir.join("latin1-protocol.ron");
+    std::fs::write(&latin1, b"Protocol(\n    id: \"caf\xe9\",\n)\n").unwrap();
+    let cases = [
+        (
+            "assets/protocols/no-such.ron".to_string(),
+            "no-such.ron:1:1: cannot read protocol file: there is no such file or folder",
+        ),
+        (
+            "assets/protocols".to_string(),
+            "protocols:1:1: cannot read protocol file: it is a folder, not a file",
+        ),
+        (
+            latin1.display().to_string(),
+            "latin1-protocol.ron:2:13: the file is not UTF-8 text (first bad byte at line 2, column 13)",
+        ),
+    ];
+    for (file, want) in cases {
+        let (code, _, err) = sr(&["protocol", "validate", &file]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(want), "want `{want}` in:\n{err}");
+        assert!(!err.contains("os error") && !err.contains("panicked"), "{err}");
+    }
+}

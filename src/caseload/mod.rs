@@ -15,10 +15,10 @@ pub mod stress;
 use std::collections::HashMap;
 use std::path::Path;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::diag::{Collector, Diagnostics, parse_ron};
+use crate::diag::{Collector, Diagnostics, parse_ron, read_source};
 use crate::protocol::spans::SpanMap;
 use crate::protocol::{LegalStatus, Placement, Protocol};
 use crate::sim::engine::{Automation, RoleBehaviour};
@@ -363,15 +363,16 @@ impl LoadedCaseload {
         let old = self.caseload.children.max(1) as f64;
         if self.caseload.scale_staff_with_children {
             for s in &mut self.caseload.staffing {
+                // (`as` saturates: a huge count cannot wrap round to a small one.)
                 s.workers = ((s.workers as f64 * n as f64 / old).ceil() as i64).max(1);
             }
         }
-        self.caseload.children = n as i64;
+        self.caseload.children = i64::try_from(n).unwrap_or(i64::MAX);
         self
     }
 
     pub fn with_days(mut self, d: u64) -> Self {
-        self.caseload.horizon_days = d as i64;
+        self.caseload.horizon_days = i64::try_from(d).unwrap_or(i64::MAX);
         self
     }
 
@@ -385,7 +386,7 @@ impl LoadedCaseload {
                     latency_min_minutes: s.latency_min_minutes,
                     latency_max_minutes: s.latency_max_minutes,
                     compliance: s.compliance,
-                    workers: Some(s.workers.max(1) as u32),
+                    workers: Some(u32::try_from(s.workers.max(1)).unwrap_or(u32::MAX)),
                     service_minutes: s.service_minutes,
                     office_hours_only: s.office_hours_only,
                 },
@@ -402,8 +403,7 @@ impl LoadedCaseload {
 
 /// Read and check a caseload file against the protocols it will be run with.
 pub fn load_caseload(path: &Path, protocols: &[&Protocol]) -> Result<LoadedCaseload, Diagnostics> {
-    let src = std::fs::read_to_string(path)
-        .map_err(|e| Diagnostics::single(path, 1, 1, format!("cannot read caseload file: {e}")))?;
+    let src = read_source(path, "caseload")?;
     parse_caseload(path, &src, protocols)
 }
 
@@ -437,9 +437,28 @@ pub fn check_in_memory(cl: &Caseload, protocols: &[&Protocol]) -> Result<LoadedC
 
 const SHARE_TOLERANCE: f64 = 1e-6;
 
+/// Most children a caseload (or `--children`) may have.
+pub const MAX_CHILDREN: i64 = 10_000_000;
+/// Longest horizon (and `--days`): ten years.
+pub const MAX_HORIZON_DAYS: i64 = 3660;
+/// Longest warm-up: ten years, like the horizon (history further back changes no threshold in
+/// the protocols, and each day of it costs time and memory).
+pub const MAX_WARM_UP_DAYS: i64 = 3660;
+/// Most workers on one role's rota: far beyond any authority (the national caseload has a few
+/// thousand), and well inside the engine's count.
+pub const MAX_WORKERS: i64 = 100_000;
+/// Longest time in hours an episode's hour fields may give: a year.
+pub const MAX_EPISODE_HOURS: f64 = 8760.0;
+/// Longest time in days an episode's day fields may give: a year.
+pub const MAX_EPISODE_DAYS: f64 = 365.0;
+/// Longest latency or service time in minutes: a year.
+pub const MAX_STAFF_MINUTES: f64 = 525_600.0;
+/// Years a start date may fall in (the calendar's arithmetic stays far from its limits).
+pub const START_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
 fn check_share(c: &mut Collector, field: &str, v: f64) {
     if !(0.0..=1.0).contains(&v) || v.is_nan() {
-        c.err(field, format!("a share runs from 0 to 1, not {v}"));
+        c.err(field, format!("a share runs from 0 to 1, not {}", num(v)));
     }
 }
 
@@ -455,6 +474,32 @@ fn check_sum(c: &mut Collector, field: &str, shares: impl Iterator<Item = f64>, 
     }
 }
 
+/// A time that must be 0 or more and at most `max` (`max_words`: the limit with its unit).
+/// Returns whether it is.
+fn check_time(c: &mut Collector, field: &str, v: f64, max: f64, max_words: &str) -> bool {
+    if v.is_nan() {
+        c.err(field, format!("a number from 0 to {max_words} is needed, not NaN"));
+        false
+    } else if v < 0.0 {
+        c.err(field, format!("cannot be negative ({})", num(v)));
+        false
+    } else if v > max {
+        c.err(field, format!("at most a year ({max_words}), not {}", num(v)));
+        false
+    } else {
+        true
+    }
+}
+
+/// A number for a message: as written for everyday sizes, `1e300` for absurd ones.
+fn num(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-6..1e9).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
@@ -467,7 +512,7 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
         );
     } else if cl.children == 0 {
         c.err("children", "there must be at least one child");
-    } else if cl.children > 10_000_000 {
+    } else if cl.children > MAX_CHILDREN {
         c.err(
             "children",
             format!("{} children is more than this tool simulates (10 million)", cl.children),
@@ -478,7 +523,7 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
             "horizon_days",
             format!("the horizon must be at least one day, not {}", cl.horizon_days),
         );
-    } else if cl.horizon_days > 3660 {
+    } else if cl.horizon_days > MAX_HORIZON_DAYS {
         c.err(
             "horizon_days",
             format!("the horizon is at most ten years, not {} days", cl.horizon_days),
@@ -489,10 +534,26 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
             "warm_up_days",
             format!("the warm-up cannot be negative ({})", cl.warm_up_days),
         );
+    } else if cl.warm_up_days > MAX_WARM_UP_DAYS {
+        c.err(
+            "warm_up_days",
+            format!(
+                "the warm-up is at most ten years (3,660 days), not {} days",
+                cl.warm_up_days
+            ),
+        );
     }
-    let start = NaiveDate::parse_from_str(&cl.start, "%Y-%m-%d").ok();
-    if start.is_none() {
-        c.err("start", format!("`{}` is not a real date (write YYYY-MM-DD)", cl.start));
+    let mut start = NaiveDate::parse_from_str(&cl.start, "%Y-%m-%d").ok();
+    match start {
+        None => c.err("start", format!("`{}` is not a real date (write YYYY-MM-DD)", cl.start)),
+        Some(d) if !START_YEARS.contains(&d.year()) => {
+            c.err(
+                "start",
+                format!("the start year runs from 1900 to 2200, not {}", d.year()),
+            );
+            start = None;
+        }
+        Some(_) => {}
     }
     // Ages.
     for (i, b) in cl.ages.iter().enumerate() {
@@ -568,7 +629,7 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
             if !(g.repeats_per_year >= 0.0 && g.repeats_per_year <= 365.0) {
                 c.err(
                     &format!("{name}[{i}].repeats_per_year"),
-                    format!("repeats a year run from 0 to 365, not {}", g.repeats_per_year),
+                    format!("repeats a year run from 0 to 365, not {}", num(g.repeats_per_year)),
                 );
             }
         }
@@ -578,31 +639,63 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
     if !e.median_hours.is_finite() || e.median_hours <= 0.0 {
         c.err(
             "episodes.median_hours",
-            format!("the median time away must be above 0 hours, not {}", e.median_hours),
+            format!(
+                "the median time away must be above 0 hours, not {}",
+                num(e.median_hours)
+            ),
+        );
+    } else if e.median_hours > MAX_EPISODE_HOURS {
+        c.err(
+            "episodes.median_hours",
+            format!(
+                "the median time away is at most a year (8,760 hours), not {}",
+                num(e.median_hours)
+            ),
         );
     }
     if !(e.sigma >= 0.0 && e.sigma <= 5.0) {
-        c.err("episodes.sigma", format!("sigma runs from 0 to 5, not {}", e.sigma));
+        c.err(
+            "episodes.sigma",
+            format!("sigma runs from 0 to 5, not {}", num(e.sigma)),
+        );
     }
     if !e.max_days.is_finite() || e.max_days <= 0.0 {
         c.err(
             "episodes.max_days",
-            format!("the longest episode must be above 0 days, not {}", e.max_days),
+            format!("the longest episode must be above 0 days, not {}", num(e.max_days)),
+        );
+    } else if e.max_days > MAX_EPISODE_DAYS {
+        c.err(
+            "episodes.max_days",
+            format!(
+                "the longest episode is at most a year (365 days), not {}",
+                num(e.max_days)
+            ),
         );
     }
     check_share(c, "episodes.whereabouts_known_share", e.whereabouts_known_share);
     check_share(c, "episodes.found_elsewhere_share", e.found_elsewhere_share);
-    for (f, v) in [
+    for (f, v, max, unit) in [
         (
             "episodes.whereabouts_known_after_hours",
             e.whereabouts_known_after_hours,
+            MAX_EPISODE_HOURS,
+            "8,760 hours",
         ),
-        ("episodes.return_after_found_hours", e.return_after_found_hours),
-        ("episodes.close_after_return_days", e.close_after_return_days),
+        (
+            "episodes.return_after_found_hours",
+            e.return_after_found_hours,
+            MAX_EPISODE_HOURS,
+            "8,760 hours",
+        ),
+        (
+            "episodes.close_after_return_days",
+            e.close_after_return_days,
+            MAX_EPISODE_DAYS,
+            "365 days",
+        ),
     ] {
-        if v.is_nan() || v < 0.0 {
-            c.err(f, format!("cannot be negative ({v})"));
-        }
+        check_time(c, f, v, max, unit);
     }
     // Staffing.
     let mut seen: Vec<&str> = Vec::new();
@@ -633,6 +726,11 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
                 &format!("{at}.workers"),
                 format!("the number of workers cannot be negative ({})", s.workers),
             );
+        } else if s.workers > MAX_WORKERS {
+            c.err(
+                &format!("{at}.workers"),
+                format!("at most 100,000 workers on one role, not {}", s.workers),
+            );
         } else if s.workers == 0 {
             let needing: Vec<String> = protocols
                 .iter()
@@ -652,24 +750,22 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
                 );
             }
         }
-        if s.service_minutes.is_nan() || s.service_minutes < 0.0 {
-            c.err(
-                &format!("{at}.service_minutes"),
-                format!("cannot be negative ({})", s.service_minutes),
-            );
+        let minutes = [
+            ("service_minutes", s.service_minutes),
+            ("latency_min_minutes", s.latency_min_minutes),
+            ("latency_max_minutes", s.latency_max_minutes),
+        ];
+        let mut times_ok = true;
+        for (f, v) in minutes {
+            times_ok &= check_time(c, &format!("{at}.{f}"), v, MAX_STAFF_MINUTES, "525,600 minutes");
         }
-        if s.latency_min_minutes.is_nan() || s.latency_min_minutes < 0.0 {
-            c.err(
-                &format!("{at}.latency_min_minutes"),
-                format!("cannot be negative ({})", s.latency_min_minutes),
-            );
-        }
-        if s.latency_max_minutes.is_nan() || s.latency_max_minutes < s.latency_min_minutes {
+        if times_ok && s.latency_max_minutes < s.latency_min_minutes {
             c.err(
                 &format!("{at}.latency_max_minutes"),
                 format!(
                     "the longest latency ({}) is below the shortest ({})",
-                    s.latency_max_minutes, s.latency_min_minutes
+                    num(s.latency_max_minutes),
+                    num(s.latency_min_minutes)
                 ),
             );
         }

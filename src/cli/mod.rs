@@ -72,18 +72,20 @@ pub enum Command {
         /// Caseload file (RON); without it the built-in borough defaults.
         #[arg(long)]
         caseload: Option<PathBuf>,
-        /// Override the number of children (staff scale with it unless the caseload says not).
-        #[arg(long)]
+        /// Override the number of children, 1 to 10,000,000 (staff scale with it unless the
+        /// caseload says not).
+        #[arg(long, value_parser = stress_cmd::whole_number::<u64>, allow_negative_numbers = true)]
         children: Option<u64>,
-        /// Override the horizon in days.
-        #[arg(long)]
+        /// Override the horizon in days, 1 to 3,660.
+        #[arg(long, value_parser = stress_cmd::whole_number::<u64>, allow_negative_numbers = true)]
         days: Option<u64>,
-        #[arg(long, default_value_t = 10)]
+        /// Replications, 1 to 10,000.
+        #[arg(long, default_value_t = 10, value_parser = stress_cmd::whole_number::<u64>, allow_negative_numbers = true)]
         replications: u64,
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, value_parser = stress_cmd::whole_number::<u64>, allow_negative_numbers = true)]
         seed: u64,
-        /// Worker threads (default: one per core); results do not depend on it.
-        #[arg(long)]
+        /// Worker threads, 1 to 256 (default: one per core); results do not depend on it.
+        #[arg(long, value_parser = stress_cmd::whole_number::<usize>, allow_negative_numbers = true)]
         threads: Option<usize>,
         /// Write CSV tables, summary.json and report.html here.
         #[arg(long)]
@@ -94,23 +96,24 @@ pub enum Command {
         /// Also write an OCEL 2.0 event log of replication 0 (baseline, records kept).
         #[arg(long)]
         ocel: Option<PathBuf>,
-        /// Children in the event log (the first N of replication 0).
-        #[arg(long, default_value_t = 500)]
+        /// Children in the event log (the first N of replication 0), at least 1.
+        #[arg(long, default_value_t = 500, value_parser = stress_cmd::whole_number::<usize>, allow_negative_numbers = true)]
         ocel_children: usize,
     },
     /// Benchmark the engine: the national caseload at several sizes, and replications of a borough.
     Bench {
-        /// Caseload sizes to run (default 1,000, 10,000, 100,000 and 140,000 children).
-        #[arg(long, num_args = 1..)]
+        /// Caseload sizes to run, each 1 to 10,000,000 (default 1,000, 10,000, 100,000 and
+        /// 140,000 children).
+        #[arg(long, num_args = 1.., value_parser = stress_cmd::whole_number::<u64>, allow_negative_numbers = true)]
         children: Vec<u64>,
         /// Protocol (default havering-2023-10).
         #[arg(long, default_value = "havering-2023-10")]
         protocol: String,
-        /// Replications of the borough caseload (0 to skip).
-        #[arg(long, default_value_t = 100)]
+        /// Replications of the borough caseload, up to 10,000 (0 to skip).
+        #[arg(long, default_value_t = 100, value_parser = stress_cmd::whole_number::<u64>, allow_negative_numbers = true)]
         replications: u64,
-        /// Threads for the borough replications.
-        #[arg(long, default_value_t = 2)]
+        /// Threads for the borough replications, 1 to 256.
+        #[arg(long, default_value_t = 2, value_parser = stress_cmd::whole_number::<usize>, allow_negative_numbers = true)]
         threads: usize,
         #[arg(long)]
         json: bool,

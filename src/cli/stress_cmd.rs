@@ -11,9 +11,16 @@ use serde::Serialize;
 
 use super::{Command, bad_input, load_or_exit, print_json};
 use crate::caseload::stress::{self, ProtocolInfo, StressOptions};
-use crate::caseload::{self, Caseload, LoadedCaseload, ocel, report};
-use crate::diag::Diagnostics;
+use crate::caseload::{self, Caseload, LoadedCaseload, MAX_CHILDREN, MAX_HORIZON_DAYS, ocel, report};
+use crate::diag::{Diagnostics, io_words};
 use crate::protocol::Protocol;
+
+/// Most replications in one run: 10,000 synthetic years already narrow an interval a hundredfold
+/// against one (more only takes longer and holds more results in memory).
+pub const MAX_REPLICATIONS: u64 = 10_000;
+/// Most worker threads: more than any machine this runs on has cores. Far more threads than
+/// cores only slows a run down (and the system may refuse to start them).
+pub const MAX_THREADS: usize = 256;
 
 /// Where the shipped caseloads live.
 pub fn caseloads_dir() -> PathBuf {
@@ -23,6 +30,157 @@ pub fn caseloads_dir() -> PathBuf {
 fn usage_error(flag: &str, message: &str) -> ExitCode {
     eprintln!("{flag}: {message}");
     ExitCode::from(2)
+}
+
+/// Parse a whole number given to an option, with messages a reader who is not a programmer can
+/// act on (clap prints them after the option's name).
+pub fn whole_number<T: TryFrom<u64>>(s: &str) -> Result<T, String> {
+    let t = s.trim();
+    let too_large = || format!("number too large ({t})");
+    if let Ok(n) = t.parse::<u64>() {
+        return T::try_from(n).map_err(|_| too_large());
+    }
+    if t.starts_with('-') && t[1..].parse::<f64>().is_ok() {
+        return Err(format!("cannot be negative ({t})"));
+    }
+    let digits = t.strip_prefix('+').unwrap_or(t);
+    if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(too_large());
+    }
+    let plain: String = t.chars().filter(|c| !matches!(c, ',' | '_' | ' ')).collect();
+    if plain != t && plain.parse::<u64>().is_ok() {
+        return Err(format!("write the number without separators: {plain}, not {t}"));
+    }
+    if t.parse::<f64>().is_ok() {
+        return Err(format!("a whole number is needed, not {t}"));
+    }
+    Err(format!("a whole number is needed, not `{t}`"))
+}
+
+/// The stress options' limits, checked before anything runs.
+fn check_stress_flags(
+    children: Option<u64>,
+    days: Option<u64>,
+    replications: u64,
+    threads: Option<usize>,
+    ocel_children: usize,
+) -> Result<(), ExitCode> {
+    check_children("--children", children)?;
+    if let Some(d) = days
+        && (d == 0 || d > MAX_HORIZON_DAYS as u64)
+    {
+        return Err(usage_error(
+            "--days",
+            "the horizon runs from 1 day to 3,660 (ten years)",
+        ));
+    }
+    check_replications(replications, 1)?;
+    check_threads(threads, " (leave it out to use one per core)")?;
+    if ocel_children == 0 {
+        return Err(usage_error(
+            "--ocel-children",
+            "the event log needs at least one child (1 up to the number of children)",
+        ));
+    }
+    if ocel_children as u64 > MAX_CHILDREN as u64 {
+        return Err(usage_error(
+            "--ocel-children",
+            &format!("at most 10,000,000 children in the event log, not {ocel_children}"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_children(flag: &str, children: Option<u64>) -> Result<(), ExitCode> {
+    match children {
+        Some(0) => Err(usage_error(flag, "there must be at least one child")),
+        Some(n) if n > MAX_CHILDREN as u64 => Err(usage_error(
+            flag,
+            &format!("{n} children is more than this tool simulates (at most 10,000,000)"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check_replications(replications: u64, least: u64) -> Result<(), ExitCode> {
+    if replications < least {
+        return Err(usage_error("--replications", "run at least one replication"));
+    }
+    if replications > MAX_REPLICATIONS {
+        return Err(usage_error(
+            "--replications",
+            &format!("at most 10,000 replications, not {replications} (100 already give a narrow interval)"),
+        ));
+    }
+    Ok(())
+}
+
+/// `hint`: what to do instead of asking for too many (may be empty).
+fn check_threads(threads: Option<usize>, hint: &str) -> Result<(), ExitCode> {
+    match threads {
+        Some(0) => Err(usage_error("--threads", "use at least one thread")),
+        Some(t) if t > MAX_THREADS => Err(usage_error("--threads", &format!("at most 256 threads, not {t}{hint}"))),
+        _ => Ok(()),
+    }
+}
+
+/// Where the nearest existing folder above `path` is not a folder, say so.
+fn blocked_ancestor(path: &Path) -> Option<String> {
+    let existing = path
+        .ancestors()
+        .skip(1)
+        .find(|a| !a.as_os_str().is_empty() && a.exists())?;
+    (!existing.is_dir()).then(|| format!("{} is a file, not a folder", existing.display()))
+}
+
+/// Check `--out DIR` before the run: a folder there, or one that can be made, that we may write in.
+/// Makes the folder.
+fn prepare_out_dir(dir: &Path) -> Result<(), String> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(format!("{} is a file, not a folder", dir.display()));
+    }
+    if let Some(why) = blocked_ancestor(dir) {
+        return Err(format!("cannot make the folder {}: {why}", dir.display()));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot make the folder {}: {}", dir.display(), io_words(&e)))?;
+    let probe = dir.join(".safe-return-write-check");
+    std::fs::File::create(&probe)
+        .map_err(|e| format!("cannot write in the folder {}: {}", dir.display(), io_words(&e)))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// Check `--ocel FILE` before the run: not a folder, in a folder that exists or can be made,
+/// and writable. Makes the folder.
+fn prepare_ocel_file(path: &Path) -> Result<(), String> {
+    if path.is_dir() {
+        return Err(format!(
+            "{} is a folder, not a file (give a file name, such as {})",
+            path.display(),
+            path.join("log.ocel.json").display()
+        ));
+    }
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(parent) = parent {
+        if parent.exists() && !parent.is_dir() {
+            return Err(format!("{} is a file, not a folder", parent.display()));
+        }
+        if let Some(why) = blocked_ancestor(parent) {
+            return Err(format!("cannot make the folder {}: {why}", parent.display()));
+        }
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot make the folder {}: {}", parent.display(), io_words(&e)))?;
+    }
+    let existed = path.exists();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {}", path.display(), io_words(&e)))?;
+    if !existed {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
 }
 
 fn load_protocols(args: &[&str]) -> Result<Vec<Arc<Protocol>>, ExitCode> {
@@ -70,6 +228,9 @@ pub fn stress(cmd: &Command) -> ExitCode {
     else {
         unreachable!("stress arguments")
     };
+    if let Err(code) = check_stress_flags(*children, *days, *replications, *threads, *ocel_children) {
+        return code;
+    }
     let mut names = vec![protocol.as_str()];
     if let Some(c) = compare {
         names.push(c);
@@ -83,22 +244,21 @@ pub fn stress(cmd: &Command) -> ExitCode {
         Err(code) => return code,
     };
     if let Some(n) = children {
-        if *n == 0 {
-            return usage_error("--children", "there must be at least one child");
-        }
         cl = cl.with_children(*n);
     }
     if let Some(d) = days {
-        if *d == 0 || *d > 3660 {
-            return usage_error("--days", "the horizon runs from 1 day to 3,660 (ten years)");
-        }
         cl = cl.with_days(*d);
     }
-    if *replications == 0 {
-        return usage_error("--replications", "run at least one replication");
+    // Outputs are checked (and their folders made) before the run, not after it.
+    if let Some(dir) = out
+        && let Err(why) = prepare_out_dir(dir)
+    {
+        return usage_error("--out", &why);
     }
-    if *threads == Some(0) {
-        return usage_error("--threads", "use at least one thread");
+    if let Some(path) = ocel_path
+        && let Err(why) = prepare_ocel_file(path)
+    {
+        return usage_error("--ocel", &why);
     }
     let opts = StressOptions {
         replications: *replications,
@@ -119,7 +279,7 @@ pub fn stress(cmd: &Command) -> ExitCode {
                 }
             }
             Err(e) => {
-                eprintln!("{}: cannot write the report: {e}", dir.display());
+                eprintln!("{}: cannot write the report: {}", dir.display(), io_words(&e));
                 return ExitCode::from(1);
             }
         }
@@ -145,7 +305,7 @@ pub fn stress(cmd: &Command) -> ExitCode {
                 }
             }
             Err(e) => {
-                eprintln!("{}: cannot write the event log: {e}", path.display());
+                eprintln!("{}: cannot write the event log: {}", path.display(), io_words(&e));
                 return ExitCode::from(1);
             }
         }
@@ -241,8 +401,16 @@ pub fn bench(cmd: &Command) -> ExitCode {
     else {
         unreachable!("bench arguments")
     };
-    if *threads == 0 {
-        return usage_error("--threads", "use at least one thread");
+    if let Err(code) = check_threads(Some(*threads), "") {
+        return code;
+    }
+    if let Err(code) = check_replications(*replications, 0) {
+        return code;
+    }
+    for n in children {
+        if let Err(code) = check_children("--children", Some(*n)) {
+            return code;
+        }
     }
     let protocols = match load_protocols(&[protocol]) {
         Ok(p) => p,
@@ -258,9 +426,6 @@ pub fn bench(cmd: &Command) -> ExitCode {
         children.clone()
     };
     sizes.sort_unstable();
-    if sizes.contains(&0) {
-        return usage_error("--children", "there must be at least one child");
-    }
     let mut rows = Vec::new();
     let one = StressOptions {
         replications: 1,

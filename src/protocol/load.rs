@@ -37,8 +37,7 @@ impl LoadedProtocol {
 
 /// Read, parse and check a protocol file.
 pub fn load_protocol(path: &Path) -> Result<LoadedProtocol, Diagnostics> {
-    let src = std::fs::read_to_string(path)
-        .map_err(|e| Diagnostics::single(path, 1, 1, format!("cannot read protocol file: {e}")))?;
+    let src = crate::diag::read_source(path, "protocol")?;
     parse_protocol(path, &src)
 }
 
@@ -58,8 +57,7 @@ pub fn parse_protocol(path: &Path, src: &str) -> Result<LoadedProtocol, Diagnost
 
 /// Parse without the semantic checks (lint reports those as findings instead).
 pub fn parse_unchecked(path: &Path) -> Result<(LoadedProtocol, Vec<crate::diag::SourceError>), Diagnostics> {
-    let src = std::fs::read_to_string(path)
-        .map_err(|e| Diagnostics::single(path, 1, 1, format!("cannot read protocol file: {e}")))?;
+    let src = crate::diag::read_source(path, "protocol")?;
     let protocol: Protocol = parse_ron(path, &src)?;
     let spans = SpanMap::scan(&src);
     let mut c = Collector::new(path, &spans);

@@ -25,6 +25,10 @@ impl SpanMap {
             col: 1,
             map: HashMap::new(),
         };
+        // A byte order mark (Windows Notepad) takes no column.
+        if s.peek() == Some('\u{feff}') {
+            s.i += 1;
+        }
         s.skip_ws();
         while s.peek() == Some('#') {
             // #![enable(...)] attributes

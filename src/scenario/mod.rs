@@ -174,8 +174,7 @@ pub fn parse_time(s: &str) -> Option<NaiveDateTime> {
 
 /// Load and check a scenario file, and the protocol it names.
 pub fn load_scenario(path: &Path) -> Result<LoadedScenario, Diagnostics> {
-    let src = std::fs::read_to_string(path)
-        .map_err(|e| Diagnostics::single(path, 1, 1, format!("cannot read scenario file: {e}")))?;
+    let src = crate::diag::read_source(path, "scenario")?;
     let scenario: Scenario = parse_ron(path, &src)?;
     let spans = SpanMap::scan(&src);
     let mut c = Collector::new(path, &spans);
@@ -378,8 +377,7 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario, Diagnostics> {
 
 /// Load and check a decision script against its scenario.
 pub fn load_decisions(path: &Path, sc: &LoadedScenario) -> Result<Decisions, Diagnostics> {
-    let src = std::fs::read_to_string(path)
-        .map_err(|e| Diagnostics::single(path, 1, 1, format!("cannot read decisions file: {e}")))?;
+    let src = crate::diag::read_source(path, "decisions")?;
     let d: Decisions = parse_ron(path, &src)?;
     let spans = SpanMap::scan(&src);
     let mut c = Collector::new(path, &spans);

@@ -244,18 +244,7 @@ pub fn to_text(s: &Summary) -> String {
                 let _ = writeln!(o, "  {what}: {}{more}", list[..list.len().min(20)].join(", "));
             }
         }
-        let mut moved: Vec<_> = cmp
-            .rules
-            .iter()
-            .filter(|r| r.compliance_change.is_some_and(|d| d.abs() >= 0.005))
-            .collect();
-        moved.sort_by(|a, b| {
-            b.compliance_change
-                .map(f64::abs)
-                .partial_cmp(&a.compliance_change.map(f64::abs))
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        let moved = cmp.rules_moved_most();
         if !moved.is_empty() {
             let _ = writeln!(o, "  largest changes in duties met in time:");
         }
@@ -739,18 +728,7 @@ fn comparison_html(s: &Summary, cmp: &super::stress::Comparison) -> String {
         );
     }
     o += "</table>";
-    let mut moved: Vec<_> = cmp
-        .rules
-        .iter()
-        .filter(|r| r.compliance_change.is_some_and(|d| d.abs() >= 0.005))
-        .collect();
-    moved.sort_by(|x, y| {
-        y.compliance_change
-            .map(f64::abs)
-            .partial_cmp(&x.compliance_change.map(f64::abs))
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then_with(|| x.id.cmp(&y.id))
-    });
+    let moved = cmp.rules_moved_most();
     if !moved.is_empty() {
         let _ = write!(
             o,

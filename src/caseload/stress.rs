@@ -309,31 +309,12 @@ impl Estimate {
     /// estimated here is a count, a time or a share, never below 0: nor is the interval's lower
     /// end (a few replications with a rare event would otherwise give "late 55.7 (-18.3–129.6)").
     pub fn of(values: &[f64]) -> Self {
-        let n = values.len();
-        if n == 0 {
-            return Estimate {
-                mean: 0.0,
-                lo: None,
-                hi: None,
-            };
-        }
-        let mean = values.iter().sum::<f64>() / n as f64;
-        if n < 2 {
-            return Estimate {
-                mean: r4(mean),
-                lo: None,
-                hi: None,
-            };
-        }
-        let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1) as f64;
-        let half = t975(n - 1) * (var / n as f64).sqrt();
-        Estimate {
-            mean: r4(mean),
-            lo: Some(r4((mean - half).max(0.0))),
-            hi: Some(r4(mean + half)),
-        }
+        let mut e = Self::of_change(values);
+        e.lo = e.lo.map(|x| if x <= 0.0 { 0.0 } else { x });
+        e
     }
-    /// A change (revision minus baseline, replication by replication): may be negative.
+    /// The mean with its 95 % interval, which may go below 0: for a change (revision minus
+    /// baseline, replication by replication).
     pub fn of_change(values: &[f64]) -> Self {
         let n = values.len();
         let mean = values.iter().sum::<f64>() / n.max(1) as f64;
@@ -1033,6 +1014,26 @@ pub fn compare(a: &ProtocolResult, b: &ProtocolResult) -> Comparison {
         escalations_change: r4(b.escalations.mean - a.escalations.mean),
         rules_shared: a.rules.iter().filter(|r| b.rules.iter().any(|x| x.id == r.id)).count(),
         changes: paired_changes(a, b),
+    }
+}
+
+impl Comparison {
+    /// Rules in both protocols whose share met in time moved by half a point or more, most first
+    /// (ties by id).
+    pub fn rules_moved_most(&self) -> Vec<&RuleComparison> {
+        let mut moved: Vec<_> = self
+            .rules
+            .iter()
+            .filter(|r| r.compliance_change.is_some_and(|d| d.abs() >= 0.005))
+            .collect();
+        moved.sort_by(|x, y| {
+            y.compliance_change
+                .map(f64::abs)
+                .partial_cmp(&x.compliance_change.map(f64::abs))
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then_with(|| x.id.cmp(&y.id))
+        });
+        moved
     }
 }
 

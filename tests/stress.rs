@@ -624,3 +624,26 @@ fn a_comparison_report_names_both_versions_and_gives_paired_changes_and_each_rul
     assert!(json["protocols"][0]["compliance_staffed"]["mean"].is_number());
     assert!(json["protocols"][0]["rules"][0]["citation"].is_string());
 }
+
+#[test]
+fn a_run_beyond_the_known_bank_holidays_says_so() {
+    let file = scratch("y2030.ron");
+    std::fs::write(
+        &file,
+        "Caseload(\n    start: \"2030-01-06\",\n    children: 60,\n    horizon_days: 10,\n)\n",
+    )
+    .unwrap();
+    let out = bin(&[
+        "stress",
+        "--protocol",
+        "havering-2023-10",
+        "--caseload",
+        file.to_str().unwrap(),
+        "--replications",
+        "1",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Bank holidays are known for 2013–2027 only"), "{text}");
+    assert!(text.contains("One replication: means with no intervals"), "{text}");
+}

@@ -45,6 +45,9 @@ pub fn to_text(s: &Summary) -> String {
     let mut o = String::new();
     let c = &s.caseload;
     let _ = writeln!(o, "Stress test: {}", c.describe());
+    if let Some(note) = c.calendar_note() {
+        let _ = writeln!(o, "{note}");
+    }
     match c.replications {
         1 => {
             let _ = writeln!(
@@ -929,7 +932,11 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
         c.replications,
         if c.replications == 1 { "" } else { "s" },
         c.seed,
-        esc(&c.start),
+        esc(&format!(
+            "{}{}",
+            c.start,
+            c.calendar_note().map(|n| format!(" ({n})")).unwrap_or_default()
+        )),
         if staffed.is_empty() {
             "No role is staffed: every role acts by the book, with no limit on capacity.".to_string()
         } else {

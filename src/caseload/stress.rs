@@ -1084,6 +1084,17 @@ pub struct CaseloadInfo {
 }
 
 impl CaseloadInfo {
+    /// A caution where the run goes outside the years whose bank holidays the calendar knows
+    /// (2013–2027): there only weekends are days off.
+    pub fn calendar_note(&self) -> Option<String> {
+        let start = chrono::NaiveDate::parse_from_str(&self.start, "%Y-%m-%d").ok()?;
+        let end = start + chrono::Duration::days(self.horizon_days.max(1) - 1);
+        use chrono::Datelike;
+        (start.year() < 2013 || end.year() > 2027).then(|| {
+            "Bank holidays are known for 2013–2027 only: outside those years only weekends are days off.".to_string()
+        })
+    }
+
     /// One line saying what was run: "borough — 2,000 children, 365 days from 2024-04-01, 10
     /// replications, seed 1" (and when "if still missing" duties are started, where that is not
     /// the default halfway).

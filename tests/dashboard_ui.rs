@@ -248,11 +248,21 @@ fn one_rhi_worker_waits_longer_than_twenty() {
                 .workers,
             workers.parse::<i64>().unwrap()
         );
-        rhi_wait(&s)
+        h.get_by_label("RHI workers busy (share of time on duty)");
+        let busy = dashboard::rhi(&s.protocols[0])
+            .and_then(|r| r.utilisation)
+            .expect("busy share")
+            .mean;
+        (rhi_wait(&s), busy)
     };
-    let (one, twenty) = (wait("1"), wait("20"));
+    let ((one, busy_one), (twenty, busy_twenty)) = (wait("1"), wait("20"));
     eprintln!("mean RHI queue wait: 1 worker {one} min, 20 workers {twenty} min");
     assert!(one > twenty, "1 RHI worker: {one} min; 20: {twenty} min");
+    // One worker carries the whole load: busy far more of the time than each of twenty.
+    assert!(
+        busy_one > 5.0 * busy_twenty,
+        "busy: 1 worker {busy_one}, 20 workers {busy_twenty}"
+    );
 }
 
 #[test]

@@ -558,6 +558,18 @@ pub fn headline(s: &Summary) -> Vec<HeadlineRow> {
             None,
         ),
         row(
+            "RHI duties arising a week",
+            &|p| rhi(p).map(|r| r.duties_per_week.text(1)).unwrap_or_else(|| "—".into()),
+            diff(&|p| rhi(p).map(|r| r.duties_per_week.mean), &plain),
+        ),
+        row(
+            "RHI workers busy (share of time on duty)",
+            &|p| rhi(p).map(|r| percent(&r.utilisation)).unwrap_or_else(|| "—".into()),
+            diff(&|p| rhi(p).and_then(|r| r.utilisation).map(|e| e.mean * 100.0), &|d| {
+                format!("{} points", signed(d, 1))
+            }),
+        ),
+        row(
             "RHI actions a week",
             &|p| rhi(p).map(|r| r.actions_per_week.text(1)).unwrap_or_else(|| "—".into()),
             diff(&|p| rhi(p).map(|r| r.actions_per_week.mean), &plain),
@@ -861,13 +873,19 @@ fn results(ui: &mut egui::Ui, s: &Summary) {
     ui.add_space(4.0);
     headline_table(ui, s);
     if let Some(cmp) = &s.comparison {
-        ui.label(format!(
-            "{} against {}: {} rules added, {} removed.",
-            cmp.revision,
-            cmp.baseline,
-            cmp.rules_added.len(),
-            cmp.rules_removed.len()
-        ));
+        ui.label(match cmp.rules_shared {
+            0 => format!(
+                "{} and {} share no rule: they are compared as wholes. Changes are paired by replication (the same children and episodes under both), with 95 % intervals.",
+                cmp.baseline, cmp.revision
+            ),
+            n => format!(
+                "{} against {}: {n} rules in both, {} added, {} removed. Changes are paired by replication (the same children and episodes under both), with 95 % intervals.",
+                cmp.revision,
+                cmp.baseline,
+                cmp.rules_added.len(),
+                cmp.rules_removed.len()
+            ),
+        });
     }
     ui.add_space(8.0);
     compliance_chart(ui, s);

@@ -522,7 +522,7 @@ pub fn headline(s: &Summary) -> Vec<HeadlineRow> {
         row(
             "Strategy meetings a week",
             &|p| p.strategy_meetings_per_week.text(1),
-            diff(&|p| Some(p.strategy_meetings_per_week.mean), &|d| signed(d, 2)),
+            paired("strategy_meetings_per_week"),
         ),
         row(
             "Strategy-meeting actions a week",
@@ -532,7 +532,7 @@ pub fn headline(s: &Summary) -> Vec<HeadlineRow> {
         row(
             "Escalation duties (repeat-episode rules)",
             &|p| p.escalations.text(1),
-            diff(&|p| Some(p.escalations.mean), &plain),
+            paired("escalation_duties"),
         ),
         row(
             "Children over a repeat threshold",
@@ -617,7 +617,7 @@ fn rule_compliance(p: &ProtocolResult, id: &str) -> Option<Estimate> {
 }
 
 /// The rules in the compliance chart, top first: with two protocols, those whose share met in
-/// time differs most between them (then the worst of the rest); with one, the worst.
+/// time differs most between them (then the worst of the rest not always met in time); with one, the worst.
 pub fn chart_rules(s: &Summary, n: usize) -> Vec<String> {
     let ids = s.rules_worst_first();
     let worst = |id: &str| s.worst_compliance(id);
@@ -632,7 +632,12 @@ pub fn chart_rules(s: &Summary, n: usize) -> Vec<String> {
         differing.sort_by(|x, y| change(y).total_cmp(&change(x)).then_with(|| by_worst(x, y)));
         out.extend(differing.into_iter().take(n));
     }
-    let mut rest: Vec<&str> = ids.iter().copied().filter(|id| !out.contains(id)).collect();
+    // The rest: rules not always met in time (one met whenever it fell due says nothing here).
+    let mut rest: Vec<&str> = ids
+        .iter()
+        .copied()
+        .filter(|id| !out.contains(id) && worst(id) < 0.999)
+        .collect();
     rest.sort_by(by_worst);
     let room = n.saturating_sub(out.len());
     out.extend(rest.into_iter().take(room));
@@ -1039,7 +1044,8 @@ fn compliance_chart(ui: &mut egui::Ui, s: &Summary) {
     let note = if s.protocols.len() == 2 {
         format!(
             "The {} rules whose duties are met in time most differently under the two protocols (then the \
-             worst of the rest), as a share of the duties that fell due; whiskers show 95 % intervals.",
+             worst of the rest not always met in time), as a share of the duties that fell due; whiskers show \
+             95 % intervals.",
             ids.len()
         )
     } else {
@@ -1050,7 +1056,10 @@ fn compliance_chart(ui: &mut egui::Ui, s: &Summary) {
     };
     chart_heading(ui, "Duties met in time, by rule", &note);
     if ids.is_empty() {
-        ui.label("No duty fell due in this run.");
+        ui.label(match s.rules_worst_first().is_empty() {
+            true => "No duty fell due in this run.",
+            false => "Every duty that fell due was met in time.",
+        });
         return;
     }
     protocol_legend(ui, s, false);

@@ -52,6 +52,13 @@ pub fn launch(cli: &Cli) -> ExitCode {
     model.mode = mode;
     if matches!(cli.command, Some(Command::Dashboard)) {
         model.screen = Screen::Stress;
+        if cli.screenshot.is_some() {
+            // A screenshot of the dashboard shows results: run its default settings first.
+            let mut d = dashboard::Dashboard::new();
+            d.start();
+            d.wait_for_result();
+            model.dashboard = Some(d);
+        }
     }
     if let Some(id) = &scenario {
         let id = std::path::Path::new(id)

@@ -511,6 +511,14 @@ fn interviews_still_waiting_for_the_one_rhi_worker_at_the_end_are_a_backlog_not_
         rhi.utilisation.unwrap().mean < 0.2,
         "forty workers are mostly free: {rhi:?}"
     );
+    // A run of ten days ends with many duties not yet due or about to be done: no backlog.
+    let s = run(
+        &[protocol("west-mercia-2014")],
+        &small(100, 10, staff("rhi_worker", 5, 30.0, true)),
+        1,
+    );
+    let text = safe_return::caseload::report::to_text(&s);
+    assert!(!text.contains("rules with a backlog"), "{text}");
 }
 
 #[test]

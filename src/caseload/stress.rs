@@ -405,7 +405,8 @@ pub struct RuleResult {
     pub likely_cause: Option<String>,
 }
 
-/// A rule whose duties are this share or more still open at the end of the run has a backlog.
+/// A rule with no time limit whose duties are this share or more still open at the end of the
+/// run, having waited an hour or more for a worker on average, has a backlog.
 pub const BACKLOG_SHARE: f64 = 0.1;
 
 /// What in the staffing most likely keeps a rule's duties from being met in time (or leaves a
@@ -419,7 +420,12 @@ pub fn likely_cause(rule: &Rule, staff: Option<&Staff>, r: &RuleResult) -> Optio
         true => r.outstanding.mean / r.fired.mean,
         false => 0.0,
     };
-    let has_backlog = backlog >= BACKLOG_SHARE;
+    let wait = r.mean_queue_wait_minutes.as_ref().map_or(0.0, |w| w.mean);
+    // A backlog is duties left waiting for a worker (an hour or more on average), not ones whose
+    // worker was on the way when a short run ended.
+    // Only a duty with no time limit can wait unseen: one with a deadline that waits too long is
+    // late or missed.
+    let has_backlog = matches!(rule.deadline, Deadline::NoLimit) && backlog >= BACKLOG_SHARE && wait >= 60.0;
     if !late_or_missed && !has_backlog {
         return None;
     }
@@ -441,7 +447,6 @@ pub fn likely_cause(rule: &Rule, staff: Option<&Staff>, r: &RuleResult) -> Optio
         s.service_minutes,
     );
     let role = &r.role;
-    let wait = r.mean_queue_wait_minutes.as_ref().map_or(0.0, |w| w.mean);
     let staff_words = match s.office_hours_only {
         true => format!("{} on the rota, in office hours only", s.workers),
         false => format!("{} on the rota", s.workers),
@@ -506,11 +511,6 @@ pub fn likely_cause(rule: &Rule, staff: Option<&Staff>, r: &RuleResult) -> Optio
                 "waiting for {what}: {} on average ({role}: {staff_words}){still}",
                 fmt_min(wait)
             ),
-        ));
-    } else if has_backlog {
-        causes.push((
-            0.0,
-            format!("a backlog: {} ({role}: {staff_words})", open_words(backlog)),
         ));
     }
     if late_or_missed && s.compliance < 1.0 && r.missed.mean > r.late.mean {

@@ -141,9 +141,12 @@ impl Protocol {
 
     /// The title with the version: two versions of a protocol share a title.
     pub fn full_title(&self) -> String {
-        match self.version.is_empty() || self.title.contains(&self.version) {
-            true => self.title.clone(),
-            false => format!("{} ({})", self.title, self.version),
+        if self.version.is_empty() || self.title.contains(&self.version) {
+            self.title.clone()
+        } else if self.version.contains('(') {
+            format!("{}, {}", self.title, self.version)
+        } else {
+            format!("{} ({})", self.title, self.version)
         }
     }
 

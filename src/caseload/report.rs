@@ -212,22 +212,7 @@ pub fn to_text(s: &Summary) -> String {
     }
     if let Some(cmp) = &s.comparison {
         let _ = writeln!(o, "\n{} → {}", cmp.baseline, cmp.revision);
-        if cmp.rules_shared == 0 {
-            let _ = writeln!(
-                o,
-                "  the two protocols share no rule: they are compared as wholes ({} rules against {})",
-                cmp.rules_removed.len(),
-                cmp.rules_added.len()
-            );
-        } else {
-            let _ = writeln!(
-                o,
-                "  rules in both {}, added {}, removed {}",
-                cmp.rules_shared,
-                cmp.rules_added.len(),
-                cmp.rules_removed.len()
-            );
-        }
+        let _ = writeln!(o, "  {}", cmp.rule_overlap());
         let _ = writeln!(
             o,
             "  change, revision minus baseline (paired by replication, 95 % interval):"
@@ -326,6 +311,14 @@ pub fn thousands_1(n: f64) -> String {
     } else {
         thousands(n)
     }
+}
+
+/// The text with its first letter a capital.
+pub fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// A headline measure's name in words (`summary.csv` names → report labels).
@@ -686,23 +679,7 @@ fn compliance_chart(s: &Summary) -> String {
 fn comparison_html(s: &Summary, cmp: &super::stress::Comparison) -> String {
     let (a, b) = (&s.protocols[0], &s.protocols[1]);
     let mut o = format!("<h2>{} → {}</h2>", esc(&cmp.baseline), esc(&cmp.revision));
-    if cmp.rules_shared == 0 {
-        let _ = write!(
-            o,
-            "<p>The two protocols share no rule: they are compared as wholes ({} rules against {}).</p>",
-            cmp.rules_removed.len(),
-            cmp.rules_added.len()
-        );
-    } else {
-        let _ = write!(
-            o,
-            "<p>Rules in both: {}; added in {}: {}; removed: {}.</p>",
-            cmp.rules_shared,
-            esc(&cmp.revision),
-            cmp.rules_added.len(),
-            cmp.rules_removed.len()
-        );
-    }
+    let _ = write!(o, "<p>{}.</p>", esc(&upper_first(&cmp.rule_overlap())));
     let _ = write!(
         o,
         "<table><tr><th>Measure</th><th>{}</th><th>{}</th><th>Change (95 % interval, paired)</th></tr>",

@@ -1018,6 +1018,26 @@ pub fn compare(a: &ProtocolResult, b: &ProtocolResult) -> Comparison {
 }
 
 impl Comparison {
+    /// How the two protocols' rules overlap, in words: "116 rules in both, 29 added in
+    /// havering-2023-10, 23 removed",
+    /// or, for two protocols with no rule id in common, "the two protocols share no rule: they are
+    /// compared as wholes (119 rules against 127)".
+    pub fn rule_overlap(&self) -> String {
+        match self.rules_shared {
+            0 => format!(
+                "the two protocols share no rule: they are compared as wholes ({} rules against {})",
+                self.rules_removed.len(),
+                self.rules_added.len()
+            ),
+            n => format!(
+                "{n} rules in both, {} added in {}, {} removed",
+                self.rules_added.len(),
+                self.revision,
+                self.rules_removed.len()
+            ),
+        }
+    }
+
     /// Rules in both protocols whose share met in time moved by half a point or more, most first
     /// (ties by id).
     pub fn rules_moved_most(&self) -> Vec<&RuleComparison> {

@@ -878,19 +878,12 @@ fn results(ui: &mut egui::Ui, s: &Summary) {
     ui.add_space(4.0);
     headline_table(ui, s);
     if let Some(cmp) = &s.comparison {
-        ui.label(match cmp.rules_shared {
-            0 => format!(
-                "{} and {} share no rule: they are compared as wholes. Changes are paired by replication (the same children and episodes under both), with 95 % intervals.",
-                cmp.baseline, cmp.revision
-            ),
-            n => format!(
-                "{} against {}: {n} rules in both, {} added, {} removed. Changes are paired by replication (the same children and episodes under both), with 95 % intervals.",
-                cmp.revision,
-                cmp.baseline,
-                cmp.rules_added.len(),
-                cmp.rules_removed.len()
-            ),
-        });
+        ui.label(format!(
+            "{} → {}: {}. Changes are paired by replication (the same children and episodes under both), with 95 % intervals.",
+            cmp.baseline,
+            cmp.revision,
+            cmp.rule_overlap()
+        ));
     }
     ui.add_space(8.0);
     compliance_chart(ui, s);

@@ -486,6 +486,16 @@ fn classifications_carry_the_category_not_the_child() {
             changes += 1;
         }
         assert_eq!(related(e, "episode").len(), 1, "{e}");
+        // The episode carries the category from then on, at the same time.
+        let ep = &log.objects[related(e, "episode")[0]];
+        assert!(
+            ep["attributes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["name"] == "category" && a["value"] == cat && a["time"] == e["time"]),
+            "{ep}"
+        );
     }
     assert!(changes > 0);
 }

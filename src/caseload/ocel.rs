@@ -3,7 +3,8 @@
 //!
 //! Objects:
 //! - `child`: age, legal status, placement, out of borough, risk factors.
-//! - `episode`: number; related to its child (`episode of`).
+//! - `episode`: number, and category over time (from each classification); related to its child
+//!   (`episode of`).
 //! - `obligation` (a duty): `rule`, `action`, `protocol` (the protocol's id), the rule's citation
 //!   (`document`, the source document's title, and `section`), `strength` (`must` or `should`),
 //!   `time_limit` (the rule's, in words: "72 h", "no time limit"), `deadline` (a time; only where
@@ -293,6 +294,8 @@ pub fn build(plan: &Plan, e: &Engine) -> Ocel {
         .collect();
     // By child: (left, closed, number) of each episode.
     let mut episodes_of: Vec<Vec<(NaiveDateTime, NaiveDateTime, u32)>> = vec![Vec::new(); kept];
+    // Where each episode's object is in `objects`, by (child, number).
+    let mut episode_object: HashMap<(usize, u32), usize> = HashMap::new();
     let mut events: Vec<(NaiveDateTime, Event)> = Vec::new();
     let ep_id = |c: usize, n: u32| format!("episode:{}/{}", e.children[c].profile.name, n);
     let at = |m: i64| start + chrono::Duration::minutes(m);
@@ -302,6 +305,7 @@ pub fn build(plan: &Plan, e: &Engine) -> Ocel {
         let number = next_number[c];
         episodes_of[c].push((at(pe.leave), at(pe.close), number));
         let id = ep_id(c, number);
+        episode_object.insert((c, number), objects.len());
         objects.push(Object {
             id: id.clone(),
             kind: "episode".into(),
@@ -356,7 +360,14 @@ pub fn build(plan: &Plan, e: &Engine) -> Ocel {
             },
             None => (said.strip_prefix(" is ").unwrap_or(said), None),
         };
-        let mut attrs = vec![attr("category", category_id(name)), attr("category_name", name)];
+        let category = category_id(name);
+        // The episode's category over time (an attribute whose value changes, as OCEL allows).
+        if let Some(n) = open_episode(l.child, l.at)
+            && let Some(&k) = episode_object.get(&(l.child, n))
+        {
+            objects[k].attributes.push(oattr("category", category.clone(), l.at));
+        }
+        let mut attrs = vec![attr("category", category), attr("category_name", name)];
         if let Some(w) = was {
             attrs.push(attr("previous_category", w));
         }
@@ -552,7 +563,7 @@ pub fn build(plan: &Plan, e: &Engine) -> Ocel {
                     ("risk_factors", "string"),
                 ],
             ),
-            decl("episode", &[("number", "integer")]),
+            decl("episode", &[("number", "integer"), ("category", "string")]),
             decl(
                 "obligation",
                 &[

@@ -88,7 +88,7 @@ pub fn to_text(s: &Summary) -> String {
     let _ = writeln!(o);
     for p in ps {
         let _ = writeln!(o, "{}: {}", p.id, p.title);
-        let _ = writeln!(o, "  {}", thresholds_text(p));
+        let _ = writeln!(o, "  repeat thresholds: {}", thresholds_text(p));
     }
     let _ = writeln!(o, "\nWorkload: actions a week (busiest week)");
     let mut roles: Vec<&str> = Vec::new();
@@ -342,17 +342,18 @@ pub fn change_text(c: &super::stress::MeasureChange) -> String {
     }
 }
 
-/// The repeat-episode thresholds a protocol escalates at, in words.
+/// The repeat-episode thresholds a protocol escalates at, in words: `3 episodes in 90 days`, or
+/// `none set`.
 pub fn thresholds_text(p: &ProtocolResult) -> String {
     if p.thresholds.is_empty() {
-        return "repeat threshold: none set".into();
+        return "none set".into();
     }
     let t: Vec<String> = p
         .thresholds
         .iter()
         .map(|t| format!("{} episodes in {} days", t.episodes, t.within_days))
         .collect();
-    format!("repeat thresholds: {}", t.join("; "))
+    t.join("; ")
 }
 
 /// Hours late, as people say it: `1.8 h`, or `90.2 days` for long waits.

@@ -335,17 +335,17 @@ impl Estimate {
     }
     /// A change with its sign and interval, scaled by `k`: `+2.7 (+1.9 to +3.5)`.
     pub fn change_text(&self, k: f64, decimals: usize) -> String {
+        // A value that rounds to nothing is written +0.0, never -0.0.
+        let signed = |x: f64| {
+            let t = format!("{:+.*}", decimals, x * k);
+            match t.trim_start_matches(['+', '-']).chars().all(|c| c == '0' || c == '.') {
+                true => format!("+{}", &t[1..]),
+                false => t,
+            }
+        };
         match (self.lo, self.hi) {
-            (Some(lo), Some(hi)) => format!(
-                "{:+.*} ({:+.*} to {:+.*})",
-                decimals,
-                self.mean * k,
-                decimals,
-                lo * k,
-                decimals,
-                hi * k
-            ),
-            _ => format!("{:+.*}", decimals, self.mean * k),
+            (Some(lo), Some(hi)) => format!("{} ({} to {})", signed(self.mean), signed(lo), signed(hi)),
+            _ => signed(self.mean),
         }
     }
     /// A share: the interval is kept within 0 and 1.

@@ -13,14 +13,8 @@ use std::sync::OnceLock;
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_safe-return");
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(ROOT).join("target").join("stress-test-files");
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    dir.join(name)
-}
+mod common;
+use common::{BIN, ROOT, scratch};
 
 /// The borough caseload, started on 8 January 2024 instead of 1 April.
 fn january_caseload() -> PathBuf {

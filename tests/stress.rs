@@ -1,15 +1,14 @@
 //! Stress tests of protocols on synthetic caseloads: what a policy team would notice.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 use std::sync::Arc;
 
 use safe_return::caseload::stress::{self, StressOptions, Summary};
 use safe_return::caseload::{LoadedCaseload, Staff};
 use safe_return::protocol::{Protocol, load_protocol};
 
-const BIN: &str = env!("CARGO_BIN_EXE_safe-return");
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+mod common;
+use common::{ROOT, bin, scratch};
 
 fn protocol(id: &str) -> Arc<Protocol> {
     let path = Path::new(ROOT).join("assets/protocols").join(format!("{id}.ron"));
@@ -41,20 +40,6 @@ fn small(children: u64, days: u64, rhi: Staff) -> LoadedCaseload {
     let mut cl = LoadedCaseload::builtin().with_children(children).with_days(days);
     cl.caseload.staffing = vec![rhi];
     cl
-}
-
-fn bin(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(ROOT)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"))
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(ROOT).join("target").join("stress-test-files");
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    dir.join(name)
 }
 
 #[test]

@@ -2,28 +2,14 @@
 //! names the file, line, column and field (or the option), never with a crash, a wrapped-round
 //! number or an hour-long run.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_safe-return");
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+mod common;
+use common::{ROOT, bin, scratch};
 
 /// A tiny run: quick even when the input is accepted.
 const TINY: [&str; 6] = ["--replications", "1", "--children", "50", "--days", "7"];
-
-fn bin(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(ROOT)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"))
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(ROOT).join("target").join("stress-test-files");
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    dir.join(name)
-}
 
 /// The path as the program prints it (relative to the project folder, where it runs).
 fn rel(path: &Path) -> String {

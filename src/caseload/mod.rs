@@ -11,6 +11,7 @@ pub mod generate;
 pub mod ocel;
 pub mod report;
 pub mod stress;
+pub mod sweep;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -373,6 +374,61 @@ impl LoadedCaseload {
 
     pub fn with_days(mut self, d: u64) -> Self {
         self.caseload.horizon_days = i64::try_from(d).unwrap_or(i64::MAX);
+        self
+    }
+
+    /// Put `workers` on `role`'s rota: the caseload's own entry for the role, or, where the
+    /// caseload staffs it not, the built-in defaults' entry (service time, latency, hours) with
+    /// these workers. A role that is in none of `protocols`, or that neither the caseload nor the
+    /// defaults staff (its service time and latency would be guesses), is an error, in words.
+    /// Workers are not scaled with `--children`: give the number wanted.
+    pub fn with_workers(mut self, role: &str, workers: u64, protocols: &[&Protocol]) -> Result<Self, String> {
+        let mut roles: Vec<&str> = protocols
+            .iter()
+            .flat_map(|p| p.roles.iter().map(|r| r.id.as_str()))
+            .collect();
+        roles.sort();
+        roles.dedup();
+        if !roles.contains(&role) {
+            return Err(format!(
+                "unknown role `{role}` ({}: {})",
+                if protocols.len() > 1 {
+                    "the protocols' roles"
+                } else {
+                    "the protocol's roles"
+                },
+                roles.join(", ")
+            ));
+        }
+        if workers == 0 || workers > MAX_WORKERS as u64 {
+            return Err(format!("from 1 to 100,000 workers on a rota, not {workers}"));
+        }
+        let staffed: Vec<String> = self.caseload.staffing.iter().map(|s| s.role.clone()).collect();
+        match self.caseload.staffing.iter_mut().find(|s| s.role == role) {
+            Some(s) => s.workers = workers as i64,
+            None => {
+                let Some(mut s) = Caseload::default().staffing.into_iter().find(|s| s.role == role) else {
+                    return Err(format!(
+                        "the caseload does not staff `{role}`: add it to the caseload file's `staffing`, with its \
+                         service time and latency (staffed: {})",
+                        if staffed.is_empty() {
+                            "none".into()
+                        } else {
+                            staffed.join(", ")
+                        }
+                    ));
+                };
+                s.workers = workers as i64;
+                self.caseload.staffing.push(s);
+            }
+        }
+        Ok(self)
+    }
+
+    /// When "if still missing" duties given more than a day are set about, as a share of the
+    /// time allowed (the caseload's `lapsing_duties_start`).
+    pub fn with_lapsing_start(mut self, share: f64) -> Self {
+        self.caseload.lapsing_duties_start = share;
         self
     }
 

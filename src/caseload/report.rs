@@ -365,7 +365,7 @@ pub fn hours_late(h: f64) -> String {
     }
 }
 
-fn est_cols(e: &Option<Estimate>) -> [String; 3] {
+pub(crate) fn est_cols(e: &Option<Estimate>) -> [String; 3] {
     match e {
         Some(e) => [
             e.mean.to_string(),
@@ -560,14 +560,14 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
     Ok(written)
 }
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
 
-const COLOURS: [&str; 8] = [
+pub(crate) const COLOURS: [&str; 8] = [
     "#1f6fb2", "#e07b00", "#2a9d3a", "#c0392b", "#7b4fa0", "#8c564b", "#d4459b", "#5f6b6d",
 ];
 

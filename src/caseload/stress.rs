@@ -414,6 +414,20 @@ pub const BACKLOG_SHARE: f64 = 0.1;
 /// acting by the book, say). Every cause that applies is given, the one that costs the most
 /// minutes first, separated by "; ". `rule` is the rule, `staff` its role's staffing as run
 /// (none: the role acts by the book), `r` the rule's results.
+/// Whether a rule's duties were left in a backlog: a rule with no time limit with
+/// `BACKLOG_SHARE` or more of its duties still open at the end, having waited an hour or more for
+/// a worker on average. (Not duties whose worker was on the way when a short run ended; and only
+/// a duty with no time limit can wait unseen: one with a deadline that waits too long is late or
+/// missed.)
+pub fn has_backlog(rule: &Rule, r: &RuleResult) -> bool {
+    let backlog = match r.fired.mean > 0.0 {
+        true => r.outstanding.mean / r.fired.mean,
+        false => 0.0,
+    };
+    let wait = r.mean_queue_wait_minutes.as_ref().map_or(0.0, |w| w.mean);
+    matches!(rule.deadline, Deadline::NoLimit) && backlog >= BACKLOG_SHARE && wait >= 60.0
+}
+
 pub fn likely_cause(rule: &Rule, staff: Option<&Staff>, r: &RuleResult) -> Option<String> {
     let late_or_missed = r.compliance.as_ref().is_some_and(|c| c.mean < 0.999);
     let backlog = match r.fired.mean > 0.0 {
@@ -421,11 +435,7 @@ pub fn likely_cause(rule: &Rule, staff: Option<&Staff>, r: &RuleResult) -> Optio
         false => 0.0,
     };
     let wait = r.mean_queue_wait_minutes.as_ref().map_or(0.0, |w| w.mean);
-    // A backlog is duties left waiting for a worker (an hour or more on average), not ones whose
-    // worker was on the way when a short run ended.
-    // Only a duty with no time limit can wait unseen: one with a deadline that waits too long is
-    // late or missed.
-    let has_backlog = matches!(rule.deadline, Deadline::NoLimit) && backlog >= BACKLOG_SHARE && wait >= 60.0;
+    let has_backlog = has_backlog(rule, r);
     if !late_or_missed && !has_backlog {
         return None;
     }
@@ -551,6 +561,9 @@ pub struct RoleResult {
     pub name: String,
     /// Workers on the rota (`None`: not limited).
     pub workers: Option<i64>,
+    /// The role's duties met in time, as a share of those that fell due (as `RuleResult::compliance`,
+    /// over all the role's rules; none where none fell due).
+    pub compliance: Option<Estimate>,
     pub actions: Estimate,
     pub actions_per_week: Estimate,
     pub busiest_week: Estimate,
@@ -763,6 +776,7 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                 id: r.id.clone(),
                 name: r.name.clone(),
                 workers: cl.caseload.staffing.iter().find(|s| s.role == r.id).map(|s| s.workers),
+                compliance: some_share(share_met(&|x| x.role == r.id).into_iter().flatten().collect()),
                 actions: Estimate::of_counts(reps.iter().map(|x| x.workload[ri].iter().sum())),
                 actions_per_week: Estimate::of(
                     &reps

@@ -99,6 +99,23 @@ pub enum Command {
         /// Children in the event log (the first N of replication 0), at least 1.
         #[arg(long, default_value_t = 500, value_parser = stress_cmd::whole_number::<usize>, allow_negative_numbers = true)]
         ocel_children: usize,
+        /// Workers on a role's rota, as ROLE=N (such as rhi_worker=3), 1 to 100,000; may be given
+        /// for several roles. Overrides the caseload (after --children).
+        #[arg(long, value_name = "ROLE=N", value_parser = stress_cmd::role_workers, allow_negative_numbers = true)]
+        workers: Vec<(String, u64)>,
+        /// When "if still missing" duties given more than a day are set about, as a share of the
+        /// time allowed, 0 to 1 (such as 0.5 or 50%); overrides the caseload's
+        /// lapsing_duties_start.
+        #[arg(long, value_name = "SHARE", value_parser = stress_cmd::share, allow_negative_numbers = true)]
+        lapsing_start: Option<f64>,
+        /// Staffing sweep: run once per number of workers on ROLE's rota, such as rhi_worker=1-6
+        /// or rhi_worker=2,4,8 (up to 20 levels), and report how many each protocol needs.
+        #[arg(long, value_name = "ROLE=N1,N2,…")]
+        sweep: Option<String>,
+        /// With --sweep: the share of the role's duties to meet in time, 0 to 1 (such as 0.95 or
+        /// 95%).
+        #[arg(long, value_name = "SHARE", default_value = "0.95", value_parser = stress_cmd::share, allow_negative_numbers = true)]
+        target: f64,
     },
     /// Benchmark the engine: the national caseload at several sizes, and replications of a borough.
     Bench {

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::{Command, bad_input, load_or_exit, print_json};
 use crate::caseload::stress::{self, ProtocolInfo, StressOptions};
+use crate::caseload::sweep::{self, SweepSpec};
 use crate::caseload::{self, Caseload, LoadedCaseload, MAX_CHILDREN, MAX_HORIZON_DAYS, ocel, report};
 use crate::diag::{Diagnostics, io_words};
 use crate::protocol::Protocol;
@@ -55,6 +56,40 @@ pub fn whole_number<T: TryFrom<u64>>(s: &str) -> Result<T, String> {
         return Err(format!("a whole number is needed, not {t}"));
     }
     Err(format!("a whole number is needed, not `{t}`"))
+}
+
+/// Parse `ROLE=N` for `--workers`.
+pub fn role_workers(s: &str) -> Result<(String, u64), String> {
+    let Some((role, n)) = s.split_once('=') else {
+        return Err(format!(
+            "write the role and its workers, such as rhi_worker=3, not `{s}`"
+        ));
+    };
+    let role = role.trim();
+    if role.is_empty() {
+        return Err(format!("name the role before `=` (such as rhi_worker=3), not `{s}`"));
+    }
+    let n: u64 = whole_number(n)?;
+    if n == 0 || n > caseload::MAX_WORKERS as u64 {
+        return Err(format!("from 1 to 100,000 workers on a rota, not {n}"));
+    }
+    Ok((role.to_string(), n))
+}
+
+/// Parse a share: `0.95` or `95%`, from 0 to 1.
+pub fn share(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let (number, scale) = match t.strip_suffix('%') {
+        Some(p) => (p.trim(), 100.0),
+        None => (t, 1.0),
+    };
+    match number.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&(v / scale)) => Ok(v / scale),
+        Ok(_) => Err(format!("a share runs from 0 to 1 (0% to 100%), not {t}")),
+        Err(_) => Err(format!(
+            "a share is a number from 0 to 1 (such as 0.95 or 95%), not `{t}`"
+        )),
+    }
 }
 
 /// The stress options' limits, checked before anything runs.
@@ -224,12 +259,40 @@ pub fn stress(cmd: &Command) -> ExitCode {
         json,
         ocel: ocel_path,
         ocel_children,
+        workers,
+        lapsing_start,
+        sweep,
+        target,
     } = cmd
     else {
         unreachable!("stress arguments")
     };
     if let Err(code) = check_stress_flags(*children, *days, *replications, *threads, *ocel_children) {
         return code;
+    }
+    let sweep = match sweep.as_deref().map(|t| SweepSpec::parse(t, *target)).transpose() {
+        Ok(s) => s,
+        Err(why) => return usage_error("--sweep", &why),
+    };
+    if let Some(spec) = &sweep {
+        if ocel_path.is_some() {
+            return usage_error(
+                "--ocel",
+                "an event log is of one run, and --sweep makes several: leave out --sweep, and give \
+                 --workers ROLE=N for the level to log",
+            );
+        }
+        if workers.iter().any(|(r, _)| *r == spec.role) {
+            return usage_error(
+                "--workers",
+                &format!("`{}` is the role --sweep varies: leave it out of --workers", spec.role),
+            );
+        }
+    }
+    for (i, (role, _)) in workers.iter().enumerate() {
+        if workers[..i].iter().any(|(r, _)| r == role) {
+            return usage_error("--workers", &format!("`{role}` is given twice"));
+        }
     }
     let mut names = vec![protocol.as_str()];
     if let Some(c) = compare {
@@ -249,6 +312,22 @@ pub fn stress(cmd: &Command) -> ExitCode {
     if let Some(d) = days {
         cl = cl.with_days(*d);
     }
+    let refs: Vec<&Protocol> = protocols.iter().map(|p| &**p).collect();
+    for (role, n) in workers {
+        cl = match cl.with_workers(role, *n, &refs) {
+            Ok(cl) => cl,
+            Err(why) => return usage_error("--workers", &why),
+        };
+    }
+    if let Some(v) = lapsing_start {
+        cl = cl.with_lapsing_start(*v);
+    }
+    if let Some(spec) = &sweep {
+        // Every level is checked before anything runs.
+        if let Err(why) = cl.clone().with_workers(&spec.role, spec.levels[0], &refs) {
+            return usage_error("--sweep", &why);
+        }
+    }
     // Outputs are checked (and their folders made) before the run, not after it.
     if let Some(dir) = out
         && let Err(why) = prepare_out_dir(dir)
@@ -265,6 +344,9 @@ pub fn stress(cmd: &Command) -> ExitCode {
         seed: *seed,
         threads: *threads,
     };
+    if let Some(spec) = &sweep {
+        return run_sweep(&protocols, &cl, &opts, spec, out.as_deref(), *json);
+    }
     let bar = progress(stress::total_days(protocols.len(), &cl, &opts), *json);
     let tick = || bar.inc(1);
     let summary = stress::run(&protocols, &cl, &opts, &tick);
@@ -314,6 +396,46 @@ pub fn stress(cmd: &Command) -> ExitCode {
         print_json(&summary);
     } else {
         print!("{}", report::to_text(&summary));
+    }
+    ExitCode::SUCCESS
+}
+
+/// `stress --sweep`: every level, then the sweep's report (text, or JSON), and its files in `out`.
+fn run_sweep(
+    protocols: &[Arc<Protocol>],
+    cl: &LoadedCaseload,
+    opts: &StressOptions,
+    spec: &SweepSpec,
+    out: Option<&Path>,
+    json: bool,
+) -> ExitCode {
+    let bar = progress(sweep::total_days(protocols.len(), cl, opts, spec), json);
+    let tick = || bar.inc(1);
+    let result = sweep::run(protocols, cl, opts, spec, &tick);
+    bar.finish_and_clear();
+    let summary = match result {
+        Ok(s) => s,
+        Err(why) => return usage_error("--sweep", &why),
+    };
+    if let Some(dir) = out {
+        match sweep::write_all(&summary, dir) {
+            Ok(files) => {
+                if !json {
+                    for f in files {
+                        eprintln!("wrote {}", f.display());
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("{}: cannot write the report: {}", dir.display(), io_words(&e));
+                return ExitCode::from(1);
+            }
+        }
+    }
+    if json {
+        print_json(&summary);
+    } else {
+        print!("{}", sweep::to_text(&summary));
     }
     ExitCode::SUCCESS
 }

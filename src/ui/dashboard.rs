@@ -16,7 +16,7 @@ use bevy_egui::egui::{self, Color32, RichText};
 use egui_plot::{Bar, BarChart, GridInput, GridMark, Line, LineStyle, Plot, PlotPoints};
 
 use crate::caseload::stress::{self, Estimate, ProtocolResult, StressOptions, Summary};
-use crate::caseload::{self, Caseload, LoadedCaseload, Staff};
+use crate::caseload::{self, Caseload, LoadedCaseload};
 use crate::diag::Diagnostics;
 use crate::protocol::{Protocol, load_protocol};
 
@@ -305,21 +305,13 @@ impl Dashboard {
             cl = cl.with_days(d);
         }
         if let Some(w) = rhi {
-            match cl.caseload.staffing.iter_mut().find(|s| s.role == RHI_ROLE) {
-                Some(s) => s.workers = w as i64,
-                None => {
-                    let mut s: Staff = Caseload::default()
-                        .staffing
-                        .into_iter()
-                        .find(|s| s.role == RHI_ROLE)
-                        .expect("the defaults staff RHI workers");
-                    s.workers = w as i64;
-                    cl.caseload.staffing.push(s);
-                }
-            }
+            cl = match cl.with_workers(RHI_ROLE, w, &refs) {
+                Ok(cl) => cl,
+                Err(e) => return Err(vec![format!("RHI workers: {e}")]),
+            };
         }
         if let Some(v) = lapsing {
-            cl.caseload.lapsing_duties_start = v;
+            cl = cl.with_lapsing_start(v);
         }
         if rhi.is_some() || lapsing.is_some() {
             // The edited caseload goes through the same checks as a file.

@@ -1,0 +1,239 @@
+//! `safe-return stress --workers` and `--sweep`: how many workers a role needs. A policy team
+//! asks "with three RHI workers, how many interviews are late — and how many do we need?".
+
+use std::process::Output;
+
+use serde_json::Value;
+
+mod common;
+use common::{bin, scratch};
+
+/// A short borough run: 60 days, 2 replications.
+const SHORT: [&str; 4] = ["--replications", "2", "--days", "60"];
+
+fn run_json(args: &[&str]) -> Value {
+    let mut all = vec!["stress"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&SHORT);
+    all.push("--json");
+    let out = bin(&all);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "stress {args:?} failed:\n{stderr}");
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+fn refused(args: &[&str], expected: &[&str]) -> String {
+    let mut all = vec!["stress", "--protocol", "haringey-2021"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&SHORT);
+    let out: Output = bin(&all);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "exit 2 expected for {args:?}; stderr:\n{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "no panic:\n{stderr}");
+    for e in expected {
+        assert!(stderr.contains(e), "expected `{e}` in:\n{stderr}");
+    }
+    stderr
+}
+
+fn mean(v: &Value) -> f64 {
+    v["mean"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("an estimate with a mean: {v}"))
+}
+
+/// The RHI worker's results in a plain stress summary, under protocol `k`.
+fn rhi_role(summary: &Value, k: usize) -> &Value {
+    summary["protocols"][k]["roles"]
+        .as_array()
+        .expect("roles")
+        .iter()
+        .find(|r| r["id"] == "rhi_worker")
+        .expect("an rhi_worker role")
+}
+
+#[test]
+fn more_rhi_workers_offer_more_interviews_in_time_and_the_sweep_says_how_many_are_enough() {
+    let s = run_json(&[
+        "--protocol",
+        "havering-2023-05",
+        "--compare",
+        "havering-2023-10",
+        "--sweep",
+        "rhi_worker=6,1-2,4",
+    ]);
+    assert_eq!(s["role"], "rhi_worker");
+    assert_eq!(s["target"], 0.95);
+    let levels = s["levels"].as_array().expect("levels");
+    let workers: Vec<u64> = levels.iter().map(|l| l["workers"].as_u64().unwrap()).collect();
+    assert_eq!(workers, vec![1, 2, 4, 6], "levels sorted, each once");
+    for k in 0..2 {
+        let at = |i: usize| &levels[i]["protocols"][k];
+        let met: Vec<f64> = (0..4).map(|i| mean(&at(i)["met_in_time"])).collect();
+        let wait: Vec<f64> = (0..4).map(|i| mean(&at(i)["mean_queue_wait_minutes"])).collect();
+        // One worker for a borough's 2,000 children: most interviews late, days of waiting.
+        assert!(met[0] < 0.6, "one RHI worker meets {:.1} % in time", met[0] * 100.0);
+        assert!(wait[0] > 2.0 * 1440.0, "one RHI worker: {:.0} min waits", wait[0]);
+        assert!(
+            !at(0)["rules_with_backlog"].as_array().unwrap().is_empty(),
+            "one worker leaves a backlog"
+        );
+        // Each worker more: more in time, shorter waits.
+        for i in 1..4 {
+            assert!(met[i] > met[i - 1], "met in time rises with workers: {met:?}");
+            assert!(wait[i] < wait[i - 1], "waits fall with workers: {wait:?}");
+        }
+        // Six (the borough has five) keep up.
+        assert!(met[3] > 0.95, "six workers meet {:.1} %", met[3] * 100.0);
+        // The answer is the first level that meets the target, and the one before it does not.
+        let enough = &s["enough"][k];
+        let n = enough["workers"].as_u64().expect("a level meets the target");
+        let i = workers.iter().position(|w| *w == n).unwrap();
+        assert!(mean(&at(i)["met_in_time"]) >= 0.95);
+        assert!(at(i)["rules_with_backlog"].as_array().unwrap().is_empty());
+        assert!(i > 0, "one worker is not enough");
+        let before = at(i - 1);
+        assert!(
+            mean(&before["met_in_time"]) < 0.95 || !before["rules_with_backlog"].as_array().unwrap().is_empty(),
+            "the level before {n} does not meet the target"
+        );
+        assert!(enough["text"].as_str().unwrap().contains(&format!("{n} workers")));
+    }
+}
+
+#[test]
+fn a_sweep_level_is_the_same_run_as_stress_with_that_many_workers() {
+    let s = run_json(&["--protocol", "haringey-2021", "--sweep", "rhi_worker=2,3"]);
+    let plain = run_json(&["--protocol", "haringey-2021", "--workers", "rhi_worker=3"]);
+    let role = rhi_role(&plain, 0);
+    assert_eq!(role["workers"], 3);
+    let point = &s["levels"][1]["protocols"][0];
+    assert_eq!(point["met_in_time"], role["compliance"]);
+    assert_eq!(point["late"], role["late"]);
+    assert_eq!(point["open_at_end"], role["outstanding"]);
+    assert_eq!(point["mean_queue_wait_minutes"], role["mean_queue_wait_minutes"]);
+    // And `--workers` changes the run: two workers are not three.
+    let two = run_json(&["--protocol", "haringey-2021", "--workers", "rhi_worker=2"]);
+    assert!(mean(&rhi_role(&two, 0)["mean_queue_wait_minutes"]) > mean(&role["mean_queue_wait_minutes"]));
+}
+
+#[test]
+fn a_sweep_writes_a_table_a_summary_and_a_page_with_charts() {
+    let dir = scratch("sweep-out");
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let out = bin(&[
+        "stress",
+        "--protocol",
+        "bromley-2020",
+        "--compare",
+        "haringey-2021",
+        "--sweep",
+        "rhi_worker=1-3",
+        "--target",
+        "90%",
+        "--replications",
+        "2",
+        "--days",
+        "30",
+        "--out",
+        d,
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stdout.contains("Fewest workers for 90 % in time with no backlog"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("bromley-2020") && stdout.contains("haringey-2021"));
+    let csv = std::fs::read_to_string(dir.join("sweep.csv")).expect("sweep.csv");
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    assert!(
+        header.starts_with("protocol,role,workers,met_in_time,met_in_time_lo,met_in_time_hi,late,missed,open_at_end")
+    );
+    assert_eq!(lines.count(), 6, "three levels × two protocols:\n{csv}");
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("sweep.json")).unwrap()).unwrap();
+    assert_eq!(json["target"], 0.9);
+    let html = std::fs::read_to_string(dir.join("sweep.html")).expect("sweep.html");
+    assert_eq!(html.matches("<svg").count(), 3, "three charts");
+    assert!(html.contains("target 90 %"));
+    assert!(html.contains("synthetic caseload"));
+}
+
+#[test]
+fn starting_lapsing_duties_later_means_fewer_strategy_meetings() {
+    let early = run_json(&["--protocol", "havering-2023-10", "--lapsing-start", "0.1"]);
+    let late = run_json(&["--protocol", "havering-2023-10", "--lapsing-start", "90%"]);
+    assert_eq!(early["caseload"]["lapsing_duties_start"], 0.1);
+    assert_eq!(late["caseload"]["lapsing_duties_start"], 0.9);
+    let meetings = |s: &Value| mean(&s["protocols"][0]["strategy_meetings_per_week"]);
+    assert!(
+        meetings(&late) < meetings(&early),
+        "set about at 90 % of the time allowed, more children are back first: {} vs {}",
+        meetings(&late),
+        meetings(&early)
+    );
+}
+
+#[test]
+fn bad_workers_and_sweeps_are_refused_in_words() {
+    refused(
+        &["--sweep", "rhi_worker=0-3"],
+        &["--sweep", "from 1 to 100,000 workers", "not 0"],
+    );
+    refused(&["--sweep", "rhi_worker"], &["--sweep", "rhi_worker=1,2,3,4"]);
+    refused(&["--sweep", "rhi_worker=5-2"], &["write 2-5"]);
+    refused(
+        &["--sweep", "nobody=1-3"],
+        &["--sweep", "unknown role `nobody`", "rhi_worker"],
+    );
+    refused(&["--workers", "rhi_worker=three"], &["--workers", "three"]);
+    refused(&["--workers", "rhi_worker=-2"], &["--workers", "negative"]);
+    refused(&["--workers", "rhi_worker=0"], &["--workers", "not 0"]);
+    refused(
+        &["--workers", "rhi_worker=2", "--workers", "rhi_worker=3"],
+        &["given twice"],
+    );
+    refused(&["--workers", "police=2"], &["--workers", "unknown role `police`"]);
+    refused(
+        &["--workers", "iro=2"],
+        &["--workers", "does not staff `iro`", "staffing"],
+    );
+    refused(
+        &["--workers", "rhi_worker=2", "--sweep", "rhi_worker=1-3"],
+        &["the role --sweep varies"],
+    );
+    refused(
+        &["--sweep", "rhi_worker=1-3", "--ocel", "x.json"],
+        &["--ocel", "--workers ROLE=N"],
+    );
+    refused(
+        &["--sweep", "rhi_worker=1-3", "--target", "1.5"],
+        &["--target", "from 0 to 1"],
+    );
+    refused(&["--lapsing-start", "-0.2"], &["--lapsing-start", "from 0 to 1"]);
+}
+
+#[test]
+fn when_no_number_of_workers_is_enough_the_sweep_names_the_rule_holding_it_down_and_why() {
+    // Bromley 2020 asks the RHI worker to arrange the interview "immediately" on referral: an
+    // hour, less than the worker's shortest latency and work (90 minutes). No staffing meets it.
+    let s = run_json(&["--protocol", "bromley-2020", "--sweep", "rhi_worker=6,12"]);
+    let enough = &s["enough"][0];
+    assert!(enough["workers"].is_null(), "no level is enough: {enough}");
+    let text = enough["text"].as_str().unwrap();
+    assert!(text.contains("not reached with up to 12 workers"), "{text}");
+    assert!(
+        text.contains("held down by br.rhi.arrange-on-referral (0.0 % in time"),
+        "{text}"
+    );
+    assert!(text.contains("never in time as staffed"), "{text}");
+    let worst = &s["levels"][1]["protocols"][0]["rules_below_target"][0];
+    assert_eq!(worst["rule"], "br.rhi.arrange-on-referral");
+    assert_eq!(worst["met_in_time"], 0.0);
+}

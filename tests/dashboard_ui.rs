@@ -380,3 +380,88 @@ fn back_to_scenarios_is_reported_to_the_caller() {
     h.run();
     assert_eq!(h.state().status, "back");
 }
+
+#[test]
+fn a_staffing_sweep_says_how_many_rhi_workers_each_protocol_needs_as_the_cli_does() {
+    let mut d = Dashboard::new();
+    d.replications = "2".into();
+    d.days = "60".into();
+    let mut h = harness(d);
+    h.run();
+    // Asked for before the numbers to try are given: said in words, nothing runs.
+    h.get_by_label("Run staffing sweep").click();
+    h.run();
+    assert!(!h.state().is_running());
+    assert!(
+        h.state()
+            .errors
+            .iter()
+            .any(|e| e.starts_with("RHI workers to try: give the numbers")),
+        "{:?}",
+        h.state().errors
+    );
+    h.get_by_label_contains("RHI workers to try: give the numbers");
+    h.get_by_label("RHI workers to try").click();
+    h.run();
+    h.get_by_label("RHI workers to try").type_text("1-3, 6");
+    h.run();
+    h.get_by_label("Run staffing sweep").click();
+    h.step();
+    wait(&mut h, 600);
+    assert!(h.state().errors.is_empty(), "{:?}", h.state().errors);
+    h.get_by_label_contains("Staffing sweep finished in");
+    h.get_by_label_contains("Staffing sweep — ");
+    h.get_by_label("Fewest workers for 95 % of their duties in time, with no backlog:");
+    h.get_by_label("Duties met in time by the number of workers");
+    h.get_by_label("target 95 %");
+    let shown = h.state().sweep.clone().expect("a sweep");
+    let workers: Vec<u64> = shown.levels.iter().map(|l| l.workers).collect();
+    assert_eq!(workers, vec![1, 2, 3, 6]);
+    for e in &shown.enough {
+        h.get_by_label(&e.text);
+    }
+    // One worker for the borough leaves most interviews late; six keep up.
+    let met = |i: usize| shown.levels[i].protocols[0].met_in_time.unwrap().mean;
+    assert!(met(0) < 0.6 && met(3) > 0.95, "{} → {}", met(0), met(3));
+
+    // The same sweep on the command line gives the same figures.
+    let out = Command::new(BIN)
+        .args([
+            "stress",
+            "--protocol",
+            "havering-2023-05",
+            "--compare",
+            "havering-2023-10",
+            "--caseload",
+            "assets/caseloads/borough-2000.ron",
+            "--days",
+            "60",
+            "--replications",
+            "2",
+            "--sweep",
+            "rhi_worker=1-3,6",
+            "--json",
+        ])
+        .current_dir(ROOT)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(cli["levels"], serde_json::to_value(&shown.levels).unwrap());
+    assert_eq!(cli["enough"], serde_json::to_value(&shown.enough).unwrap());
+
+    // Saved as `--out` writes it.
+    let reports = temp("sweep-report");
+    h.state_mut().report_dir = reports.clone();
+    h.get_by_label("Save the sweep (CSV table, JSON, HTML with charts)")
+        .click();
+    h.run();
+    assert!(
+        h.state().sweep_saved.starts_with("Saved 3 files"),
+        "{}",
+        h.state().sweep_saved
+    );
+    let folder = reports.join("havering-2023-05-vs-havering-2023-10-rhi_worker-sweep-seed1");
+    assert!(folder.join("sweep.html").is_file());
+    assert!(folder.join("sweep.csv").is_file());
+}

@@ -13,9 +13,10 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use bevy_egui::egui::{self, Color32, RichText};
-use egui_plot::{Bar, BarChart, GridInput, GridMark, Line, LineStyle, Plot, PlotPoints};
+use egui_plot::{Bar, BarChart, GridInput, GridMark, HLine, Line, LineStyle, Plot, PlotPoints, Points};
 
 use crate::caseload::stress::{self, Estimate, ProtocolResult, StressOptions, Summary};
+use crate::caseload::sweep::{self, SweepSpec, SweepSummary};
 use crate::caseload::{self, Caseload, LoadedCaseload};
 use crate::diag::Diagnostics;
 use crate::protocol::{Protocol, load_protocol};
@@ -61,7 +62,13 @@ struct Running {
     total: u64,
     cancel: Arc<AtomicBool>,
     started: Instant,
-    handle: JoinHandle<Summary>,
+    handle: JoinHandle<Outcome>,
+}
+
+/// What a background run brings back.
+enum Outcome {
+    Stress(Summary),
+    Sweep(Result<SweepSummary, String>),
 }
 
 /// Unwinds a run the user stopped (see [`Dashboard::cancel`]).
@@ -92,6 +99,14 @@ pub struct Dashboard {
     /// The caseload's `lapsing_duties_start` (a share of the time allowed); blank keeps the
     /// caseload's.
     pub lapsing_start: String,
+    /// Staffing sweep: the numbers of RHI workers to try, as typed (`1-6`, `2,4,8`).
+    pub sweep_levels: String,
+    /// The share of the RHI workers' duties to meet in time; blank: 95 %.
+    pub sweep_target: String,
+    /// The last finished staffing sweep.
+    pub sweep: Option<SweepSummary>,
+    /// Where the last sweep was saved (or why it could not be).
+    pub sweep_saved: String,
     /// Problems with the settings or files, shown in red.
     pub errors: Vec<String>,
     /// A line about the last run (finished, stopped).
@@ -187,6 +202,20 @@ impl Dashboard {
         };
     }
 
+    /// Write the last staffing sweep as `safe-return stress --sweep … --out` would (`sweep.csv`,
+    /// `sweep.json`, `sweep.html`), in a folder named after the protocols, role and seed.
+    pub fn save_sweep(&mut self) {
+        let Some(s) = &self.sweep else { return };
+        let ids: Vec<&str> = s.protocols.iter().map(|p| p.id.as_str()).collect();
+        let dir = self
+            .report_dir
+            .join(format!("{}-{}-sweep-seed{}", ids.join("-vs-"), s.role, s.caseload.seed));
+        self.sweep_saved = match sweep::write_all(s, &dir) {
+            Ok(files) => format!("Saved {} files in {}", files.len(), dir.display()),
+            Err(e) => format!("Could not save the sweep in {}: {e}", dir.display()),
+        };
+    }
+
     /// Protocols and caseloads from the project's folders; Havering May-23 against its Oct-23
     /// revision on the borough-2000 caseload where those are there.
     pub fn new() -> Self {
@@ -218,6 +247,10 @@ impl Dashboard {
             seed: "1".into(),
             rhi_workers: String::new(),
             lapsing_start: String::new(),
+            sweep_levels: String::new(),
+            sweep_target: String::new(),
+            sweep: None,
+            sweep_saved: String::new(),
             errors: Vec::new(),
             status: String::new(),
             result: None,
@@ -349,6 +382,60 @@ impl Dashboard {
             }
         };
         let total = stress::total_days(p.protocols.len(), &p.caseload, &p.options);
+        self.spawn(total, move |tick| {
+            Outcome::Stress(stress::run(&p.protocols, &p.caseload, &p.options, tick))
+        });
+    }
+
+    /// The staffing sweep as typed: the RHI workers to try and the target.
+    pub fn sweep_spec(&self) -> Result<SweepSpec, Vec<String>> {
+        let mut errors = Vec::new();
+        let target = share("Sweep target", &self.sweep_target)
+            .unwrap_or_else(|e| {
+                errors.push(e);
+                None
+            })
+            .unwrap_or(0.95);
+        let levels = self.sweep_levels.trim();
+        if levels.is_empty() {
+            errors.push("RHI workers to try: give the numbers of workers, such as 1-6 or 2,4,8".into());
+        }
+        if !self.rhi_workers.trim().is_empty() {
+            errors.push("RHI workers: leave it blank for a staffing sweep (the sweep sets the RHI workers)".into());
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        SweepSpec::parse(&format!("{RHI_ROLE}={levels}"), target).map_err(|e| vec![format!("RHI workers to try: {e}")])
+    }
+
+    /// Check the settings and start a staffing sweep on a background thread (as `safe-return
+    /// stress --sweep rhi_worker=…`). Problems go to `errors`.
+    pub fn start_sweep(&mut self) {
+        if self.running.is_some() {
+            return;
+        }
+        self.errors.clear();
+        self.status.clear();
+        let spec = self.sweep_spec();
+        let prepared = self.prepare();
+        let (spec, p) = match (spec, prepared) {
+            (Ok(spec), Ok(p)) => (spec, p),
+            (spec, prepared) => {
+                self.errors = spec.err().unwrap_or_default();
+                self.errors.extend(prepared.err().unwrap_or_default());
+                return;
+            }
+        };
+        let total = sweep::total_days(p.protocols.len(), &p.caseload, &p.options, &spec);
+        self.spawn(total, move |tick| {
+            Outcome::Sweep(sweep::run(&p.protocols, &p.caseload, &p.options, &spec, tick))
+        });
+    }
+
+    /// Run `job` on a background thread, counting `total` simulated days; `job` is given the
+    /// tick to call after each (which stops it when the user presses Stop).
+    fn spawn(&mut self, total: u64, job: impl FnOnce(&(dyn Fn() + Sync)) -> Outcome + Send + 'static) {
         let progress = Arc::new(AtomicU64::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
         let (pr, ca) = (progress.clone(), cancel.clone());
@@ -363,7 +450,7 @@ impl Dashboard {
                         std::panic::resume_unwind(Box::new(Cancelled));
                     }
                 };
-                stress::run(&p.protocols, &p.caseload, &p.options, &tick)
+                job(&tick)
             });
         match spawned {
             Ok(handle) => {
@@ -411,7 +498,7 @@ impl Dashboard {
         let joined = r.handle.join();
         let secs = r.started.elapsed().as_secs_f64();
         match joined {
-            Ok(summary) => {
+            Ok(Outcome::Stress(summary)) => {
                 self.status = format!(
                     "Finished in {secs:.1} s: {} episodes and {} engine events simulated.",
                     thousands(summary.episodes as f64),
@@ -419,6 +506,16 @@ impl Dashboard {
                 );
                 self.result = Some(summary);
             }
+            Ok(Outcome::Sweep(Ok(summary))) => {
+                self.status = format!(
+                    "Staffing sweep finished in {secs:.1} s: {} levels, {} episodes and {} engine events simulated.",
+                    summary.levels.len(),
+                    thousands(summary.episodes as f64),
+                    thousands(summary.events as f64)
+                );
+                self.sweep = Some(summary);
+            }
+            Ok(Outcome::Sweep(Err(why))) => self.errors.push(format!("RHI workers to try: {why}")),
             Err(payload) if payload.is::<Cancelled>() => {
                 self.status = format!("Stopped after {secs:.1} s; the previous results (if any) are still shown.");
             }
@@ -690,6 +787,23 @@ pub fn draw(ui: &mut egui::Ui, d: &mut Dashboard) -> bool {
             .show(ui, |ui| {
                 settings(ui, d);
                 problems(ui, d);
+                if d.sweep.is_some() {
+                    ui.separator();
+                    ui.horizontal(|ui| {
+                        if ui
+                            .button("Save the sweep (CSV table, JSON, HTML with charts)")
+                            .clicked()
+                        {
+                            d.save_sweep();
+                        }
+                        if !d.sweep_saved.is_empty() {
+                            ui.label(&d.sweep_saved);
+                        }
+                    });
+                }
+                if let Some(s) = &d.sweep {
+                    sweep_results(ui, s);
+                }
                 if d.result.is_some() {
                     ui.separator();
                     ui.horizontal(|ui| {
@@ -823,6 +937,20 @@ fn settings(ui: &mut egui::Ui, d: &mut Dashboard) {
                     "as the caseload",
                     "share of the time allowed: 0 at once, 0.5 halfway (duties that lapse if the child is found)",
                 );
+                field(
+                    ui,
+                    "RHI workers to try",
+                    &mut d.sweep_levels,
+                    "such as 1-6",
+                    "for a staffing sweep: a whole run for each number of RHI workers (up to 20)",
+                );
+                field(
+                    ui,
+                    "Sweep target",
+                    &mut d.sweep_target,
+                    "95%",
+                    "share of the RHI workers' duties to meet in time",
+                );
             });
     });
     ui.add_space(4.0);
@@ -832,6 +960,16 @@ fn settings(ui: &mut egui::Ui, d: &mut Dashboard) {
             .clicked()
         {
             d.start();
+        }
+        if ui
+            .add_enabled(
+                !running,
+                egui::Button::new(RichText::new("Run staffing sweep").size(16.0)),
+            )
+            .on_hover_text("How many RHI workers each protocol needs: one run per number in “RHI workers to try”")
+            .clicked()
+        {
+            d.start_sweep();
         }
         if running && ui.button("Stop").clicked() {
             d.cancel();
@@ -847,6 +985,139 @@ fn settings(ui: &mut egui::Ui, d: &mut Dashboard) {
             ui.label(&d.status);
         }
     });
+}
+
+/// The staffing sweep: how many RHI workers each protocol needs, a chart of the share met in
+/// time against the workers, and the figures level by level.
+fn sweep_results(ui: &mut egui::Ui, s: &SweepSummary) {
+    let c = &s.caseload;
+    ui.heading(format!("Staffing sweep — {}", s.role_name));
+    ui.label(format!(
+        "{} children (synthetic), {} days, {} replications from seed {} at each number of workers; every level \
+         runs on the same children and episodes, so the differences are the staffing's. Means per replication \
+         with 95 % intervals.",
+        thousands(c.children as f64),
+        c.horizon_days,
+        c.replications,
+        c.seed
+    ));
+    ui.label(
+        RichText::new(format!(
+            "Fewest workers for {:.0} % of their duties in time, with no backlog:",
+            s.target * 100.0
+        ))
+        .strong(),
+    );
+    for e in &s.enough {
+        ui.label(&e.text);
+    }
+    ui.add_space(6.0);
+    chart_heading(
+        ui,
+        "Duties met in time by the number of workers",
+        &format!(
+            "The {} duties done by their deadline, as a share of those that fell due; whiskers show 95 % \
+             intervals; the red dashed line is the target.",
+            s.role
+        ),
+    );
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Legend:");
+        for (k, p) in s.protocols.iter().enumerate() {
+            let key = if k == 0 { Key::Solid } else { Key::Dashed };
+            key_entry(ui, PROTOCOL_COLOURS[k % PROTOCOL_COLOURS.len()], key, &p.id);
+            ui.add_space(12.0);
+        }
+        key_entry(ui, RED, Key::Dashed, &format!("target {:.0} %", s.target * 100.0));
+    });
+    let ink = ui.visuals().text_color();
+    let plot = still(Plot::new("dash_sweep"))
+        .height(260.0)
+        .include_y(0.0)
+        .include_y(100.0)
+        .x_axis_label(format!("{} on the rota", s.role))
+        .y_axis_label("% met in time")
+        .x_grid_spacer(whole_marks);
+    plot.show(ui, |pu| {
+        pu.hline(
+            HLine::new("target", s.target * 100.0)
+                .color(RED)
+                .style(LineStyle::Dashed { length: 8.0 }),
+        );
+        for (k, p) in s.protocols.iter().enumerate() {
+            let colour = PROTOCOL_COLOURS[k % PROTOCOL_COLOURS.len()];
+            let pts: Vec<[f64; 2]> = s
+                .levels
+                .iter()
+                .filter_map(|l| l.protocols[k].met_in_time.map(|m| [l.workers as f64, m.mean * 100.0]))
+                .collect();
+            pu.line(
+                Line::new(p.id.clone(), PlotPoints::new(pts.clone()))
+                    .color(colour)
+                    .style(line_style(k))
+                    .width(2.0),
+            );
+            pu.points(Points::new("", PlotPoints::new(pts)).color(colour).radius(3.0));
+            for (i, l) in s.levels.iter().enumerate() {
+                if let Some(Estimate {
+                    lo: Some(lo),
+                    hi: Some(hi),
+                    ..
+                }) = l.protocols[k].met_in_time
+                {
+                    let x = l.workers as f64;
+                    pu.line(whisker(
+                        ink,
+                        &format!("sweep{k}"),
+                        i,
+                        vec![[x, lo * 100.0], [x, hi * 100.0]],
+                    ));
+                }
+            }
+        }
+    });
+    for (k, p) in s.protocols.iter().enumerate() {
+        ui.label(RichText::new(format!("{} — {}", p.id, p.title)).strong());
+        egui::Grid::new(("dashboard_sweep", k))
+            .striped(true)
+            .num_columns(8)
+            .spacing([14.0, 3.0])
+            .show(ui, |ui| {
+                for h in [
+                    "Workers",
+                    "Met in time",
+                    "Late a run",
+                    "Missed a run",
+                    "Open at the end",
+                    "Wait for a worker",
+                    "Busy",
+                    "Backlog in",
+                ] {
+                    ui.label(RichText::new(h).strong());
+                }
+                ui.end_row();
+                for l in &s.levels {
+                    let x = &l.protocols[k];
+                    ui.label(l.workers.to_string());
+                    ui.label(percent(&x.met_in_time));
+                    ui.label(thousands(x.late.mean));
+                    ui.label(thousands(x.missed.mean));
+                    ui.label(thousands(x.open_at_end.mean));
+                    ui.label(
+                        x.mean_queue_wait_minutes
+                            .map_or("—".into(), |w| stress::wait_short(w.mean)),
+                    );
+                    ui.label(x.busy.map_or("—".into(), |b| format!("{:.0} %", b.mean * 100.0)));
+                    ui.label(if x.rules_with_backlog.is_empty() {
+                        "—".to_string()
+                    } else {
+                        x.rules_with_backlog.join(", ")
+                    });
+                    ui.end_row();
+                }
+            });
+        ui.add_space(6.0);
+    }
 }
 
 fn problems(ui: &mut egui::Ui, d: &Dashboard) {

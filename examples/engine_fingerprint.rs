@@ -48,7 +48,7 @@ fn main() {
                 let plan = generate::plan(&cl, 7, variant as u64);
                 let mut e = Engine::new(p.clone(), plan.start, 99 + variant as u64);
                 e.keep_records = keep;
-                e.automation = cl.automation();
+                e.automation = cl.automation(&[]);
                 if variant == 2 {
                     e.automation.default.latency_max_minutes = 300.0;
                     e.automation.default.compliance = 0.9;

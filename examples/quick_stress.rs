@@ -13,7 +13,7 @@ fn main() {
     let tp = t0.elapsed().as_secs_f64();
     let mut e = safe_return::sim::engine::Engine::new(p.clone(), plan.start, 5);
     e.keep_records = false;
-    e.automation = cl.automation();
+    e.automation = cl.automation(&[]);
     plan.move_children(&mut e);
     plan.run(&mut e, |_, _| {});
     let t = t0.elapsed().as_secs_f64();

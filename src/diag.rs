@@ -208,6 +208,7 @@ fn section(name: &str) -> String {
         "PropensityGroup" => "a propensity group",
         "EpisodeShape" => "`episodes`",
         "Staff" => "a staffing entry",
+        "MeetingSlotsConfig" => "`strategy_meeting_slots`",
         "Protocol" => "the protocol",
         "OfficeHours" => "`office_hours`",
         "RoleDecl" => "a role",

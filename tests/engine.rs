@@ -830,3 +830,59 @@ fn a_scripted_decision_not_to_act_needs_its_rationale() {
         "{out}"
     );
 }
+
+/// Two Havering children in care leave together at noon on Monday 4 March 2024; one strategy
+/// meeting can be held at a time, for ten hours, round the clock. The second child is found
+/// `second_found` (or never, within the run).
+fn meetings_in_one_slot(second_found: Option<&str>) -> (Vec<(NaiveDateTime, usize)>, u64) {
+    let mut e = engine("havering-2023-10", "2024-03-04 10:00");
+    e.automation.meeting_slots = Some(safe_return::sim::engine::MeetingSlots {
+        actions: vec!["hold_strategy_meeting".into()],
+        slots: 1,
+        minutes: 600.0,
+        office_hours_only: false,
+    });
+    let a = e.add_child(
+        child(14, vec![LegalStatus::S31], Placement::Residential),
+        "placement",
+        vec![],
+    );
+    let b = e.add_child(
+        child(14, vec![LegalStatus::S31], Placement::Residential),
+        "placement",
+        vec![],
+    );
+    e.schedule(t("2024-03-04 12:00"), a, leaves());
+    e.schedule(t("2024-03-04 12:00"), b, leaves());
+    found(&mut e, a, t("2024-03-09 12:00"));
+    if let Some(at) = second_found {
+        found(&mut e, b, t(at));
+    }
+    e.finish(t("2024-03-09 11:00"));
+    let held = e
+        .actions_done
+        .iter()
+        .filter(|x| x.2 == "social_worker" && x.3 == "hold_strategy_meeting")
+        .map(|x| (x.0, x.1))
+        .collect();
+    (held, e.slot_bookings)
+}
+
+#[test]
+fn strategy_meetings_wait_in_line_for_a_meeting_slot_and_one_no_longer_needed_gives_its_turn_up() {
+    // Both 72-hour meetings are set about at 36 hours (Wednesday 00:00) and ready 15 minutes
+    // later: the first child's meeting takes the slot until 10:15, the second waits for it and
+    // ends ten hours after that.
+    let (held, booked) = meetings_in_one_slot(None);
+    assert_eq!(
+        held,
+        vec![(t("2024-03-06 10:15"), 0), (t("2024-03-06 20:15"), 1)],
+        "first come, first served"
+    );
+    assert_eq!(booked, 2);
+    // Found at 05:00 while waiting: the second meeting is no longer needed, takes no slot, and
+    // is not held.
+    let (held, booked) = meetings_in_one_slot(Some("2024-03-06 05:00"));
+    assert_eq!(held, vec![(t("2024-03-06 10:15"), 0)]);
+    assert_eq!(booked, 1);
+}

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::diag::{Collector, Diagnostics, parse_ron, read_source};
 use crate::protocol::spans::SpanMap;
 use crate::protocol::{LegalStatus, Placement, Protocol};
-use crate::sim::engine::{Automation, RoleBehaviour};
+use crate::sim::engine::{Automation, MeetingSlots, RoleBehaviour};
 
 /// A synthetic caseload: the children of an area over a horizon, and the staff who respond.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -64,6 +64,30 @@ pub struct Caseload {
     /// How far into the time allowed roles set about a duty that lapses if the child is found
     /// and allows more than a day (0: at once; 0.5: halfway). Default 0.5.
     pub lapsing_duties_start: f64,
+    /// Strategy meetings that can be held at once across the area, each for so long (none, the
+    /// default: no limit; the roles' own staffing still applies).
+    pub strategy_meeting_slots: Option<MeetingSlotsConfig>,
+}
+
+/// Strategy-meeting slots: how many meetings can be held at the same time, for how long each.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingSlotsConfig {
+    /// Meetings that can be held at once (chairs, rooms, the people who must attend).
+    pub slots: i64,
+    /// Minutes a meeting takes. Default 60.
+    #[serde(default = "default_meeting_minutes")]
+    pub minutes: f64,
+    /// Meetings are held in office hours on working days only. Default true.
+    #[serde(default = "yes")]
+    pub office_hours_only: bool,
+}
+
+fn default_meeting_minutes() -> f64 {
+    60.0
+}
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -286,6 +310,9 @@ impl Default for Caseload {
             // is set about halfway through (most children are back by then; the other half is
             // slack for queues). The protocols say by when, not when to start.
             lapsing_duties_start: 0.5,
+            // The protocols say when a strategy meeting must be held, not how many can be held
+            // at once: no limit unless a caseload sets one.
+            strategy_meeting_slots: None,
         }
     }
 }
@@ -425,6 +452,21 @@ impl LoadedCaseload {
         Ok(self)
     }
 
+    /// Let `slots` strategy meetings be held at once: the caseload's `strategy_meeting_slots`
+    /// with this number, or, where it sets none, meetings of an hour in office hours.
+    pub fn with_meeting_slots(mut self, slots: u64) -> Result<Self, String> {
+        if slots == 0 || slots > MAX_WORKERS as u64 {
+            return Err(format!("from 1 to 100,000 meeting slots, not {slots}"));
+        }
+        let m = self.caseload.strategy_meeting_slots.get_or_insert(MeetingSlotsConfig {
+            slots: 1,
+            minutes: default_meeting_minutes(),
+            office_hours_only: true,
+        });
+        m.slots = slots as i64;
+        Ok(self)
+    }
+
     /// When "if still missing" duties given more than a day are set about, as a share of the
     /// time allowed (the caseload's `lapsing_duties_start`).
     pub fn with_lapsing_start(mut self, share: f64) -> Self {
@@ -432,8 +474,9 @@ impl LoadedCaseload {
         self
     }
 
-    /// The engine's automation for this staffing.
-    pub fn automation(&self) -> Automation {
+    /// The engine's automation for this staffing; `meeting_actions` are the protocol's actions
+    /// that hold a strategy meeting (they take a slot, where the caseload limits them).
+    pub fn automation(&self, meeting_actions: &[String]) -> Automation {
         let mut roles = HashMap::new();
         for s in &self.caseload.staffing {
             roles.insert(
@@ -453,6 +496,12 @@ impl LoadedCaseload {
             default: RoleBehaviour::default(),
             roles,
             lapsing_start: self.caseload.lapsing_duties_start,
+            meeting_slots: self.caseload.strategy_meeting_slots.as_ref().map(|m| MeetingSlots {
+                actions: meeting_actions.to_vec(),
+                slots: u32::try_from(m.slots.max(1)).unwrap_or(u32::MAX),
+                minutes: m.minutes,
+                office_hours_only: m.office_hours_only,
+            }),
         }
     }
 }
@@ -826,6 +875,29 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
             );
         }
         check_share(c, &format!("{at}.compliance"), s.compliance);
+    }
+    if let Some(m) = &cl.strategy_meeting_slots {
+        if m.slots < 1 {
+            c.err(
+                "strategy_meeting_slots.slots",
+                format!(
+                    "at least one meeting slot (leave `strategy_meeting_slots` out for no limit), not {}",
+                    m.slots
+                ),
+            );
+        } else if m.slots > MAX_WORKERS {
+            c.err(
+                "strategy_meeting_slots.slots",
+                format!("at most 100,000 meeting slots, not {}", m.slots),
+            );
+        }
+        check_time(
+            c,
+            "strategy_meeting_slots.minutes",
+            m.minutes,
+            MAX_STAFF_MINUTES,
+            "525,600 minutes",
+        );
     }
     start
 }

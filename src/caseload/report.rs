@@ -21,6 +21,14 @@ pub fn pct(e: &Option<Estimate>) -> String {
     }
 }
 
+/// A figure of the protocol's strategy-meeting slots, or why there is none.
+pub fn slot_text(p: &ProtocolResult, f: &dyn Fn(&super::stress::MeetingSlotResult) -> String) -> String {
+    match &p.meeting_slots {
+        Some(m) => f(m),
+        None => "— (the protocol holds no strategy meetings)".into(),
+    }
+}
+
 /// An estimate with its interval, or `—` where there is none.
 pub fn opt(e: &Option<Estimate>, decimals: usize) -> String {
     e.map(|e| e.text(decimals)).unwrap_or_else(|| "—".into())
@@ -79,6 +87,12 @@ pub fn to_text(s: &Summary) -> String {
     row("Strategy-meeting actions a week", &|p| {
         p.strategy_meeting_actions_per_week.text(1)
     });
+    if c.strategy_meeting_slots.is_some() {
+        row("  wait for a meeting slot (min)", &|p| {
+            slot_text(p, &|m| opt(&m.mean_wait_minutes, 1))
+        });
+        row("  meeting slots busy", &|p| slot_text(p, &|m| pct(&Some(m.busy))));
+    }
     row("Escalation duties (repeat episodes)", &|p| p.escalations.text(1));
     row("Children over a repeat threshold", &|p| match p.thresholds.is_empty() {
         true => "— (the protocol sets none)".into(),
@@ -480,6 +494,14 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
             ),
             ("escalation_duties".into(), Some(p.escalations)),
             ("children_over_a_repeat_threshold".into(), Some(p.children_escalated)),
+            (
+                "strategy_meeting_slot_wait_minutes".into(),
+                p.meeting_slots.as_ref().and_then(|m| m.mean_wait_minutes),
+            ),
+            (
+                "strategy_meeting_slots_busy".into(),
+                p.meeting_slots.as_ref().map(|m| m.busy),
+            ),
             ("episodes_per_child".into(), Some(p.episodes_per_child)),
         ];
         for t in &p.thresholds {
@@ -949,6 +971,14 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
             Box::new(|p| p.strategy_meeting_actions_per_week.text(1)),
         ),
         (
+            "Wait for a strategy-meeting slot (min)",
+            Box::new(|p| slot_text(p, &|m| opt(&m.mean_wait_minutes, 1))),
+        ),
+        (
+            "Strategy-meeting slots busy",
+            Box::new(|p| slot_text(p, &|m| pct(&Some(m.busy)))),
+        ),
+        (
             "Escalation duties (repeat-episode rules)",
             Box::new(|p| p.escalations.text(1)),
         ),
@@ -962,6 +992,9 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
         ),
         ("Episodes per child", Box::new(|p| p.episodes_per_child.text(2))),
     ]);
+    if c.strategy_meeting_slots.is_none() {
+        rows.retain(|(label, _)| !label.contains("meeting slot"));
+    }
     for (label, f) in &rows {
         let _ = write!(o, "<tr><th>{}</th>", esc(label));
         for p in &s.protocols {

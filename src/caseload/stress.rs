@@ -59,6 +59,11 @@ pub struct Replication {
     pub thresholds: Vec<u64>,
     /// Children by episodes in the horizon (see `EPISODE_BUCKETS`).
     pub episodes_per_child: Vec<u64>,
+    /// Strategy meetings that took a slot, minutes they waited for one in all, and minutes of
+    /// slot time they took (all 0 where the caseload sets no slots).
+    pub slot_bookings: u64,
+    pub slot_wait_minutes: f64,
+    pub slot_minutes_booked: f64,
 }
 
 /// Buckets of the episodes-per-child histogram: (label, least, most).
@@ -147,7 +152,7 @@ pub fn run_plan(
     e.keep_records = record_children > 0;
     e.record_children = record_children;
     e.merge_duplicate_duties = true;
-    e.automation = cl.automation();
+    e.automation = cl.automation(&info.held_actions);
     if last_use {
         plan.move_children(&mut e);
     } else {
@@ -223,6 +228,9 @@ pub fn run_plan(
         children_escalated,
         thresholds,
         episodes_per_child,
+        slot_bookings: e.slot_bookings,
+        slot_wait_minutes: e.slot_wait_minutes,
+        slot_minutes_booked: e.slot_minutes_booked,
     };
     (rep, e)
 }
@@ -409,11 +417,6 @@ pub struct RuleResult {
 /// run, having waited an hour or more for a worker on average, has a backlog.
 pub const BACKLOG_SHARE: f64 = 0.1;
 
-/// What in the staffing most likely keeps a rule's duties from being met in time (or leaves a
-/// backlog of them open at the end), in words, or none where nothing in it explains it (a role
-/// acting by the book, say). Every cause that applies is given, the one that costs the most
-/// minutes first, separated by "; ". `rule` is the rule, `staff` its role's staffing as run
-/// (none: the role acts by the book), `r` the rule's results.
 /// Whether a rule's duties were left in a backlog: a rule with no time limit with
 /// `BACKLOG_SHARE` or more of its duties still open at the end, having waited an hour or more for
 /// a worker on average. (Not duties whose worker was on the way when a short run ended; and only
@@ -428,7 +431,18 @@ pub fn has_backlog(rule: &Rule, r: &RuleResult) -> bool {
     matches!(rule.deadline, Deadline::NoLimit) && backlog >= BACKLOG_SHARE && wait >= 60.0
 }
 
-pub fn likely_cause(rule: &Rule, staff: Option<&Staff>, r: &RuleResult) -> Option<String> {
+/// What in the staffing most likely keeps a rule's duties from being met in time (or leaves a
+/// backlog of them open at the end), in words, or none where nothing in it explains it (a role
+/// acting by the book, say). Every cause that applies is given, the one that costs the most
+/// minutes first, separated by "; ". `rule` is the rule, `staff` its role's staffing as run
+/// (none: the role acts by the book), `slots` the caseload's strategy-meeting slots where the
+/// rule's action holds a meeting and the caseload limits them, `r` the rule's results.
+pub fn likely_cause(
+    rule: &Rule,
+    staff: Option<&Staff>,
+    slots: Option<&super::MeetingSlotsConfig>,
+    r: &RuleResult,
+) -> Option<String> {
     let late_or_missed = r.compliance.as_ref().is_some_and(|c| c.mean < 0.999);
     let backlog = match r.fired.mean > 0.0 {
         true => r.outstanding.mean / r.fired.mean,
@@ -439,7 +453,9 @@ pub fn likely_cause(rule: &Rule, staff: Option<&Staff>, r: &RuleResult) -> Optio
     if !late_or_missed && !has_backlog {
         return None;
     }
-    let s = staff?;
+    if staff.is_none() && slots.is_none() {
+        return None;
+    }
     let allowed = match rule.deadline {
         Deadline::Immediately => Some(60.0),
         Deadline::Minutes(m) => Some(m as f64),
@@ -451,19 +467,19 @@ pub fn likely_cause(rule: &Rule, staff: Option<&Staff>, r: &RuleResult) -> Optio
         Deadline::Immediately => "an hour (\"immediately\")".to_string(),
         ref d => d.label(),
     };
-    let (lo, hi, work) = (
-        s.latency_min_minutes,
-        s.latency_max_minutes.max(s.latency_min_minutes),
-        s.service_minutes,
-    );
     let role = &r.role;
-    let staff_words = match s.office_hours_only {
+    let staff_words = |s: &Staff| match s.office_hours_only {
         true => format!("{} on the rota, in office hours only", s.workers),
         false => format!("{} on the rota", s.workers),
     };
     // (minutes it costs a duty, the words), sorted below.
     let mut causes: Vec<(f64, String)> = Vec::new();
-    if late_or_missed {
+    if late_or_missed && let Some(s) = staff {
+        let (lo, hi, work) = (
+            s.latency_min_minutes,
+            s.latency_max_minutes.max(s.latency_min_minutes),
+            s.service_minutes,
+        );
         if let Some(a) = allowed
             && lo + work > a
         {
@@ -498,6 +514,29 @@ pub fn likely_cause(rule: &Rule, staff: Option<&Staff>, r: &RuleResult) -> Optio
             ));
         }
     }
+    if late_or_missed && let Some(m) = slots {
+        if let Some(a) = allowed
+            && m.minutes > a
+        {
+            causes.push((
+                m.minutes - a,
+                format!(
+                    "never in time with these slots: a strategy meeting takes {} min; the rule allows {deadline}",
+                    thousands(m.minutes)
+                ),
+            ));
+        } else if m.office_hours_only
+            && allowed.is_some_and(|a| a < 16.0 * 60.0)
+            && !staff.is_some_and(|s| s.office_hours_only)
+        {
+            causes.push((
+                8.0 * 60.0,
+                format!(
+                    "strategy meetings are held in office hours only: one due after hours waits for the next working day; the rule allows {deadline}"
+                ),
+            ));
+        }
+    }
     let open_words = |share: f64| {
         format!(
             "{} % of these duties were still open when the run ended",
@@ -505,25 +544,42 @@ pub fn likely_cause(rule: &Rule, staff: Option<&Staff>, r: &RuleResult) -> Optio
         )
     };
     if wait >= 1.0 {
-        // (For a role in office hours only, the wait includes nights and weekends.)
-        let what = if s.office_hours_only {
-            "a worker in office hours"
-        } else {
-            "a free worker"
-        };
         let still = match has_backlog {
             true => format!("; {}", open_words(backlog)),
             false => String::new(),
         };
-        causes.push((
-            wait,
-            format!(
-                "waiting for {what}: {} on average ({role}: {staff_words}){still}",
-                fmt_min(wait)
+        // (For a role in office hours only, the wait includes nights and weekends.)
+        let words = match (staff, slots) {
+            (Some(s), None) => format!(
+                "waiting for {}: {} on average ({role}: {})",
+                if s.office_hours_only {
+                    "a worker in office hours"
+                } else {
+                    "a free worker"
+                },
+                fmt_min(wait),
+                staff_words(s)
             ),
-        ));
+            (None, Some(m)) => format!(
+                "waiting for a strategy-meeting slot: {} on average ({})",
+                fmt_min(wait),
+                slots_words(m)
+            ),
+            (Some(s), Some(m)) => format!(
+                "waiting for a free worker or a strategy-meeting slot: {} on average ({role}: {}; {})",
+                fmt_min(wait),
+                staff_words(s),
+                slots_words(m)
+            ),
+            (None, None) => unreachable!("checked above"),
+        };
+        causes.push((wait, format!("{words}{still}")));
     }
-    if late_or_missed && s.compliance < 1.0 && r.missed.mean > r.late.mean {
+    if let Some(s) = staff
+        && late_or_missed
+        && s.compliance < 1.0
+        && r.missed.mean > r.late.mean
+    {
         causes.push((0.0, format!("{role} does a duty only with chance {}", s.compliance)));
     }
     // Largest first; a stable sort keeps the order above among equals.
@@ -620,9 +676,37 @@ pub struct ProtocolResult {
     pub thresholds: Vec<ThresholdResult>,
     pub episodes_per_child: Estimate,
     pub episodes_per_child_histogram: Vec<Bucket>,
+    /// How the strategy-meeting slots were used (none where the caseload sets no slots or the
+    /// protocol holds no strategy meetings).
+    pub meeting_slots: Option<MeetingSlotResult>,
     /// The headline measures replication by replication (for paired changes; not written out).
     #[serde(skip)]
     pub per_replication: Vec<Headline>,
+}
+
+/// The strategy-meeting slots under one protocol.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingSlotResult {
+    pub slots: i64,
+    pub minutes: f64,
+    pub office_hours_only: bool,
+    /// Meetings that took a slot, a week.
+    pub meetings_per_week: Estimate,
+    /// Minutes a meeting waited for a free slot, on average (none where no meeting took one).
+    pub mean_wait_minutes: Option<Estimate>,
+    /// The share of the slots' time (office hours, or round the clock) that meetings took.
+    pub busy: Estimate,
+}
+
+/// A caseload's meeting slots in words: "2 strategy-meeting slots of 60 min, in office hours".
+pub fn slots_words(m: &super::MeetingSlotsConfig) -> String {
+    format!(
+        "{} strategy-meeting slot{} of {} min{}",
+        m.slots,
+        if m.slots == 1 { "" } else { "s" },
+        thousands(m.minutes),
+        if m.office_hours_only { ", in office hours" } else { "" }
+    )
 }
 
 /// One replication's headline measures (`None`: nothing fell due).
@@ -832,8 +916,47 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
     let mut rules = rules;
     for (rule, r) in p.rules.iter().zip(rules.iter_mut()) {
         let staff = cl.caseload.staffing.iter().find(|s| s.role == rule.role);
-        r.likely_cause = likely_cause(rule, staff, r);
+        let slots = cl
+            .caseload
+            .strategy_meeting_slots
+            .as_ref()
+            .filter(|_| info.held_actions.contains(&rule.action));
+        r.likely_cause = likely_cause(rule, staff, slots, r);
     }
+    let meeting_slots = cl
+        .caseload
+        .strategy_meeting_slots
+        .as_ref()
+        .filter(|_| !info.held_actions.is_empty())
+        .map(|m| {
+            let on_duty = match m.office_hours_only {
+                true => office_minutes,
+                false => all_minutes,
+            } * m.slots.max(1) as f64;
+            let waits: Vec<f64> = reps
+                .iter()
+                .filter(|x| x.slot_bookings > 0)
+                .map(|x| x.slot_wait_minutes / x.slot_bookings as f64)
+                .collect();
+            MeetingSlotResult {
+                slots: m.slots,
+                minutes: m.minutes,
+                office_hours_only: m.office_hours_only,
+                meetings_per_week: Estimate::of(
+                    &reps
+                        .iter()
+                        .map(|x| x.slot_bookings as f64 / per_week_of)
+                        .collect::<Vec<_>>(),
+                ),
+                mean_wait_minutes: some_est(waits),
+                busy: Estimate::of_share(
+                    &reps
+                        .iter()
+                        .map(|x| (x.slot_minutes_booked / on_duty.max(1.0)).min(1.0))
+                        .collect::<Vec<_>>(),
+                ),
+            }
+        });
     let children = cl.caseload.children.max(1) as f64;
     ProtocolResult {
         id: p.id.clone(),
@@ -891,6 +1014,7 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                 children: Estimate::of_counts(reps.iter().map(|x| x.episodes_per_child[b])),
             })
             .collect(),
+        meeting_slots,
         per_replication,
     }
 }
@@ -1115,6 +1239,8 @@ pub struct CaseloadInfo {
     pub staffing: Vec<super::Staff>,
     /// The caseload's `lapsing_duties_start`: the assumption behind the meetings figures.
     pub lapsing_duties_start: f64,
+    /// The caseload's strategy-meeting slots (`null`: no limit).
+    pub strategy_meeting_slots: Option<super::MeetingSlotsConfig>,
 }
 
 impl CaseloadInfo {
@@ -1143,8 +1269,12 @@ impl CaseloadInfo {
                 (self.lapsing_duties_start * 1000.0).round() / 10.0
             )
         };
+        let slots = match &self.strategy_meeting_slots {
+            Some(m) => format!(", {}", slots_words(m)),
+            None => String::new(),
+        };
         format!(
-            "{} — {} children, {} days from {}, {} replication{}, seed {}{lapsing}",
+            "{} — {} children, {} days from {}, {} replication{}, seed {}{lapsing}{slots}",
             if self.name.is_empty() { "caseload" } else { &self.name },
             super::report::thousands(self.children as f64),
             self.horizon_days,
@@ -1256,6 +1386,7 @@ pub fn run(
             seed: opts.seed,
             staffing: c.staffing.clone(),
             lapsing_duties_start: c.lapsing_duties_start,
+            strategy_meeting_slots: c.strategy_meeting_slots.clone(),
         },
         children: c.children,
         episodes,

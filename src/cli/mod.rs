@@ -108,6 +108,11 @@ pub enum Command {
         /// lapsing_duties_start.
         #[arg(long, value_name = "SHARE", value_parser = stress_cmd::share, allow_negative_numbers = true)]
         lapsing_start: Option<f64>,
+        /// Strategy meetings that can be held at once, 1 to 100,000 (overrides the caseload's
+        /// strategy_meeting_slots; meetings of 60 minutes in office hours unless the caseload says
+        /// otherwise).
+        #[arg(long, value_name = "N", value_parser = stress_cmd::whole_number::<u64>, allow_negative_numbers = true)]
+        meeting_slots: Option<u64>,
         /// Staffing sweep: run once per number of workers on ROLE's rota, such as rhi_worker=1-6
         /// or rhi_worker=2,4,8 (up to 20 levels), and report how many each protocol needs.
         #[arg(long, value_name = "ROLE=N1,N2,…")]

@@ -261,6 +261,7 @@ pub fn stress(cmd: &Command) -> ExitCode {
         ocel_children,
         workers,
         lapsing_start,
+        meeting_slots,
         sweep,
         target,
     } = cmd
@@ -321,6 +322,12 @@ pub fn stress(cmd: &Command) -> ExitCode {
     }
     if let Some(v) = lapsing_start {
         cl = cl.with_lapsing_start(*v);
+    }
+    if let Some(n) = meeting_slots {
+        cl = match cl.with_meeting_slots(*n) {
+            Ok(cl) => cl,
+            Err(why) => return usage_error("--meeting-slots", &why),
+        };
     }
     if let Some(spec) = &sweep {
         // Every level is checked before anything runs.

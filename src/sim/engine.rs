@@ -239,6 +239,8 @@ enum Agendum {
         auto: bool,
         /// The duty kind (see `Engine::rule_kind`) of an automated act.
         kind: u32,
+        /// A meeting that has had its meeting slot (see `Engine::book_slot`).
+        slotted: bool,
     },
     /// The child has been away `Engine::missing_hours[index]` hours. Only the next of an
     /// episode's timers waits on the agenda (see `Engine::start_timers`); `seq` is its place in
@@ -581,6 +583,17 @@ impl Default for RoleBehaviour {
     }
 }
 
+/// Meetings that can be held at once (strategy-meeting slots, in stress runs): an automated act
+/// of one of `actions` takes a slot for `minutes` once its role's worker is ready, waiting for
+/// one where all are taken (and for office hours, if so).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeetingSlots {
+    pub actions: Vec<String>,
+    pub slots: u32,
+    pub minutes: f64,
+    pub office_hours_only: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct Automation {
     /// The role a trainee plays: its duties are not automated.
@@ -590,6 +603,8 @@ pub struct Automation {
     /// How far into the time allowed a role sets about a duty that lapses if the child is found
     /// and allows more than a day (0: at once; 0.5, the default: halfway).
     pub lapsing_start: f64,
+    /// Strategy-meeting slots (`None`: no limit).
+    pub meeting_slots: Option<MeetingSlots>,
 }
 
 impl Default for Automation {
@@ -599,6 +614,7 @@ impl Default for Automation {
             default: RoleBehaviour::default(),
             roles: HashMap::new(),
             lapsing_start: 0.5,
+            meeting_slots: None,
         }
     }
 }
@@ -672,6 +688,10 @@ pub struct Engine {
     pub tallies: Vec<RuleTally>,
     pub events_processed: u64,
     pub episodes_started: u64,
+    /// Meeting slots booked, minutes waited for one in all, and minutes of slot time booked.
+    pub slot_bookings: u64,
+    pub slot_wait_minutes: f64,
+    pub slot_minutes_booked: f64,
     /// Actions done per (role, ISO week), for workload charts.
     pub workload: HashMap<(String, u32), u64>,
     /// Every action done (kept with `keep_records`): time, child, role, action, by the trainee.
@@ -686,6 +706,9 @@ pub struct Engine {
     escalation_hours: Vec<f64>,
     /// Per role, when each worker is next free.
     worker_free: Vec<Option<Rota>>,
+    /// Meeting slots (from `Automation::meeting_slots`) and which action numbers take one.
+    slot_rota: Option<SlotQueue>,
+    slot_action: Vec<bool>,
     /// `automation` by role number (read on entry to `run_until` and `fire`).
     behaviour: Vec<Option<RoleBehaviour>>,
     default_behaviour: RoleBehaviour,
@@ -1004,6 +1027,26 @@ impl Rota {
     }
 }
 
+/// Strategy-meeting slots: how many are free, and the meetings ready and waiting for one, first
+/// come first served.
+#[derive(Debug, Clone)]
+struct SlotQueue {
+    settings: MeetingSlots,
+    free: u64,
+    waiting: std::collections::VecDeque<WaitingMeeting>,
+}
+
+/// A meeting ready to be held, waiting for a slot: the act that holds it, and since when.
+#[derive(Debug, Clone)]
+struct WaitingMeeting {
+    child: u32,
+    role: u32,
+    action: u32,
+    kind: u32,
+    queue_wait: u32,
+    since: Nanos,
+}
+
 /// Whether office hours are open at one hour of one day, under one calendar.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct OfficeMemo {
@@ -1208,6 +1251,11 @@ impl Engine {
             merge_duplicate_duties: false,
             tallies,
             events_processed: 0,
+            slot_bookings: 0,
+            slot_wait_minutes: 0.0,
+            slot_minutes_booked: 0.0,
+            slot_rota: None,
+            slot_action: Vec::new(),
             episodes_started: 0,
             workload: HashMap::new(),
             trainee_done: Vec::new(),
@@ -1441,6 +1489,7 @@ impl Engine {
                 queue_wait: 0,
                 auto: false,
                 kind: 0,
+                slotted: false,
             },
         );
     }
@@ -1470,6 +1519,29 @@ impl Engine {
         self.default_behaviour = auto.default.clone();
         self.lapsing_start = auto.lapsing_start;
         self.trainee = auto.trainee_role.as_deref().map(|r| self.intern(r));
+        // The slots are kept (with their bookings) while the setting stays the same.
+        match &auto.meeting_slots {
+            Some(m) if self.slot_rota.as_ref().is_none_or(|q| q.settings != *m) => {
+                let acts: Vec<u32> = m.actions.iter().map(|a| self.intern(a)).collect();
+                self.slot_action.clear();
+                for a in acts {
+                    if self.slot_action.len() <= a as usize {
+                        self.slot_action.resize(a as usize + 1, false);
+                    }
+                    self.slot_action[a as usize] = true;
+                }
+                self.slot_rota = Some(SlotQueue {
+                    settings: m.clone(),
+                    free: m.slots.max(1) as u64,
+                    waiting: Default::default(),
+                });
+            }
+            Some(_) => {}
+            None => {
+                self.slot_rota = None;
+                self.slot_action.clear();
+            }
+        }
         self.automation = auto;
     }
 
@@ -1776,8 +1848,24 @@ impl Engine {
                 queue_wait,
                 auto,
                 kind,
+                slotted,
             } => {
                 if auto {
+                    // A meeting still needed is held in a meeting slot (waiting for one if
+                    // need be); when it ends, the slot goes to the next in line.
+                    if slotted {
+                        self.free_slot();
+                    } else if self.takes_slot(action) && self.open_by_child[child as usize].has_open(kind) {
+                        self.seek_slot(WaitingMeeting {
+                            child,
+                            role,
+                            action,
+                            kind,
+                            queue_wait,
+                            since: self.now_ns,
+                        });
+                        return;
+                    }
                     let d = &mut self.open_by_child[child as usize];
                     d.act_done(kind);
                     if !d.has_open(kind) {
@@ -2392,7 +2480,7 @@ impl Engine {
             if self.merge_duplicate_duties {
                 self.open_by_child[child].act_scheduled(kind);
             }
-            if self.is_plain(child, action_sym) {
+            if self.is_plain(child, action_sym) && !self.takes_slot(action_sym) {
                 self.seq += 1;
                 let key = Item::key(ready.max(self.now_ns), self.seq);
                 let duties = &mut self.open_by_child[child];
@@ -2431,6 +2519,7 @@ impl Engine {
                     queue_wait: wait,
                     auto: true,
                     kind,
+                    slotted: false,
                 },
             );
         }
@@ -2485,6 +2574,76 @@ impl Engine {
             ready = end;
         }
         Some((ready, wait))
+    }
+
+    /// An automated act of this action holds a meeting that takes a meeting slot.
+    fn takes_slot(&self, action: u32) -> bool {
+        self.slot_action.get(action as usize).copied().unwrap_or(false)
+    }
+
+    /// A meeting ready now, whose duty is still open, takes a free meeting slot — from the next
+    /// opening of office hours if slots keep them — or waits in line for one (see
+    /// `free_slot`). A meeting whose duty lapses while it waits (the child is back) is dropped
+    /// when its turn comes, and takes no slot.
+    fn seek_slot(&mut self, m: WaitingMeeting) {
+        let Some(q) = self.slot_rota.as_mut() else {
+            return;
+        };
+        if q.free == 0 {
+            q.waiting.push_back(m);
+            return;
+        }
+        q.free -= 1;
+        self.hold_meeting(m);
+    }
+
+    /// Hold a meeting in a slot already taken: its act comes at the end of the meeting.
+    fn hold_meeting(&mut self, m: WaitingMeeting) {
+        let Some(q) = self.slot_rota.as_ref() else {
+            return;
+        };
+        let (minutes_long, office) = (q.settings.minutes.max(0.0), q.settings.office_hours_only);
+        let now = self.now_ns;
+        let start = if office { self.office_open_from(now) } else { now };
+        let waited = minutes(start - m.since);
+        self.slot_bookings += 1;
+        self.slot_wait_minutes += waited as f64;
+        self.slot_minutes_booked += minutes_long;
+        let end = start + (minutes_long * NANOS_PER_MINUTE as f64) as Nanos;
+        self.push_at(
+            end,
+            Agendum::Act {
+                child: m.child,
+                role: m.role,
+                action: m.action,
+                by_trainee: false,
+                params: None,
+                queue_wait: m.queue_wait.saturating_add(u32::try_from(waited).unwrap_or(u32::MAX)),
+                auto: true,
+                kind: m.kind,
+                slotted: true,
+            },
+        );
+    }
+
+    /// A meeting ended: its slot goes to the first meeting in line still needed (those whose
+    /// duty lapsed meanwhile are dropped), or is free.
+    fn free_slot(&mut self) {
+        loop {
+            let Some(q) = self.slot_rota.as_mut() else {
+                return;
+            };
+            let Some(next) = q.waiting.pop_front() else {
+                q.free += 1;
+                return;
+            };
+            let d = &mut self.open_by_child[next.child as usize];
+            if d.has_open(next.kind) {
+                self.hold_meeting(next);
+                return;
+            }
+            d.act_done(next.kind);
+        }
     }
 
     /// The rota of a role with `workers` on it.
@@ -2976,6 +3135,10 @@ impl Engine {
             .collect();
         for (c, d) in self.open_by_child.iter().enumerate() {
             in_hand.extend(d.lazy.iter().map(|a| (c as u32, a.kind)));
+        }
+        // Meetings waiting for a slot are in hand too.
+        if let Some(q) = &self.slot_rota {
+            in_hand.extend(q.waiting.iter().map(|m| (m.child, m.kind)));
         }
         for child in 0..self.open_by_child.len() {
             let open = std::mem::take(&mut self.open_by_child[child].open);

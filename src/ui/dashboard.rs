@@ -587,7 +587,7 @@ pub fn headline(s: &Summary) -> Vec<HeadlineRow> {
                 .map_or_else(|| "—".into(), crate::caseload::report::change_text),
         )
     };
-    vec![
+    let mut rows = vec![
         row(
             "Episodes",
             &|p| p.episodes.text(0),
@@ -635,6 +635,19 @@ pub fn headline(s: &Summary) -> Vec<HeadlineRow> {
             "Episodes per child",
             &|p| p.episodes_per_child.text(2),
             diff(&|p| Some(p.episodes_per_child.mean), &|d| signed(d, 2)),
+        ),
+        row(
+            "Wait for a strategy-meeting slot (minutes)",
+            &|p| crate::caseload::report::slot_text(p, &|m| opt_text(&m.mean_wait_minutes, 1)),
+            diff(
+                &|p| {
+                    p.meeting_slots
+                        .as_ref()
+                        .and_then(|m| m.mean_wait_minutes)
+                        .map(|e| e.mean)
+                },
+                &plain,
+            ),
         ),
         row(
             "RHI workers on the rota",
@@ -686,7 +699,11 @@ pub fn headline(s: &Summary) -> Vec<HeadlineRow> {
             &|p| rhi(p).map(|r| r.outstanding.text(1)).unwrap_or_else(|| "—".into()),
             diff(&|p| rhi(p).map(|r| r.outstanding.mean), &plain),
         ),
-    ]
+    ];
+    if s.caseload.strategy_meeting_slots.is_none() {
+        rows.retain(|r| !r.label.contains("meeting slot"));
+    }
+    rows
 }
 
 /// A change with its sign, `+1.5` or `-0.3`; no sign when it rounds to nothing.

@@ -465,3 +465,44 @@ fn a_staffing_sweep_says_how_many_rhi_workers_each_protocol_needs_as_the_cli_doe
     assert!(folder.join("sweep.html").is_file());
     assert!(folder.join("sweep.csv").is_file());
 }
+
+#[test]
+fn one_strategy_meeting_slot_typed_in_makes_meetings_wait_and_the_dashboard_says_how_long() {
+    let run = |typed: &str| {
+        let mut d = small_borough_alone();
+        d.days = "90".into();
+        let mut h = harness(d);
+        h.run();
+        if !typed.is_empty() {
+            h.get_by_label("Strategy-meeting slots").click();
+            h.run();
+            h.get_by_label("Strategy-meeting slots").type_text(typed);
+            h.run();
+        }
+        run_and_wait(&mut h);
+        assert!(h.state().errors.is_empty(), "{:?}", h.state().errors);
+        let s = h.state().result.clone().expect("a result");
+        let rows = dashboard::headline(&s);
+        let shown = rows
+            .iter()
+            .find(|r| r.label == "Wait for a strategy-meeting slot (minutes)");
+        (s, shown.cloned(), h)
+    };
+    let (free, row, _) = run("");
+    assert!(row.is_none(), "no slot row without slots");
+    assert!(free.caseload.strategy_meeting_slots.is_none());
+    let (one, row, h) = run("1");
+    let row = row.expect("a slot row with slots");
+    h.get_by_label("Wait for a strategy-meeting slot (minutes)");
+    assert!(h.query_all_by_label(&row.cells[0]).next().is_some(), "{:?}", row.cells);
+    let slots = one.protocols[0].meeting_slots.as_ref().expect("slot figures");
+    assert_eq!((slots.slots, slots.minutes), (1, 60.0));
+    assert!(slots.mean_wait_minutes.unwrap().mean > 60.0, "{slots:?}");
+    // Meetings that wait past the child's return are not held.
+    assert!(
+        one.protocols[0].strategy_meetings_per_week.mean < free.protocols[0].strategy_meetings_per_week.mean,
+        "{} vs {}",
+        one.protocols[0].strategy_meetings_per_week.mean,
+        free.protocols[0].strategy_meetings_per_week.mean
+    );
+}

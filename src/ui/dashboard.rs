@@ -99,6 +99,9 @@ pub struct Dashboard {
     /// The caseload's `lapsing_duties_start` (a share of the time allowed); blank keeps the
     /// caseload's.
     pub lapsing_start: String,
+    /// Strategy meetings that can be held at once (the caseload's `strategy_meeting_slots`);
+    /// blank keeps the caseload's.
+    pub meeting_slots: String,
     /// Staffing sweep: the numbers of RHI workers to try, as typed (`1-6`, `2,4,8`).
     pub sweep_levels: String,
     /// The share of the RHI workers' duties to meet in time; blank: 95 %.
@@ -247,6 +250,7 @@ impl Dashboard {
             seed: "1".into(),
             rhi_workers: String::new(),
             lapsing_start: String::new(),
+            meeting_slots: String::new(),
             sweep_levels: String::new(),
             sweep_target: String::new(),
             sweep: None,
@@ -292,6 +296,13 @@ impl Dashboard {
             1,
             100_000,
             "at least 1 (the protocols give return home interview workers duties) and at most 100,000",
+        ));
+        let slots = take(whole(
+            "Strategy-meeting slots",
+            &self.meeting_slots,
+            1,
+            100_000,
+            "from 1 to 100,000 meetings at once",
         ));
         let lapsing = share(LAPSING_LABEL, &self.lapsing_start).unwrap_or_else(|e| {
             errors.push(e);
@@ -346,7 +357,13 @@ impl Dashboard {
         if let Some(v) = lapsing {
             cl = cl.with_lapsing_start(v);
         }
-        if rhi.is_some() || lapsing.is_some() {
+        if let Some(n) = slots {
+            cl = match cl.with_meeting_slots(n) {
+                Ok(cl) => cl,
+                Err(e) => return Err(vec![format!("Strategy-meeting slots: {e}")]),
+            };
+        }
+        if rhi.is_some() || lapsing.is_some() || slots.is_some() {
             // The edited caseload goes through the same checks as a file.
             if let Err(d) = caseload::check_in_memory(&cl.caseload, &refs) {
                 return Err(d
@@ -953,6 +970,13 @@ fn settings(ui: &mut egui::Ui, d: &mut Dashboard) {
                     &mut d.lapsing_start,
                     "as the caseload",
                     "share of the time allowed: 0 at once, 0.5 halfway (duties that lapse if the child is found)",
+                );
+                field(
+                    ui,
+                    "Strategy-meeting slots",
+                    &mut d.meeting_slots,
+                    "as the caseload",
+                    "meetings that can be held at once (an hour each, in office hours, unless the caseload says otherwise)",
                 );
                 field(
                     ui,

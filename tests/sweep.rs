@@ -237,3 +237,41 @@ fn when_no_number_of_workers_is_enough_the_sweep_names_the_rule_holding_it_down_
     assert_eq!(worst["rule"], "br.rhi.arrange-on-referral");
     assert_eq!(worst["met_in_time"], 0.0);
 }
+
+#[test]
+fn a_sweep_of_strategy_meeting_slots_says_how_many_meetings_must_be_held_at_once() {
+    let s = run_json(&[
+        "--protocol",
+        "havering-2023-05",
+        "--compare",
+        "havering-2023-10",
+        "--sweep",
+        "strategy_meeting_slots=1-3",
+    ]);
+    assert_eq!(s["role"], "strategy_meeting_slots");
+    assert_eq!(s["unit"], "slots");
+    assert_eq!(s["caseload"]["strategy_meeting_slots"]["slots"], 1);
+    for k in 0..2 {
+        let at = |i: usize| &s["levels"][i]["protocols"][k];
+        let busy: Vec<f64> = (0..3).map(|i| mean(&at(i)["busy"])).collect();
+        let met: Vec<f64> = (0..3).map(|i| mean(&at(i)["met_in_time"])).collect();
+        // The slots' share of time in use falls as slots are added, and meetings are in time
+        // no less often.
+        assert!(busy[0] > busy[1] && busy[1] > busy[2], "{busy:?}");
+        assert!(met[2] >= met[0] - 1e-9, "{met:?}");
+        assert!(at(0)["mean_queue_wait_minutes"]["mean"].as_f64().unwrap() > 0.0);
+    }
+    // May asks for about twice the meetings October does: its one slot is busier.
+    let busy = |k: usize| mean(&s["levels"][0]["protocols"][k]["busy"]);
+    assert!(busy(0) > busy(1) + 0.1, "May {} vs October {}", busy(0), busy(1));
+    let text = s["enough"][1]["text"].as_str().unwrap();
+    assert!(
+        text.contains("slot") && text.contains("of its meetings met in time"),
+        "{text}"
+    );
+    // The slots are what the sweep varies: not also --meeting-slots.
+    refused(
+        &["--sweep", "strategy_meeting_slots=1-3", "--meeting-slots", "2"],
+        &["--meeting-slots", "what --sweep varies"],
+    );
+}

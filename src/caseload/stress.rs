@@ -679,9 +679,25 @@ pub struct ProtocolResult {
     /// How the strategy-meeting slots were used (none where the caseload sets no slots or the
     /// protocol holds no strategy meetings).
     pub meeting_slots: Option<MeetingSlotResult>,
+    /// The duties to hold a strategy meeting, all roles' together (none where the protocol holds
+    /// no strategy meetings).
+    pub meeting_duties: Option<DutyGroup>,
     /// The headline measures replication by replication (for paired changes; not written out).
     #[serde(skip)]
     pub per_replication: Vec<Headline>,
+}
+
+/// A group of duties (such as every duty to hold a strategy meeting), per replication.
+#[derive(Debug, Clone, Serialize)]
+pub struct DutyGroup {
+    /// Met in time, as a share of those that fell due (none where none fell due).
+    pub compliance: Option<Estimate>,
+    pub late: Estimate,
+    pub missed: Estimate,
+    pub outstanding: Estimate,
+    pub duties_per_week: Estimate,
+    /// Minutes waited for a free worker (or meeting slot), on average, of those done.
+    pub mean_queue_wait_minutes: Option<Estimate>,
 }
 
 /// The strategy-meeting slots under one protocol.
@@ -923,6 +939,35 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
             .filter(|_| info.held_actions.contains(&rule.action));
         r.likely_cause = likely_cause(rule, staff, slots, r);
     }
+    let meeting_duties = (!info.held_actions.is_empty()).then(|| {
+        let mine: Vec<usize> = p
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| info.held_actions.contains(&r.action))
+            .map(|(i, _)| i)
+            .collect();
+        let sum = |x: &Replication, f: &dyn Fn(&RuleTally) -> f64| mine.iter().map(|i| f(&x.rules[*i])).sum::<f64>();
+        let per_rep = |f: &dyn Fn(&Replication) -> f64| Estimate::of(&reps.iter().map(f).collect::<Vec<_>>());
+        DutyGroup {
+            compliance: some_share(
+                share_met(&|r| info.held_actions.contains(&r.action))
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+            ),
+            late: per_rep(&|x| sum(x, &|t| t.late as f64)),
+            missed: per_rep(&|x| sum(x, &|t| t.missed as f64)),
+            outstanding: per_rep(&|x| sum(x, &|t| t.outstanding as f64)),
+            duties_per_week: per_rep(&|x| sum(x, &|t| t.fired as f64) / per_week_of),
+            mean_queue_wait_minutes: some_est(
+                reps.iter()
+                    .filter(|x| sum(x, &|t| (t.met + t.late) as f64) > 0.0)
+                    .map(|x| sum(x, &|t| t.queue_wait_minutes_total) / sum(x, &|t| (t.met + t.late) as f64))
+                    .collect(),
+            ),
+        }
+    });
     let meeting_slots = cl
         .caseload
         .strategy_meeting_slots
@@ -1015,6 +1060,7 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
             })
             .collect(),
         meeting_slots,
+        meeting_duties,
         per_replication,
     }
 }

@@ -19,6 +19,9 @@ use crate::protocol::Protocol;
 /// Most levels in one sweep (each is a whole stress run).
 pub const MAX_LEVELS: usize = 20;
 
+/// What `--sweep` varies instead of a role's workers: the caseload's strategy-meeting slots.
+pub const MEETING_SLOTS: &str = "strategy_meeting_slots";
+
 /// What to sweep.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SweepSpec {
@@ -30,6 +33,27 @@ pub struct SweepSpec {
 }
 
 impl SweepSpec {
+    /// Whether this sweeps the strategy-meeting slots (not a role's workers).
+    pub fn is_slots(&self) -> bool {
+        self.role == MEETING_SLOTS
+    }
+
+    /// What a level counts, one and many: `worker(s)` or `slot(s)`.
+    pub fn unit(&self) -> (&'static str, &'static str) {
+        match self.is_slots() {
+            true => ("slot", "slots"),
+            false => ("worker", "workers"),
+        }
+    }
+
+    /// The caseload at `n` workers (or slots), or why it cannot be.
+    pub fn caseload_at(&self, cl: &LoadedCaseload, n: u64, protocols: &[&Protocol]) -> Result<LoadedCaseload, String> {
+        match self.is_slots() {
+            true => cl.clone().with_meeting_slots(n),
+            false => cl.clone().with_workers(&self.role, n, protocols),
+        }
+    }
+
     /// Parse `ROLE=N1,N2,…` (ranges `A-B` allowed: `rhi_worker=1-6`); levels are sorted and
     /// repeats dropped. Errors in words.
     pub fn parse(text: &str, target: f64) -> Result<Self, String> {
@@ -159,8 +183,12 @@ pub struct ProtocolTitle {
 /// The whole sweep (`sweep.json`).
 #[derive(Debug, Clone, Serialize)]
 pub struct SweepSummary {
+    /// The role whose workers were varied, or `strategy_meeting_slots`.
     pub role: String,
-    /// The role's name in the first protocol that has it.
+    /// What a level counts: `workers`, or `slots` for `strategy_meeting_slots` (the levels'
+    /// `workers` field then holds slots).
+    pub unit: String,
+    /// The role's name in the first protocol that has it ("Strategy-meeting slots" for slots).
     pub role_name: String,
     pub target: f64,
     /// The caseload as run at the first level (the swept role's workers change level by level).
@@ -198,8 +226,14 @@ pub fn run(
     let caseloads = spec
         .levels
         .iter()
-        .map(|n| cl.clone().with_workers(&spec.role, *n, &refs))
+        .map(|n| spec.caseload_at(cl, *n, &refs))
         .collect::<Result<Vec<_>, _>>()?;
+    let infos: Vec<stress::ProtocolInfo> = protocols.iter().cloned().map(stress::ProtocolInfo::new).collect();
+    // The swept rules: the role's, or every rule holding a strategy meeting.
+    let swept = |k: usize, rule: &crate::protocol::Rule| match spec.is_slots() {
+        true => infos[k].held_actions.contains(&rule.action),
+        false => rule.role == spec.role,
+    };
     let mut levels = Vec::new();
     let (mut episodes, mut events) = (0, 0);
     let mut first_info = None;
@@ -211,20 +245,22 @@ pub fn run(
             .protocols
             .iter()
             .zip(protocols)
-            .map(|(p, protocol)| {
-                let role = p.roles.iter().find(|r| r.id == spec.role);
+            .enumerate()
+            .map(|(k, (p, protocol))| {
                 let zero = Estimate::of(&[0.0]);
                 let rules_with_backlog = protocol
                     .rules
                     .iter()
                     .zip(&p.rules)
-                    .filter(|(rule, r)| rule.role == spec.role && stress::has_backlog(rule, r))
+                    .filter(|(rule, r)| swept(k, rule) && stress::has_backlog(rule, r))
                     .map(|(rule, _)| rule.id.clone())
                     .collect();
-                let mut rules_below_target: Vec<RuleBelow> = p
+                let mut rules_below_target: Vec<RuleBelow> = protocol
                     .rules
                     .iter()
-                    .filter(|r| r.role == spec.role)
+                    .zip(&p.rules)
+                    .filter(|(rule, _)| swept(k, rule))
+                    .map(|(_, r)| r)
                     .filter_map(|r| {
                         r.compliance.filter(|c| c.mean + 1e-9 < spec.target).map(|c| RuleBelow {
                             rule: r.id.clone(),
@@ -234,6 +270,25 @@ pub fn run(
                     })
                     .collect();
                 rules_below_target.sort_by(|a, b| a.met_in_time.total_cmp(&b.met_in_time));
+                if spec.is_slots() {
+                    let duties = p.meeting_duties.as_ref();
+                    let slots = p.meeting_slots.as_ref();
+                    return SweepPoint {
+                        protocol: p.id.clone(),
+                        met_in_time: duties.and_then(|d| d.compliance),
+                        late: duties.map_or(zero, |d| d.late),
+                        missed: duties.map_or(zero, |d| d.missed),
+                        open_at_end: duties.map_or(zero, |d| d.outstanding),
+                        duties_per_week: duties.map_or(zero, |d| d.duties_per_week),
+                        mean_queue_wait_minutes: slots.and_then(|m| m.mean_wait_minutes),
+                        busy: slots.map(|m| m.busy),
+                        rules_with_backlog,
+                        rules_below_target,
+                        duties_met_in_time_staffed_roles: p.compliance_staffed,
+                        duties_met_in_time: p.compliance,
+                    };
+                }
+                let role = p.roles.iter().find(|r| r.id == spec.role);
                 SweepPoint {
                     protocol: p.id.clone(),
                     met_in_time: role.and_then(|r| r.compliance),
@@ -256,10 +311,13 @@ pub fn run(
         });
         first_info.get_or_insert(s.caseload);
     }
-    let role_name = protocols
-        .iter()
-        .find_map(|p| p.role(&spec.role).map(|r| r.name.clone()))
-        .unwrap_or_else(|| spec.role.clone());
+    let role_name = match spec.is_slots() {
+        true => "Strategy-meeting slots".to_string(),
+        false => protocols
+            .iter()
+            .find_map(|p| p.role(&spec.role).map(|r| r.name.clone()))
+            .unwrap_or_else(|| spec.role.clone()),
+    };
     let enough = protocols
         .iter()
         .enumerate()
@@ -268,6 +326,7 @@ pub fn run(
     let wall = t0.elapsed().as_secs_f64();
     Ok(SweepSummary {
         role: spec.role.clone(),
+        unit: spec.unit().1.into(),
         role_name,
         target: spec.target,
         caseload: first_info.expect("at least one level"),
@@ -292,8 +351,8 @@ pub fn run(
     })
 }
 
-fn workers_word(n: u64) -> &'static str {
-    if n == 1 { "worker" } else { "workers" }
+fn unit_word(spec: &SweepSpec, n: u64) -> &'static str {
+    if n == 1 { spec.unit().0 } else { spec.unit().1 }
 }
 
 /// The fewest workers tried that meet the target under protocol `k`, in words.
@@ -304,7 +363,10 @@ fn enough(id: &str, role_name: &str, spec: &SweepSpec, levels: &[SweepLevel], k:
         return Enough {
             protocol: id.into(),
             workers: None,
-            text: format!("{id}: none of the duties it gives {role_name} fell due in this caseload"),
+            text: match spec.is_slots() {
+                true => format!("{id}: no duty to hold a strategy meeting fell due in this caseload"),
+                false => format!("{id}: none of the duties it gives {role_name} fell due in this caseload"),
+            },
         };
     }
     match points.iter().find(|(_, p)| p.meets(spec.target)) {
@@ -312,18 +374,22 @@ fn enough(id: &str, role_name: &str, spec: &SweepSpec, levels: &[SweepLevel], k:
             let m = p.met_in_time.expect("meets has a share");
             let low = m.lo.is_some_and(|lo| lo < spec.target);
             let mut text = format!(
-                "{id}: {n} {} {}: {} of its duties met in time, no backlog",
-                workers_word(*n),
-                if *n == spec.levels[0] {
-                    format!("(the fewest tried) reach {target}")
-                } else {
-                    format!("reach {target}")
+                "{id}: {n} {} {}: {} of {} met in time, no backlog",
+                unit_word(spec, *n),
+                match (*n == spec.levels[0], *n == 1) {
+                    (true, true) => format!("(the fewest tried) reaches {target}"),
+                    (true, false) => format!("(the fewest tried) reach {target}"),
+                    (false, true) => format!("reaches {target}"),
+                    (false, false) => format!("reach {target}"),
                 },
                 pct(&p.met_in_time),
+                if spec.is_slots() { "its meetings" } else { "its duties" },
             );
             if low {
-                text +=
-                    " (the 95 % interval reaches below the target: run more replications, or allow one worker more)";
+                text += &format!(
+                    " (the 95 % interval reaches below the target: run more replications, or allow one {} more)",
+                    spec.unit().0
+                );
             }
             Enough {
                 protocol: id.into(),
@@ -354,8 +420,22 @@ fn enough(id: &str, role_name: &str, spec: &SweepSpec, levels: &[SweepLevel], k:
             Enough {
                 protocol: id.into(),
                 workers: None,
-                text: format!("{id}: not reached with up to {n} {}: {why}{held}", workers_word(*n)),
+                text: format!("{id}: not reached with up to {n} {}: {why}{held}", unit_word(spec, *n)),
             }
+        }
+    }
+}
+
+impl SweepSummary {
+    fn is_slots(&self) -> bool {
+        self.role == MEETING_SLOTS
+    }
+
+    /// The duties swept, in words.
+    fn duties_words(&self) -> &'static str {
+        match self.is_slots() {
+            true => "the duties to hold a strategy meeting",
+            false => "the role's duties",
         }
     }
 }
@@ -378,10 +458,11 @@ pub fn to_text(s: &SweepSummary) -> String {
             .map(|l| l.workers.to_string())
             .collect::<Vec<_>>()
             .join(", "),
-        if s.levels.len() == 1 && s.levels[0].workers == 1 {
-            "worker"
-        } else {
-            "workers"
+        match (s.levels.len() == 1 && s.levels[0].workers == 1, s.is_slots()) {
+            (true, true) => "slot",
+            (false, true) => "slots",
+            (true, false) => "worker",
+            (false, false) => "workers",
         }
     );
     let _ = writeln!(
@@ -397,15 +478,16 @@ pub fn to_text(s: &SweepSummary) -> String {
     );
     let _ = writeln!(
         o,
-        "Target: {:.0} % of the role's duties met in time (of those that fell due), with no backlog",
-        s.target * 100.0
+        "Target: {:.0} % of {} met in time (of those that fell due), with no backlog",
+        s.target * 100.0,
+        s.duties_words()
     );
     for (k, p) in s.protocols.iter().enumerate() {
         let _ = writeln!(o, "\n{} — {}", p.id, p.title);
         let _ = writeln!(
             o,
             "  {:>7}  {:<22} {:>10} {:>10} {:>11} {:>10} {:>6}  backlog",
-            "workers", "met in time", "late", "missed", "open at end", "wait", "busy"
+            s.unit, "met in time", "late", "missed", "open at end", "wait", "busy"
         );
         for l in &s.levels {
             let x = &l.protocols[k];
@@ -430,13 +512,24 @@ pub fn to_text(s: &SweepSummary) -> String {
     }
     let _ = writeln!(
         o,
-        "\n(late, missed, open at end: the role's duties per replication; wait: for a free worker, on \
-         average; busy: share of the workers' time on duty; backlog: rules with a tenth or more of their \
-         duties still waiting at the end — sweep.csv and sweep.json name them)"
+        "\n(late, missed, open at end: {} per replication; wait: {}, on average; busy: {}; backlog: rules \
+         with a tenth or more of their duties still waiting at the end — sweep.csv and sweep.json name them)",
+        s.duties_words(),
+        if s.is_slots() {
+            "a meeting's for a free slot"
+        } else {
+            "for a free worker"
+        },
+        if s.is_slots() {
+            "share of the slots' time that meetings took"
+        } else {
+            "share of the workers' time on duty"
+        }
     );
     let _ = writeln!(
         o,
-        "\nFewest workers for {:.0} % in time with no backlog:",
+        "\nFewest {} for {:.0} % in time with no backlog:",
+        s.unit,
         s.target * 100.0
     );
     for e in &s.enough {
@@ -517,10 +610,13 @@ fn chart(
     }
     let _ = write!(
         o,
-        r#"<text x="{}" y="{}" font-size="10" text-anchor="middle">workers on the rota ({})</text><text x="12" y="{}" font-size="10" transform="rotate(-90 12 {})" text-anchor="middle">{}</text>"#,
+        r#"<text x="{}" y="{}" font-size="10" text-anchor="middle">{}</text><text x="12" y="{}" font-size="10" transform="rotate(-90 12 {})" text-anchor="middle">{}</text>"#,
         left + pw / 2.0,
         h - 6.0,
-        esc(&s.role_name),
+        esc(&match s.is_slots() {
+            true => "strategy meetings that can be held at once".to_string(),
+            false => format!("workers on the rota ({})", s.role_name),
+        }),
         top + ph / 2.0,
         top + ph / 2.0,
         esc(y_label)
@@ -606,18 +702,20 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
     );
     let _ = write!(
         o,
-        r#"<p class="note">A synthetic caseload: no real child is in it. Caseload {} ({} children, {} days from {}), {} replication{} from seed {} at each level; every level runs on the same children and episodes, so the differences are the staffing's. Figures are means per replication with 95 % confidence intervals. “Met in time”: the role's duties done by their deadline, as a share of those that fell due; a backlog is a rule with no time limit with a tenth or more of its duties still waiting for a worker when the run ended.</p>"#,
+        r#"<p class="note">A synthetic caseload: no real child is in it. Caseload {} ({} children, {} days from {}), {} replication{} from seed {} at each level; every level runs on the same children and episodes, so the differences are the staffing's. Figures are means per replication with 95 % confidence intervals. “Met in time”: {} done by their deadline, as a share of those that fell due; a backlog is a rule with no time limit with a tenth or more of its duties still waiting for a worker when the run ended.</p>"#,
         esc(if c.name.is_empty() { "(built-in)" } else { &c.name }),
         thousands(c.children as f64),
         c.horizon_days,
         esc(&c.start),
         c.replications,
         if c.replications == 1 { "" } else { "s" },
-        c.seed
+        c.seed,
+        s.duties_words()
     );
     let _ = write!(
         o,
-        "<h2>Fewest workers for {:.0} % in time, with no backlog</h2><ul>",
+        "<h2>Fewest {} for {:.0} % in time, with no backlog</h2><ul>",
+        s.unit,
         s.target * 100.0
     );
     for e in &s.enough {
@@ -637,7 +735,11 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
     );
     o += &chart(
         s,
-        &format!("{}: hours waiting for a free worker", s.role_name),
+        &format!(
+            "{}: hours waiting for a free {}",
+            s.role_name,
+            if s.is_slots() { "slot" } else { "worker" }
+        ),
         "hours, on average",
         false,
         &|p| {
@@ -658,8 +760,9 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
     for (k, p) in s.protocols.iter().enumerate() {
         let _ = write!(
             o,
-            "<h2>{}</h2><table><tr><th>Workers</th><th>Met in time</th><th>Late a run</th><th>Missed a run</th><th>Open at the end</th><th>Duties a week</th><th>Wait (min)</th><th>Busy</th><th>Backlog in</th><th>Staffed roles met in time</th></tr>",
-            esc(&p.id)
+            "<h2>{}</h2><table><tr><th>{}</th><th>Met in time</th><th>Late a run</th><th>Missed a run</th><th>Open at the end</th><th>Duties a week</th><th>Wait (min)</th><th>Busy</th><th>Backlog in</th><th>Staffed roles met in time</th></tr>",
+            esc(&p.id),
+            super::report::upper_first(&s.unit)
         );
         for l in &s.levels {
             let x = &l.protocols[k];

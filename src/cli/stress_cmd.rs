@@ -331,8 +331,14 @@ pub fn stress(cmd: &Command) -> ExitCode {
     }
     if let Some(spec) = &sweep {
         // Every level is checked before anything runs.
-        if let Err(why) = cl.clone().with_workers(&spec.role, spec.levels[0], &refs) {
+        if let Err(why) = spec.caseload_at(&cl, spec.levels[0], &refs) {
             return usage_error("--sweep", &why);
+        }
+        if spec.is_slots() && meeting_slots.is_some() {
+            return usage_error(
+                "--meeting-slots",
+                "the strategy-meeting slots are what --sweep varies: leave out --meeting-slots",
+            );
         }
     }
     // Outputs are checked (and their folders made) before the run, not after it.

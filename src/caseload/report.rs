@@ -803,6 +803,45 @@ fn comparison_html(s: &Summary, cmp: &super::stress::Comparison) -> String {
     o
 }
 
+/// A round top for a chart's axis at or above `ymax` (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a
+/// power of ten).
+pub(crate) fn round_top(ymax: f64) -> f64 {
+    let mag = 10f64.powf(ymax.log10().floor());
+    [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|t| *t >= ymax)
+        .unwrap_or(10.0 * mag)
+}
+
+/// An SVG chart's opening: its title, and six grid lines up the plot area (`left`, `top`, width,
+/// height) labelled from 0 to `ytop`, each label followed by `suffix`.
+pub(crate) fn chart_frame(
+    title: &str,
+    (w, h): (f64, f64),
+    (left, top, pw, ph): (f64, f64, f64, f64),
+    ytop: f64,
+    suffix: &str,
+) -> String {
+    let mut o = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="{t}"><text x="{left}" y="16" font-size="12" font-weight="bold">{t}</text>"#,
+        t = esc(title)
+    );
+    for k in 0..=5 {
+        let v = ytop * k as f64 / 5.0;
+        let y = top + ph - ph * k as f64 / 5.0;
+        let _ = write!(
+            o,
+            r##"<line x1="{left}" y1="{y}" x2="{}" y2="{y}" stroke="#ddd"/><text x="{}" y="{}" font-size="10" text-anchor="end">{}{suffix}</text>"##,
+            left + pw,
+            left - 4.0,
+            y + 3.0,
+            if ytop >= 10.0 { thousands(v) } else { format!("{v:.1}") }
+        );
+    }
+    o
+}
+
 /// A line chart of weekly series: (label, colour, dashed, values).
 fn line_chart(title: &str, series: &[(String, &str, bool, Vec<f64>)], y_label: &str) -> String {
     let (w, h) = (900.0, 300.0);
@@ -815,34 +854,8 @@ fn line_chart(title: &str, series: &[(String, &str, bool, Vec<f64>)], y_label: &
         .flat_map(|s| s.3.iter().copied())
         .fold(0.0f64, f64::max)
         .max(1.0);
-    // A round top for the axis.
-    let mag = 10f64.powf(ymax.log10().floor());
-    let ytop = [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]
-        .iter()
-        .map(|m| m * mag)
-        .find(|t| *t >= ymax)
-        .unwrap_or(10.0 * mag);
-    let mut o = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="{}"><text x="{left}" y="16" font-size="12" font-weight="bold">{}</text>"#,
-        esc(title),
-        esc(title)
-    );
-    for k in 0..=5 {
-        let v = ytop * k as f64 / 5.0;
-        let y = top + ph - ph * k as f64 / 5.0;
-        let _ = write!(
-            o,
-            r##"<line x1="{left}" y1="{y}" x2="{}" y2="{y}" stroke="#ddd"/><text x="{}" y="{}" font-size="10" text-anchor="end">{}</text>"##,
-            left + pw,
-            left - 4.0,
-            y + 3.0,
-            if ytop >= 10.0 {
-                format!("{v:.0}")
-            } else {
-                format!("{v:.1}")
-            }
-        );
-    }
+    let ytop = round_top(ymax);
+    let mut o = chart_frame(title, (w, h), (left, top, pw, ph), ytop, "");
     let step = (weeks / 13).max(1);
     for k in (0..weeks).step_by(step) {
         let x = left + pw * k as f64 / (weeks - 1) as f64;

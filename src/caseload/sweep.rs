@@ -12,7 +12,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::LoadedCaseload;
-use super::report::{COLOURS, esc, est_cols, pct, thousands};
+use super::report::{COLOURS, chart_frame, esc, est_cols, pct, round_top, thousands};
 use super::stress::{self, CaseloadInfo, Estimate, RunInfo, StressOptions, r4};
 use crate::protocol::Protocol;
 
@@ -270,34 +270,43 @@ pub fn run(
                     })
                     .collect();
                 rules_below_target.sort_by(|a, b| a.met_in_time.total_cmp(&b.met_in_time));
-                if spec.is_slots() {
-                    let duties = p.meeting_duties.as_ref();
-                    let slots = p.meeting_slots.as_ref();
-                    return SweepPoint {
-                        protocol: p.id.clone(),
-                        met_in_time: duties.and_then(|d| d.compliance),
-                        late: duties.map_or(zero, |d| d.late),
-                        missed: duties.map_or(zero, |d| d.missed),
-                        open_at_end: duties.map_or(zero, |d| d.outstanding),
-                        duties_per_week: duties.map_or(zero, |d| d.duties_per_week),
-                        mean_queue_wait_minutes: slots.and_then(|m| m.mean_wait_minutes),
-                        busy: slots.map(|m| m.busy),
-                        rules_with_backlog,
-                        rules_below_target,
-                        duties_met_in_time_staffed_roles: p.compliance_staffed,
-                        duties_met_in_time: p.compliance,
-                    };
-                }
-                let role = p.roles.iter().find(|r| r.id == spec.role);
+                // The swept duties as a group, the wait and how busy: the meeting duties and the
+                // slots', or the role's.
+                let (group, wait, busy) = match spec.is_slots() {
+                    true => {
+                        let slots = p.meeting_slots.as_ref();
+                        (
+                            p.meeting_duties.clone(),
+                            slots.and_then(|m| m.mean_wait_minutes),
+                            slots.map(|m| m.busy),
+                        )
+                    }
+                    false => {
+                        let role = p.roles.iter().find(|r| r.id == spec.role);
+                        (
+                            role.map(|r| stress::DutyGroup {
+                                compliance: r.compliance,
+                                late: r.late,
+                                missed: r.missed,
+                                outstanding: r.outstanding,
+                                duties_per_week: r.duties_per_week,
+                                mean_queue_wait_minutes: r.mean_queue_wait_minutes,
+                            }),
+                            role.and_then(|r| r.mean_queue_wait_minutes),
+                            role.and_then(|r| r.utilisation),
+                        )
+                    }
+                };
+                let g = group.as_ref();
                 SweepPoint {
                     protocol: p.id.clone(),
-                    met_in_time: role.and_then(|r| r.compliance),
-                    late: role.map_or(zero, |r| r.late),
-                    missed: role.map_or(zero, |r| r.missed),
-                    open_at_end: role.map_or(zero, |r| r.outstanding),
-                    duties_per_week: role.map_or(zero, |r| r.duties_per_week),
-                    mean_queue_wait_minutes: role.and_then(|r| r.mean_queue_wait_minutes),
-                    busy: role.and_then(|r| r.utilisation),
+                    met_in_time: g.and_then(|d| d.compliance),
+                    late: g.map_or(zero, |d| d.late),
+                    missed: g.map_or(zero, |d| d.missed),
+                    open_at_end: g.map_or(zero, |d| d.outstanding),
+                    duties_per_week: g.map_or(zero, |d| d.duties_per_week),
+                    mean_queue_wait_minutes: wait,
+                    busy,
                     rules_with_backlog,
                     rules_below_target,
                     duties_met_in_time_staffed_roles: p.compliance_staffed,
@@ -566,40 +575,17 @@ fn chart(
     let scale = if share { 100.0 } else { 1.0 };
     let ymax = match share {
         true => 100.0,
-        false => {
-            let m = s
-                .levels
+        false => round_top(
+            s.levels
                 .iter()
                 .flat_map(|l| l.protocols.iter().filter_map(value))
                 .map(|e| e.hi.unwrap_or(e.mean).max(e.mean))
                 .fold(0.0f64, f64::max)
-                .max(1.0);
-            let mag = 10f64.powf(m.log10().floor());
-            [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]
-                .iter()
-                .map(|k| k * mag)
-                .find(|t| *t >= m)
-                .unwrap_or(10.0 * mag)
-        }
+                .max(1.0),
+        ),
     };
     let ypos = |v: f64| top + ph - ph * (v * scale / ymax).clamp(0.0, 1.0);
-    let mut o = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="{t}"><text x="{left}" y="16" font-size="12" font-weight="bold">{t}</text>"#,
-        t = esc(title)
-    );
-    for k in 0..=5 {
-        let v = ymax * k as f64 / 5.0;
-        let y = top + ph - ph * k as f64 / 5.0;
-        let _ = write!(
-            o,
-            r##"<line x1="{left}" y1="{y}" x2="{}" y2="{y}" stroke="#ddd"/><text x="{}" y="{}" font-size="10" text-anchor="end">{}{}</text>"##,
-            left + pw,
-            left - 4.0,
-            y + 3.0,
-            if ymax >= 10.0 { thousands(v) } else { format!("{v:.1}") },
-            if share { " %" } else { "" }
-        );
-    }
+    let mut o = chart_frame(title, (w, h), (left, top, pw, ph), ymax, if share { " %" } else { "" });
     for x in &xs {
         let _ = write!(
             o,

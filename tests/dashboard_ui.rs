@@ -396,14 +396,14 @@ fn a_staffing_sweep_says_how_many_rhi_workers_each_protocol_needs_as_the_cli_doe
         h.state()
             .errors
             .iter()
-            .any(|e| e.starts_with("RHI workers to try: give the numbers")),
+            .any(|e| e.starts_with("Numbers to try: give the numbers of RHI workers")),
         "{:?}",
         h.state().errors
     );
-    h.get_by_label_contains("RHI workers to try: give the numbers");
-    h.get_by_label("RHI workers to try").click();
+    h.get_by_label_contains("Numbers to try: give the numbers of RHI workers");
+    h.get_by_label("Numbers to try").click();
     h.run();
-    h.get_by_label("RHI workers to try").type_text("1-3, 6");
+    h.get_by_label("Numbers to try").type_text("1-3, 6");
     h.run();
     h.get_by_label("Run staffing sweep").click();
     h.step();
@@ -411,7 +411,7 @@ fn a_staffing_sweep_says_how_many_rhi_workers_each_protocol_needs_as_the_cli_doe
     assert!(h.state().errors.is_empty(), "{:?}", h.state().errors);
     h.get_by_label_contains("Staffing sweep finished in");
     h.get_by_label_contains("Staffing sweep — ");
-    h.get_by_label("Fewest workers for 95 % of their duties in time, with no backlog:");
+    h.get_by_label("Fewest workers for 95 % of the duties in time, with no backlog:");
     h.get_by_label("Duties met in time by the number of workers");
     h.get_by_label("target 95 %");
     let shown = h.state().sweep.clone().expect("a sweep");
@@ -505,4 +505,28 @@ fn one_strategy_meeting_slot_typed_in_makes_meetings_wait_and_the_dashboard_says
         one.protocols[0].strategy_meetings_per_week.mean,
         free.protocols[0].strategy_meetings_per_week.mean
     );
+}
+
+#[test]
+fn a_sweep_of_strategy_meeting_slots_is_chosen_with_a_radio_button() {
+    let mut d = small_borough_alone();
+    d.days = "60".into();
+    d.sweep_levels = "1-2".into();
+    let mut h = harness(d);
+    h.run();
+    h.get_by_label("strategy-meeting slots").click();
+    h.run();
+    assert!(h.state().sweep_slots);
+    h.get_by_label("Run staffing sweep").click();
+    h.step();
+    wait(&mut h, 600);
+    assert!(h.state().errors.is_empty(), "{:?}", h.state().errors);
+    let s = h.state().sweep.clone().expect("a sweep");
+    assert_eq!((s.role.as_str(), s.unit.as_str()), ("strategy_meeting_slots", "slots"));
+    h.get_by_label("Staffing sweep — Strategy-meeting slots");
+    h.get_by_label("Fewest slots for 95 % of the duties in time, with no backlog:");
+    h.get_by_label("Duties met in time by the number of slots");
+    h.get_by_label("Wait for a slot");
+    let busy: Vec<f64> = s.levels.iter().map(|l| l.protocols[0].busy.unwrap().mean).collect();
+    assert!(busy[0] > busy[1], "one slot is busier than each of two: {busy:?}");
 }

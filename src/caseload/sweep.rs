@@ -436,12 +436,13 @@ fn enough(id: &str, role_name: &str, spec: &SweepSpec, levels: &[SweepLevel], k:
 }
 
 impl SweepSummary {
-    fn is_slots(&self) -> bool {
+    /// Whether this swept the strategy-meeting slots (not a role's workers).
+    pub fn is_slots(&self) -> bool {
         self.role == MEETING_SLOTS
     }
 
     /// The duties swept, in words.
-    fn duties_words(&self) -> &'static str {
+    pub fn duties_words(&self) -> &'static str {
         match self.is_slots() {
             true => "the duties to hold a strategy meeting",
             false => "the role's duties",

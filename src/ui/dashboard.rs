@@ -102,7 +102,9 @@ pub struct Dashboard {
     /// Strategy meetings that can be held at once (the caseload's `strategy_meeting_slots`);
     /// blank keeps the caseload's.
     pub meeting_slots: String,
-    /// Staffing sweep: the numbers of RHI workers to try, as typed (`1-6`, `2,4,8`).
+    /// What a staffing sweep varies: the strategy-meeting slots (true) or the RHI workers.
+    pub sweep_slots: bool,
+    /// Staffing sweep: the numbers of RHI workers (or slots) to try, as typed (`1-6`, `2,4,8`).
     pub sweep_levels: String,
     /// The share of the RHI workers' duties to meet in time; blank: 95 %.
     pub sweep_target: String,
@@ -159,6 +161,9 @@ fn diagnostics(d: &Diagnostics) -> Vec<String> {
 
 /// A whole number from a field: `Ok(None)` when blank.
 /// The settings field for the caseload's `lapsing_duties_start`.
+/// The staffing sweep's box for the numbers to try.
+const LEVELS_LABEL: &str = "Numbers to try";
+
 const LAPSING_LABEL: &str = "Start \u{201c}if still missing\u{201d} duties at";
 
 fn whole(field: &str, text: &str, min: u64, max: u64, range: &str) -> Result<Option<u64>, String> {
@@ -251,6 +256,7 @@ impl Dashboard {
             rhi_workers: String::new(),
             lapsing_start: String::new(),
             meeting_slots: String::new(),
+            sweep_slots: false,
             sweep_levels: String::new(),
             sweep_target: String::new(),
             sweep: None,
@@ -404,7 +410,7 @@ impl Dashboard {
         });
     }
 
-    /// The staffing sweep as typed: the RHI workers to try and the target.
+    /// The staffing sweep as typed: what it varies, the numbers to try and the target.
     pub fn sweep_spec(&self) -> Result<SweepSpec, Vec<String>> {
         let mut errors = Vec::new();
         let target = share("Sweep target", &self.sweep_target)
@@ -414,16 +420,27 @@ impl Dashboard {
             })
             .unwrap_or(0.95);
         let levels = self.sweep_levels.trim();
+        let what = if self.sweep_slots { "slots" } else { "RHI workers" };
         if levels.is_empty() {
-            errors.push("RHI workers to try: give the numbers of workers, such as 1-6 or 2,4,8".into());
+            errors.push(format!(
+                "{LEVELS_LABEL}: give the numbers of {what} to try, such as 1-6 or 2,4,8"
+            ));
         }
-        if !self.rhi_workers.trim().is_empty() {
-            errors.push("RHI workers: leave it blank for a staffing sweep (the sweep sets the RHI workers)".into());
+        if !self.sweep_slots && !self.rhi_workers.trim().is_empty() {
+            errors.push("RHI workers: leave it blank for a sweep of the RHI workers (the sweep sets them)".into());
+        }
+        if self.sweep_slots && !self.meeting_slots.trim().is_empty() {
+            errors.push("Strategy-meeting slots: leave it blank for a sweep of the slots (the sweep sets them)".into());
         }
         if !errors.is_empty() {
             return Err(errors);
         }
-        SweepSpec::parse(&format!("{RHI_ROLE}={levels}"), target).map_err(|e| vec![format!("RHI workers to try: {e}")])
+        let swept = if self.sweep_slots {
+            sweep::MEETING_SLOTS
+        } else {
+            RHI_ROLE
+        };
+        SweepSpec::parse(&format!("{swept}={levels}"), target).map_err(|e| vec![format!("{LEVELS_LABEL}: {e}")])
     }
 
     /// Check the settings and start a staffing sweep on a background thread (as `safe-return
@@ -532,7 +549,7 @@ impl Dashboard {
                 );
                 self.sweep = Some(summary);
             }
-            Ok(Outcome::Sweep(Err(why))) => self.errors.push(format!("RHI workers to try: {why}")),
+            Ok(Outcome::Sweep(Err(why))) => self.errors.push(format!("{LEVELS_LABEL}: {why}")),
             Err(payload) if payload.is::<Cancelled>() => {
                 self.status = format!("Stopped after {secs:.1} s; the previous results (if any) are still shown.");
             }
@@ -978,19 +995,25 @@ fn settings(ui: &mut egui::Ui, d: &mut Dashboard) {
                     "as the caseload",
                     "meetings that can be held at once (an hour each, in office hours, unless the caseload says otherwise)",
                 );
+                ui.label("Staffing sweep of");
+                ui.horizontal(|ui| {
+                    ui.radio_value(&mut d.sweep_slots, false, "RHI workers");
+                    ui.radio_value(&mut d.sweep_slots, true, "strategy-meeting slots");
+                });
+                ui.end_row();
                 field(
                     ui,
-                    "RHI workers to try",
+                    LEVELS_LABEL,
                     &mut d.sweep_levels,
                     "such as 1-6",
-                    "for a staffing sweep: a whole run for each number of RHI workers (up to 20)",
+                    "for a staffing sweep: a whole run for each number (up to 20)",
                 );
                 field(
                     ui,
                     "Sweep target",
                     &mut d.sweep_target,
                     "95%",
-                    "share of the RHI workers' duties to meet in time",
+                    "share of the swept duties to meet in time (the RHI workers', or every strategy meeting's)",
                 );
             });
     });
@@ -1007,7 +1030,10 @@ fn settings(ui: &mut egui::Ui, d: &mut Dashboard) {
                 !running,
                 egui::Button::new(RichText::new("Run staffing sweep").size(16.0)),
             )
-            .on_hover_text("How many RHI workers each protocol needs: one run per number in “RHI workers to try”")
+            .on_hover_text(
+                "How many RHI workers (or strategy-meeting slots) each protocol needs: one run per number in \
+                 “Numbers to try”",
+            )
             .clicked()
         {
             d.start_sweep();
@@ -1044,7 +1070,8 @@ fn sweep_results(ui: &mut egui::Ui, s: &SweepSummary) {
     ));
     ui.label(
         RichText::new(format!(
-            "Fewest workers for {:.0} % of their duties in time, with no backlog:",
+            "Fewest {} for {:.0} % of the duties in time, with no backlog:",
+            s.unit,
             s.target * 100.0
         ))
         .strong(),
@@ -1055,11 +1082,11 @@ fn sweep_results(ui: &mut egui::Ui, s: &SweepSummary) {
     ui.add_space(6.0);
     chart_heading(
         ui,
-        "Duties met in time by the number of workers",
+        &format!("Duties met in time by the number of {}", s.unit),
         &format!(
-            "The {} duties done by their deadline, as a share of those that fell due; whiskers show 95 % \
-             intervals; the red dashed line is the target.",
-            s.role
+            "{} done by their deadline, as a share of those that fell due; whiskers show 95 % intervals; the \
+             red dashed line is the target.",
+            crate::caseload::report::upper_first(s.duties_words())
         ),
     );
     ui.horizontal_wrapped(|ui| {
@@ -1076,7 +1103,10 @@ fn sweep_results(ui: &mut egui::Ui, s: &SweepSummary) {
         .height(260.0)
         .include_y(0.0)
         .include_y(100.0)
-        .x_axis_label(format!("{} on the rota", s.role))
+        .x_axis_label(match s.is_slots() {
+            true => "strategy meetings that can be held at once".to_string(),
+            false => format!("{} on the rota", s.role),
+        })
         .y_axis_label("% met in time")
         .x_grid_spacer(whole_marks);
     plot.show(ui, |pu| {
@@ -1125,12 +1155,16 @@ fn sweep_results(ui: &mut egui::Ui, s: &SweepSummary) {
             .spacing([14.0, 3.0])
             .show(ui, |ui| {
                 for h in [
-                    "Workers",
+                    if s.is_slots() { "Slots" } else { "Workers" },
                     "Met in time",
                     "Late a run",
                     "Missed a run",
                     "Open at the end",
-                    "Wait for a worker",
+                    if s.is_slots() {
+                        "Wait for a slot"
+                    } else {
+                        "Wait for a worker"
+                    },
                     "Busy",
                     "Backlog in",
                 ] {

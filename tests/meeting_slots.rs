@@ -185,3 +185,35 @@ fn bad_meeting_slots_are_refused_with_file_line_column_and_field() {
         "{err}"
     );
 }
+
+#[test]
+fn the_report_files_carry_the_slots_and_their_figures() {
+    let dir = scratch("slots-out");
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = bin(&[
+        "stress",
+        "--protocol",
+        "havering-2023-10",
+        "--caseload",
+        "assets/caseloads/stretched-meetings.ron",
+        "--replications",
+        "2",
+        "--days",
+        "30",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("Strategy meetings: 1 strategy-meeting slot of 60 min, in office hours"));
+    assert!(html.contains("Wait for a strategy-meeting slot (min)") && html.contains("Strategy-meeting slots busy"));
+    let csv = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
+    for measure in ["strategy_meeting_slot_wait_minutes", "strategy_meeting_slots_busy"] {
+        let row = csv
+            .lines()
+            .find(|l| l.starts_with(&format!("havering-2023-10,{measure},")))
+            .unwrap_or_else(|| panic!("{measure} in summary.csv:\n{csv}"));
+        let mean: f64 = row.split(',').nth(2).unwrap().parse().unwrap();
+        assert!(mean > 0.0, "{row}");
+    }
+}

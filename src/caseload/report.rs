@@ -957,6 +957,12 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
                 "Staffed roles (workers): {}; they start on a duty after a delay, work one duty at a time and may wait for a free worker. Every other role acts by the book, with no limit on capacity, so its duties are met in time by construction: “of the staffed roles” is the share that tests the staffing.",
                 staffed.join(", ")
             ))
+        } + &match &c.strategy_meeting_slots {
+            Some(m) => esc(&format!(
+                " Strategy meetings: {}; a meeting waits in line for a free slot, and one whose child is back first is not held.",
+                super::stress::slots_words(m)
+            )),
+            None => String::new(),
         }
     );
     // Headline table.

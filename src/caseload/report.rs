@@ -88,8 +88,14 @@ pub fn to_text(s: &Summary) -> String {
         p.strategy_meeting_actions_per_week.text(1)
     });
     if c.strategy_meeting_slots.is_some() {
+        row("  meetings in a slot a week", &|p| {
+            slot_text(p, &|m| m.meetings_per_week.text(1))
+        });
         row("  wait for a meeting slot (min)", &|p| {
             slot_text(p, &|m| opt(&m.mean_wait_minutes, 1))
+        });
+        row("  then for office hours (min)", &|p| {
+            slot_text(p, &|m| opt(&m.mean_office_hours_wait_minutes, 1))
         });
         row("  meeting slots busy", &|p| slot_text(p, &|m| pct(&Some(m.busy))));
     }
@@ -501,6 +507,14 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
             (
                 "strategy_meeting_slots_busy".into(),
                 p.meeting_slots.as_ref().map(|m| m.busy),
+            ),
+            (
+                "strategy_meeting_slot_office_hours_wait_minutes".into(),
+                p.meeting_slots.as_ref().and_then(|m| m.mean_office_hours_wait_minutes),
+            ),
+            (
+                "strategy_meetings_in_a_slot_per_week".into(),
+                p.meeting_slots.as_ref().map(|m| m.meetings_per_week),
             ),
             ("episodes_per_child".into(), Some(p.episodes_per_child)),
         ];
@@ -990,8 +1004,16 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
             Box::new(|p| p.strategy_meeting_actions_per_week.text(1)),
         ),
         (
+            "Meetings held in a slot a week",
+            Box::new(|p| slot_text(p, &|m| m.meetings_per_week.text(1))),
+        ),
+        (
             "Wait for a strategy-meeting slot (min)",
             Box::new(|p| slot_text(p, &|m| opt(&m.mean_wait_minutes, 1))),
+        ),
+        (
+            "Then for office hours, as meeting slots keep them (min)",
+            Box::new(|p| slot_text(p, &|m| opt(&m.mean_office_hours_wait_minutes, 1))),
         ),
         (
             "Strategy-meeting slots busy",
@@ -1012,7 +1034,7 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
         ("Episodes per child", Box::new(|p| p.episodes_per_child.text(2))),
     ]);
     if c.strategy_meeting_slots.is_none() {
-        rows.retain(|(label, _)| !label.contains("meeting slot"));
+        rows.retain(|(label, _)| !label.contains("meeting slot") && !label.contains("in a slot"));
     }
     for (label, f) in &rows {
         let _ = write!(o, "<tr><th>{}</th>", esc(label));

@@ -63,7 +63,10 @@ pub struct Replication {
     /// slot time they took (all 0 where the caseload sets no slots).
     pub slot_bookings: u64,
     pub slot_wait_minutes: f64,
+    pub slot_office_wait_minutes: f64,
     pub slot_minutes_booked: f64,
+    /// Bookings of each role's workers (protocol order; zero for a role acting by the book).
+    pub staff: Vec<crate::sim::engine::StaffStats>,
 }
 
 /// Buckets of the episodes-per-child histogram: (label, least, most).
@@ -230,6 +233,8 @@ pub fn run_plan(
         episodes_per_child,
         slot_bookings: e.slot_bookings,
         slot_wait_minutes: e.slot_wait_minutes,
+        slot_office_wait_minutes: e.slot_office_wait_minutes,
+        staff: roles.iter().map(|r| e.staff_stats(r)).collect(),
         slot_minutes_booked: e.slot_minutes_booked,
     };
     (rep, e)
@@ -436,13 +441,19 @@ pub fn has_backlog(rule: &Rule, r: &RuleResult) -> bool {
 /// acting by the book, say). Every cause that applies is given, the one that costs the most
 /// minutes first, separated by "; ". `rule` is the rule, `staff` its role's staffing as run
 /// (none: the role acts by the book), `slots` the caseload's strategy-meeting slots where the
-/// rule's action holds a meeting and the caseload limits them, `r` the rule's results.
+/// rule's action holds a meeting and the caseload limits them, with the minutes a meeting waited
+/// in line for one on average, `r` the rule's results.
 pub fn likely_cause(
     rule: &Rule,
     staff: Option<&Staff>,
-    slots: Option<&super::MeetingSlotsConfig>,
+    slots: Option<(&super::MeetingSlotsConfig, f64)>,
     r: &RuleResult,
 ) -> Option<String> {
+    // Slots that kept no meeting waiting in line explain a wait only by their office hours.
+    let (slots, slots_idle) = match slots {
+        Some((m, in_line)) => (Some(m), in_line < 1.0),
+        None => (None, false),
+    };
     let late_or_missed = r.compliance.as_ref().is_some_and(|c| c.mean < 0.999);
     let backlog = match r.fired.mean > 0.0 {
         true => r.outstanding.mean / r.fired.mean,
@@ -549,7 +560,17 @@ pub fn likely_cause(
             false => String::new(),
         };
         // (For a role in office hours only, the wait includes nights and weekends.)
-        let words = match (staff, slots) {
+        let words = match (staff, slots.filter(|_| !slots_idle)) {
+            (None, None) if slots.is_some_and(|m| m.office_hours_only) => format!(
+                "waiting for office hours: {} on average (strategy meetings are held in office hours only; no meeting waited for a slot)",
+                fmt_min(wait)
+            ),
+            (None, None) => String::new(),
+            (Some(s), None) if slots.is_some_and(|m| m.office_hours_only) && !s.office_hours_only => format!(
+                "waiting for a free worker or for office hours: {} on average ({role}: {}; strategy meetings are held in office hours only; no meeting waited for a slot)",
+                fmt_min(wait),
+                staff_words(s)
+            ),
             (Some(s), None) => format!(
                 "waiting for {}: {} on average ({role}: {})",
                 if s.office_hours_only {
@@ -571,9 +592,10 @@ pub fn likely_cause(
                 staff_words(s),
                 slots_words(m)
             ),
-            (None, None) => unreachable!("checked above"),
         };
-        causes.push((wait, format!("{words}{still}")));
+        if !words.is_empty() {
+            causes.push((wait, format!("{words}{still}")));
+        }
     }
     if let Some(s) = staff
         && late_or_missed
@@ -620,11 +642,19 @@ pub struct RoleResult {
     /// The role's duties met in time, as a share of those that fell due (as `RuleResult::compliance`,
     /// over all the role's rules; none where none fell due).
     pub compliance: Option<Estimate>,
+    /// The same over the role's rules with a time limit only (a duty with none is never late,
+    /// so it would make the share look better than the deadlines are kept).
+    pub compliance_timed: Option<Estimate>,
     pub actions: Estimate,
     pub actions_per_week: Estimate,
     pub busiest_week: Estimate,
-    /// Minutes waiting for a free worker, on average, of the role's duties done.
+    /// Minutes waiting for a free worker, on average, of the role's duties done (for a role in
+    /// office hours only, the wait for office hours included).
     pub mean_queue_wait_minutes: Option<Estimate>,
+    /// For a staffed role: minutes a booking waited for a free worker alone, and then for
+    /// office hours, on average (none for a role acting by the book, or with no booking).
+    pub mean_wait_for_worker_minutes: Option<Estimate>,
+    pub mean_wait_for_office_hours_minutes: Option<Estimate>,
     pub late: Estimate,
     pub missed: Estimate,
     /// The role's duties still open when the run ended (see `RuleResult::outstanding`).
@@ -632,7 +662,8 @@ pub struct RoleResult {
     /// Duties arising for the role a week (the demand; `actions_per_week` is what was done).
     pub duties_per_week: Estimate,
     /// For a staffed role: the share of its workers' time on duty (office hours, or round the
-    /// clock) spent on actions, at `service_minutes` each (none for a role acting by the book).
+    /// clock) booked for duties, at `service_minutes` each — duties that lapsed before the worker
+    /// got to them included, as the worker was held for them (none for a role acting by the book).
     pub utilisation: Option<Estimate>,
     /// Mean actions per week, week by week.
     pub weekly: Vec<f64>,
@@ -692,6 +723,8 @@ pub struct ProtocolResult {
 pub struct DutyGroup {
     /// Met in time, as a share of those that fell due (none where none fell due).
     pub compliance: Option<Estimate>,
+    /// The same over the duties with a time limit only.
+    pub compliance_timed: Option<Estimate>,
     pub late: Estimate,
     pub missed: Estimate,
     pub outstanding: Estimate,
@@ -708,8 +741,10 @@ pub struct MeetingSlotResult {
     pub office_hours_only: bool,
     /// Meetings that took a slot, a week.
     pub meetings_per_week: Estimate,
-    /// Minutes a meeting waited for a free slot, on average (none where no meeting took one).
+    /// Minutes a meeting waited in line for a free slot, on average (none where no meeting
+    /// took one); then minutes it waited for office hours, where slots keep them.
     pub mean_wait_minutes: Option<Estimate>,
+    pub mean_office_hours_wait_minutes: Option<Estimate>,
     /// The share of the slots' time (office hours, or round the clock) that meetings took.
     pub busy: Estimate,
 }
@@ -877,6 +912,12 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                 name: r.name.clone(),
                 workers: cl.caseload.staffing.iter().find(|s| s.role == r.id).map(|s| s.workers),
                 compliance: some_share(share_met(&|x| x.role == r.id).into_iter().flatten().collect()),
+                compliance_timed: some_share(
+                    share_met(&|x| x.role == r.id && !matches!(x.deadline, Deadline::NoLimit))
+                        .into_iter()
+                        .flatten()
+                        .collect(),
+                ),
                 actions: Estimate::of_counts(reps.iter().map(|x| x.workload[ri].iter().sum())),
                 actions_per_week: Estimate::of(
                     &reps
@@ -888,6 +929,22 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                     reps.iter().map(|x| x.workload[ri].iter().copied().max().unwrap_or(0)),
                 ),
                 mean_queue_wait_minutes: some_est(waits),
+                mean_wait_for_worker_minutes: staff_of(&r.id).and_then(|_| {
+                    some_est(
+                        reps.iter()
+                            .filter(|x| x.staff[ri].bookings > 0)
+                            .map(|x| x.staff[ri].wait_for_worker_minutes / x.staff[ri].bookings as f64)
+                            .collect(),
+                    )
+                }),
+                mean_wait_for_office_hours_minutes: staff_of(&r.id).and_then(|_| {
+                    some_est(
+                        reps.iter()
+                            .filter(|x| x.staff[ri].bookings > 0)
+                            .map(|x| x.staff[ri].wait_for_office_hours_minutes / x.staff[ri].bookings as f64)
+                            .collect(),
+                    )
+                }),
                 late: Estimate::of(&reps.iter().map(|x| sum(x, &|t| t.late as f64)).collect::<Vec<_>>()),
                 missed: Estimate::of(&reps.iter().map(|x| sum(x, &|t| t.missed as f64)).collect::<Vec<_>>()),
                 outstanding: Estimate::of(
@@ -910,10 +967,7 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                     Estimate::of_share(
                         &reps
                             .iter()
-                            .map(|x| {
-                                let done = x.workload[ri].iter().sum::<u64>() as f64;
-                                (done * st.service_minutes / on_duty.max(1.0)).min(1.0)
-                            })
+                            .map(|x| (x.staff[ri].minutes_booked / on_duty.max(1.0)).min(1.0))
                             .collect::<Vec<_>>(),
                     )
                 }),
@@ -930,15 +984,6 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
         )
     };
     let mut rules = rules;
-    for (rule, r) in p.rules.iter().zip(rules.iter_mut()) {
-        let staff = cl.caseload.staffing.iter().find(|s| s.role == rule.role);
-        let slots = cl
-            .caseload
-            .strategy_meeting_slots
-            .as_ref()
-            .filter(|_| info.held_actions.contains(&rule.action));
-        r.likely_cause = likely_cause(rule, staff, slots, r);
-    }
     let meeting_duties = (!info.held_actions.is_empty()).then(|| {
         let mine: Vec<usize> = p
             .rules
@@ -952,6 +997,12 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
         DutyGroup {
             compliance: some_share(
                 share_met(&|r| info.held_actions.contains(&r.action))
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+            ),
+            compliance_timed: some_share(
+                share_met(&|r| info.held_actions.contains(&r.action) && !matches!(r.deadline, Deadline::NoLimit))
                     .into_iter()
                     .flatten()
                     .collect(),
@@ -978,11 +1029,14 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                 true => office_minutes,
                 false => all_minutes,
             } * m.slots.max(1) as f64;
-            let waits: Vec<f64> = reps
-                .iter()
-                .filter(|x| x.slot_bookings > 0)
-                .map(|x| x.slot_wait_minutes / x.slot_bookings as f64)
-                .collect();
+            let per_booking = |f: &dyn Fn(&Replication) -> f64| -> Option<Estimate> {
+                some_est(
+                    reps.iter()
+                        .filter(|x| x.slot_bookings > 0)
+                        .map(|x| f(x) / x.slot_bookings as f64)
+                        .collect(),
+                )
+            };
             MeetingSlotResult {
                 slots: m.slots,
                 minutes: m.minutes,
@@ -993,7 +1047,8 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                         .map(|x| x.slot_bookings as f64 / per_week_of)
                         .collect::<Vec<_>>(),
                 ),
-                mean_wait_minutes: some_est(waits),
+                mean_wait_minutes: per_booking(&|x| x.slot_wait_minutes),
+                mean_office_hours_wait_minutes: per_booking(&|x| x.slot_office_wait_minutes),
                 busy: Estimate::of_share(
                     &reps
                         .iter()
@@ -1002,6 +1057,22 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                 ),
             }
         });
+    for (rule, r) in p.rules.iter().zip(rules.iter_mut()) {
+        let staff = cl.caseload.staffing.iter().find(|s| s.role == rule.role);
+        let slots = cl
+            .caseload
+            .strategy_meeting_slots
+            .as_ref()
+            .filter(|_| info.held_actions.contains(&rule.action))
+            .map(|m| {
+                let in_line = meeting_slots
+                    .as_ref()
+                    .and_then(|x| x.mean_wait_minutes)
+                    .map_or(0.0, |w| w.mean);
+                (m, in_line)
+            });
+        r.likely_cause = likely_cause(rule, staff, slots, r);
+    }
     let children = cl.caseload.children.max(1) as f64;
     ProtocolResult {
         id: p.id.clone(),

@@ -117,7 +117,9 @@ impl SweepSpec {
 #[derive(Debug, Clone, Serialize)]
 pub struct SweepPoint {
     pub protocol: String,
-    /// The role's duties met in time, as a share of those that fell due (none: none fell due).
+    /// The role's duties with a time limit met in time, as a share of those that fell due (none:
+    /// none fell due). Duties with no time limit are never late: a backlog of them shows in
+    /// `open_at_end` and `rules_with_backlog` instead.
     pub met_in_time: Option<Estimate>,
     /// The role's duties done late, and missed, per replication.
     pub late: Estimate,
@@ -126,8 +128,11 @@ pub struct SweepPoint {
     pub open_at_end: Estimate,
     /// The role's duties arising a week.
     pub duties_per_week: Estimate,
-    /// Minutes the role's duties waited for a free worker, on average.
+    /// Minutes waited in line for a free worker (or meeting slot), on average, and then for
+    /// office hours (nights and weekends, where the role or the slots keep office hours): more
+    /// workers shorten the first, not the second.
     pub mean_queue_wait_minutes: Option<Estimate>,
+    pub mean_wait_for_office_hours_minutes: Option<Estimate>,
     /// Share of the workers' time on duty spent on actions.
     pub busy: Option<Estimate>,
     /// The role's rules left with a backlog (see `stress::has_backlog`).
@@ -272,12 +277,13 @@ pub fn run(
                 rules_below_target.sort_by(|a, b| a.met_in_time.total_cmp(&b.met_in_time));
                 // The swept duties as a group, the wait and how busy: the meeting duties and the
                 // slots', or the role's.
-                let (group, wait, busy) = match spec.is_slots() {
+                let (group, wait, office, busy) = match spec.is_slots() {
                     true => {
                         let slots = p.meeting_slots.as_ref();
                         (
                             p.meeting_duties.clone(),
                             slots.and_then(|m| m.mean_wait_minutes),
+                            slots.and_then(|m| m.mean_office_hours_wait_minutes),
                             slots.map(|m| m.busy),
                         )
                     }
@@ -286,13 +292,15 @@ pub fn run(
                         (
                             role.map(|r| stress::DutyGroup {
                                 compliance: r.compliance,
+                                compliance_timed: r.compliance_timed,
                                 late: r.late,
                                 missed: r.missed,
                                 outstanding: r.outstanding,
                                 duties_per_week: r.duties_per_week,
                                 mean_queue_wait_minutes: r.mean_queue_wait_minutes,
                             }),
-                            role.and_then(|r| r.mean_queue_wait_minutes),
+                            role.and_then(|r| r.mean_wait_for_worker_minutes),
+                            role.and_then(|r| r.mean_wait_for_office_hours_minutes),
                             role.and_then(|r| r.utilisation),
                         )
                     }
@@ -300,12 +308,13 @@ pub fn run(
                 let g = group.as_ref();
                 SweepPoint {
                     protocol: p.id.clone(),
-                    met_in_time: g.and_then(|d| d.compliance),
+                    met_in_time: g.and_then(|d| d.compliance_timed),
                     late: g.map_or(zero, |d| d.late),
                     missed: g.map_or(zero, |d| d.missed),
                     open_at_end: g.map_or(zero, |d| d.outstanding),
                     duties_per_week: g.map_or(zero, |d| d.duties_per_week),
                     mean_queue_wait_minutes: wait,
+                    mean_wait_for_office_hours_minutes: office,
                     busy,
                     rules_with_backlog,
                     rules_below_target,
@@ -330,7 +339,7 @@ pub fn run(
     let enough = protocols
         .iter()
         .enumerate()
-        .map(|(k, p)| enough(&p.id, &role_name, spec, &levels, k))
+        .map(|(k, p)| enough(&p.id, &role_name, spec, &levels, k, infos[k].held_actions.is_empty()))
         .collect();
     let wall = t0.elapsed().as_secs_f64();
     Ok(SweepSummary {
@@ -365,16 +374,24 @@ fn unit_word(spec: &SweepSpec, n: u64) -> &'static str {
 }
 
 /// The fewest workers tried that meet the target under protocol `k`, in words.
-fn enough(id: &str, role_name: &str, spec: &SweepSpec, levels: &[SweepLevel], k: usize) -> Enough {
+/// `no_meetings`: the protocol holds no strategy meetings.
+fn enough(id: &str, role_name: &str, spec: &SweepSpec, levels: &[SweepLevel], k: usize, no_meetings: bool) -> Enough {
     let target = format!("{:.0} %", spec.target * 100.0);
     let points: Vec<(u64, &SweepPoint)> = levels.iter().map(|l| (l.workers, &l.protocols[k])).collect();
     if points.iter().all(|(_, p)| p.met_in_time.is_none()) {
         return Enough {
             protocol: id.into(),
             workers: None,
-            text: match spec.is_slots() {
-                true => format!("{id}: no duty to hold a strategy meeting fell due in this caseload"),
-                false => format!("{id}: none of the duties it gives {role_name} fell due in this caseload"),
+            text: match (spec.is_slots(), no_meetings) {
+                (true, true) => {
+                    format!("{id}: the protocol holds no strategy meetings: slots make no difference to it")
+                }
+                (true, false) => {
+                    format!("{id}: no duty with a time limit to hold a strategy meeting fell due in this caseload")
+                }
+                (false, _) => {
+                    format!("{id}: none of the duties with a time limit it gives {role_name} fell due in this caseload")
+                }
             },
         };
     }
@@ -383,7 +400,8 @@ fn enough(id: &str, role_name: &str, spec: &SweepSpec, levels: &[SweepLevel], k:
             let m = p.met_in_time.expect("meets has a share");
             let low = m.lo.is_some_and(|lo| lo < spec.target);
             let mut text = format!(
-                "{id}: {n} {} {}: {} of {} met in time, no backlog",
+                "{id}: {} {} {}: {} of {} met in time, no backlog",
+                thousands(*n as f64),
                 unit_word(spec, *n),
                 match (*n == spec.levels[0], *n == 1) {
                     (true, true) => format!("(the fewest tried) reaches {target}"),
@@ -392,12 +410,25 @@ fn enough(id: &str, role_name: &str, spec: &SweepSpec, levels: &[SweepLevel], k:
                     (false, false) => format!("reach {target}"),
                 },
                 pct(&p.met_in_time),
-                if spec.is_slots() { "its meetings" } else { "its duties" },
+                if spec.is_slots() {
+                    "its duties to hold a meeting (with a time limit)"
+                } else {
+                    "its duties with a time limit"
+                },
             );
-            if low {
+            if m.lo.is_none() {
+                text += " (one replication: no interval to judge it by; run three or more)";
+            } else if low {
+                text += " (the 95 % interval reaches below the target: run more replications to be sure)";
+            }
+            // A gap below: a smaller number between the one before and this one was not tried.
+            if let Some(before) = spec.levels.iter().copied().filter(|l| l < n).max()
+                && before + 1 < *n
+            {
                 text += &format!(
-                    " (the 95 % interval reaches below the target: run more replications, or allow one {} more)",
-                    spec.unit().0
+                    " (no number between {} and {} was tried: fewer may do)",
+                    thousands(before as f64),
+                    thousands(*n as f64)
                 );
             }
             Enough {
@@ -429,7 +460,11 @@ fn enough(id: &str, role_name: &str, spec: &SweepSpec, levels: &[SweepLevel], k:
             Enough {
                 protocol: id.into(),
                 workers: None,
-                text: format!("{id}: not reached with up to {n} {}: {why}{held}", unit_word(spec, *n)),
+                text: format!(
+                    "{id}: not reached with up to {} {}: {why}{held}",
+                    thousands(*n as f64),
+                    unit_word(spec, *n)
+                ),
             }
         }
     }
@@ -447,6 +482,16 @@ impl SweepSummary {
             true => "the duties to hold a strategy meeting",
             false => "the role's duties",
         }
+    }
+}
+
+/// A busy share: whole percent, but never 100 % for one short of it.
+fn busy_text(b: f64) -> String {
+    let p = b * 100.0;
+    if (99.5..100.0).contains(&p) {
+        format!("{:.1} %", p.min(99.9))
+    } else {
+        format!("{p:.0} %")
     }
 }
 
@@ -488,7 +533,7 @@ pub fn to_text(s: &SweepSummary) -> String {
     );
     let _ = writeln!(
         o,
-        "Target: {:.0} % of {} met in time (of those that fell due), with no backlog",
+        "Target: {:.0} % of {} with a time limit met in time (of those that fell due), with no backlog",
         s.target * 100.0,
         s.duties_words()
     );
@@ -496,22 +541,24 @@ pub fn to_text(s: &SweepSummary) -> String {
         let _ = writeln!(o, "\n{} — {}", p.id, p.title);
         let _ = writeln!(
             o,
-            "  {:>7}  {:<22} {:>10} {:>10} {:>11} {:>10} {:>6}  backlog",
-            s.unit, "met in time", "late", "missed", "open at end", "wait", "busy"
+            "  {:>7}  {:<22} {:>9} {:>9} {:>11} {:>9} {:>9} {:>7}  backlog",
+            s.unit, "met in time", "late", "missed", "open at end", "wait", "+ office", "busy"
         );
         for l in &s.levels {
             let x = &l.protocols[k];
             let _ = writeln!(
                 o,
-                "  {:>7}  {:<22} {:>10} {:>10} {:>11} {:>10} {:>6}  {}",
-                l.workers,
+                "  {:>7}  {:<22} {:>9} {:>9} {:>11} {:>9} {:>9} {:>7}  {}",
+                thousands(l.workers as f64),
                 pct(&x.met_in_time),
                 thousands(x.late.mean),
                 thousands(x.missed.mean),
                 thousands(x.open_at_end.mean),
                 x.mean_queue_wait_minutes
                     .map_or("—".into(), |w| stress::wait_short(w.mean)),
-                x.busy.map_or("—".into(), |b| format!("{:.0} %", b.mean * 100.0)),
+                x.mean_wait_for_office_hours_minutes
+                    .map_or("—".into(), |w| stress::wait_short(w.mean)),
+                x.busy.map_or("—".into(), |b| busy_text(b.mean)),
                 match x.rules_with_backlog.len() {
                     0 => "—".to_string(),
                     1 => format!("1 rule ({})", x.rules_with_backlog[0]),
@@ -522,23 +569,41 @@ pub fn to_text(s: &SweepSummary) -> String {
     }
     let _ = writeln!(
         o,
-        "\n(late, missed, open at end: {} per replication; wait: {}, on average; busy: {}; backlog: rules \
-         with a tenth or more of their duties still waiting at the end — sweep.csv and sweep.json name them)",
+        "\n(met in time: {} with a time limit; late, missed, open at end: {} per replication; wait: in \
+         line {}, on average; + office: then for office hours (nights and weekends: more {} do not shorten \
+         it); busy: {}; backlog: rules with a tenth or more of their duties still waiting at the end — \
+         sweep.csv and sweep.json name them)",
+        s.duties_words(),
         s.duties_words(),
         if s.is_slots() {
-            "a meeting's for a free slot"
+            "for a free slot"
         } else {
             "for a free worker"
         },
+        s.unit,
         if s.is_slots() {
             "share of the slots' time that meetings took"
         } else {
-            "share of the workers' time on duty"
+            "share of the workers' time on duty booked for duties"
         }
     );
+    if s.is_slots() {
+        let _ = writeln!(
+            o,
+            "(Slots keep office hours unless the caseload says otherwise, so even many slots are not \
+             the same as no limit: meetings still wait for office hours. Compare with a run without \
+             --sweep for the caseload as it is.)"
+        );
+    }
+    if c.replications == 1 {
+        let _ = writeln!(
+            o,
+            "(One replication: no intervals; run three or more before deciding on staff.)"
+        );
+    }
     let _ = writeln!(
         o,
-        "\nFewest {} for {:.0} % in time with no backlog:",
+        "\nFewest {} of those tried for {:.0} % in time with no backlog:",
         s.unit,
         s.target * 100.0
     );
@@ -547,7 +612,7 @@ pub fn to_text(s: &SweepSummary) -> String {
     }
     let _ = writeln!(
         o,
-        "\n{} episodes, {} events in {:.2} s",
+        "\n{} episodes, {} events, all levels together, in {:.2} s",
         thousands(s.episodes as f64),
         thousands(s.events as f64),
         s.run.wall_seconds
@@ -689,7 +754,7 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
     );
     let _ = write!(
         o,
-        r#"<p class="note">A synthetic caseload: no real child is in it. Caseload {} ({} children, {} days from {}), {} replication{} from seed {} at each level; every level runs on the same children and episodes, so the differences are the staffing's. Figures are means per replication with 95 % confidence intervals. “Met in time”: {} done by their deadline, as a share of those that fell due; a backlog is a rule with no time limit with a tenth or more of its duties still waiting for a worker when the run ended.</p>"#,
+        r#"<p class="note">A synthetic caseload: no real child is in it. Caseload {} ({} children, {} days from {}), {} replication{} from seed {} at each level; every level runs on the same children and episodes, so the differences are the staffing's. Figures are means per replication with 95 % confidence intervals. “Met in time”: {} with a time limit done by their deadline, as a share of those that fell due (a duty with no time limit is never late); a backlog is a rule with no time limit with a tenth or more of its duties still waiting when the run ended. The wait in line for a free {} is what more {} shorten; the wait for office hours after it (nights and weekends) is not.{}{}</p>"#,
         esc(if c.name.is_empty() { "(built-in)" } else { &c.name }),
         thousands(c.children as f64),
         c.horizon_days,
@@ -697,11 +762,23 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
         c.replications,
         if c.replications == 1 { "" } else { "s" },
         c.seed,
-        s.duties_words()
+        s.duties_words(),
+        if s.is_slots() { "slot" } else { "worker" },
+        s.unit,
+        if s.is_slots() {
+            " Slots keep office hours unless the caseload says otherwise, so even many slots are not the same as no limit."
+        } else {
+            ""
+        },
+        if c.replications == 1 {
+            " One replication: no intervals; run three or more before deciding on staff."
+        } else {
+            ""
+        }
     );
     let _ = write!(
         o,
-        "<h2>Fewest {} for {:.0} % in time, with no backlog</h2><ul>",
+        "<h2>Fewest {} of those tried for {:.0} % in time, with no backlog</h2><ul>",
         s.unit,
         s.target * 100.0
     );
@@ -723,7 +800,7 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
     o += &chart(
         s,
         &format!(
-            "{}: hours waiting for a free {}",
+            "{}: hours waiting in line for a free {}",
             s.role_name,
             if s.is_slots() { "slot" } else { "worker" }
         ),
@@ -747,7 +824,7 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
     for (k, p) in s.protocols.iter().enumerate() {
         let _ = write!(
             o,
-            "<h2>{}</h2><table><tr><th>{}</th><th>Met in time</th><th>Late a run</th><th>Missed a run</th><th>Open at the end</th><th>Duties a week</th><th>Wait (min)</th><th>Busy</th><th>Backlog in</th><th>Staffed roles met in time</th></tr>",
+            "<h2>{}</h2><table><tr><th>{}</th><th>Met in time</th><th>Late per replication</th><th>Missed per replication</th><th>Open at the end</th><th>Duties a week</th><th>Wait in line (min)</th><th>Then for office hours (min)</th><th>Busy</th><th>Backlog in</th><th>Staffed roles met in time</th></tr>",
             esc(&p.id),
             super::report::upper_first(&s.unit)
         );
@@ -755,7 +832,7 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
             let x = &l.protocols[k];
             let _ = write!(
                 o,
-                r#"<tr><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td>{}</td><td class="n">{}</td></tr>"#,
+                r#"<tr><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td>{}</td><td class="n">{}</td></tr>"#,
                 l.workers,
                 esc(&pct(&x.met_in_time)),
                 esc(&x.late.text(1)),
@@ -763,6 +840,7 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
                 esc(&x.open_at_end.text(1)),
                 esc(&x.duties_per_week.text(1)),
                 esc(&minutes_text(&x.mean_queue_wait_minutes)),
+                esc(&minutes_text(&x.mean_wait_for_office_hours_minutes)),
                 esc(&pct(&x.busy)),
                 esc(&if x.rules_with_backlog.is_empty() {
                     "—".into()
@@ -802,6 +880,7 @@ pub fn write_all(s: &SweepSummary, dir: &Path) -> std::io::Result<Vec<PathBuf>> 
         "open_at_end",
         "duties_per_week",
         "mean_queue_wait_minutes",
+        "mean_wait_for_office_hours_minutes",
         "busy",
         "rules_with_backlog",
         "meets_target",
@@ -825,6 +904,7 @@ pub fn write_all(s: &SweepSummary, dir: &Path) -> std::io::Result<Vec<PathBuf>> 
                 x.open_at_end.mean.to_string(),
                 x.duties_per_week.mean.to_string(),
                 opt_mean(&x.mean_queue_wait_minutes),
+                opt_mean(&x.mean_wait_for_office_hours_minutes),
                 opt_mean(&x.busy),
                 x.rules_with_backlog.join(" "),
                 x.meets(s.target).to_string(),

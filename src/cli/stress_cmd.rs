@@ -271,7 +271,20 @@ pub fn stress(cmd: &Command) -> ExitCode {
     if let Err(code) = check_stress_flags(*children, *days, *replications, *threads, *ocel_children) {
         return code;
     }
-    let sweep = match sweep.as_deref().map(|t| SweepSpec::parse(t, *target)).transpose() {
+    if sweep.is_none() && target.is_some() {
+        return usage_error(
+            "--target",
+            "a target is for a staffing sweep: give --sweep ROLE=N1,N2,… as well",
+        );
+    }
+    let target = target.unwrap_or(0.95);
+    if target <= 0.0 {
+        return usage_error(
+            "--target",
+            "a target above 0 is needed (such as 0.95): every level meets a target of 0",
+        );
+    }
+    let sweep = match sweep.as_deref().map(|t| SweepSpec::parse(t, target)).transpose() {
         Ok(s) => s,
         Err(why) => return usage_error("--sweep", &why),
     };

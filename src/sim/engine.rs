@@ -688,10 +688,14 @@ pub struct Engine {
     pub tallies: Vec<RuleTally>,
     pub events_processed: u64,
     pub episodes_started: u64,
-    /// Meeting slots booked, minutes waited for one in all, and minutes of slot time booked.
+    /// Meeting slots booked; minutes meetings waited in line for a slot, and then for office
+    /// hours, in all; minutes of slot time booked.
     pub slot_bookings: u64,
     pub slot_wait_minutes: f64,
+    pub slot_office_wait_minutes: f64,
     pub slot_minutes_booked: f64,
+    /// Bookings of each staffed role's workers, by role number (see `staff_stats`).
+    staff: Vec<StaffStats>,
     /// Actions done per (role, ISO week), for workload charts.
     pub workload: HashMap<(String, u32), u64>,
     /// Every action done (kept with `keep_records`): time, child, role, action, by the trainee.
@@ -1027,6 +1031,17 @@ impl Rota {
     }
 }
 
+/// A staffed role's bookings in a run: how many, the minutes they waited for a free worker and
+/// then for office hours (in all), and the minutes of workers' time booked (duties that lapse
+/// before the worker gets to them included: the worker was held for them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct StaffStats {
+    pub bookings: u64,
+    pub wait_for_worker_minutes: f64,
+    pub wait_for_office_hours_minutes: f64,
+    pub minutes_booked: f64,
+}
+
 /// Strategy-meeting slots: how many are free, and the meetings ready and waiting for one, first
 /// come first served.
 #[derive(Debug, Clone)]
@@ -1253,6 +1268,8 @@ impl Engine {
             events_processed: 0,
             slot_bookings: 0,
             slot_wait_minutes: 0.0,
+            slot_office_wait_minutes: 0.0,
+            staff: Vec::new(),
             slot_minutes_booked: 0.0,
             slot_rota: None,
             slot_action: Vec::new(),
@@ -2564,16 +2581,39 @@ impl Engine {
         let mut wait = 0;
         if let Some(n) = b.workers {
             debug_assert!(at == self.now_ns && ready >= at, "workers are booked now, for later");
-            let mut start = ready.max(self.rota(role, n).earliest(at));
-            if b.office_hours_only {
-                start = self.office_open_from(start);
-            }
+            let free = ready.max(self.rota(role, n).earliest(at));
+            let start = match b.office_hours_only {
+                true => self.office_open_from(free),
+                false => free,
+            };
             wait = u32::try_from(minutes(start - ready)).unwrap_or(u32::MAX);
             let end = start + b.service_minutes as i64 * NANOS_PER_MINUTE;
             self.rota(role, n).book(end);
+            let st = self.staff_mut(role);
+            st.bookings += 1;
+            st.wait_for_worker_minutes += minutes(free - ready) as f64;
+            st.wait_for_office_hours_minutes += minutes(start - free) as f64;
+            st.minutes_booked += b.service_minutes;
             ready = end;
         }
         Some((ready, wait))
+    }
+
+    fn staff_mut(&mut self, role: u32) -> &mut StaffStats {
+        let r = role as usize;
+        if self.staff.len() <= r {
+            self.staff.resize(r + 1, StaffStats::default());
+        }
+        &mut self.staff[r]
+    }
+
+    /// A staffed role's bookings so far (all zero for a role acting by the book).
+    pub fn staff_stats(&self, role: &str) -> StaffStats {
+        self.name_ix
+            .get(role)
+            .and_then(|&r| self.staff.get(r as usize))
+            .copied()
+            .unwrap_or_default()
     }
 
     /// An automated act of this action holds a meeting that takes a meeting slot.
@@ -2607,7 +2647,8 @@ impl Engine {
         let start = if office { self.office_open_from(now) } else { now };
         let waited = minutes(start - m.since);
         self.slot_bookings += 1;
-        self.slot_wait_minutes += waited as f64;
+        self.slot_wait_minutes += minutes(now - m.since) as f64;
+        self.slot_office_wait_minutes += minutes(start - now) as f64;
         self.slot_minutes_booked += minutes_long;
         let end = start + (minutes_long * NANOS_PER_MINUTE as f64) as Nanos;
         self.push_at(
@@ -2672,6 +2713,9 @@ impl Engine {
             let rota = self.rota(role, n);
             let end = ready.max(rota.earliest(at)) + b.service_minutes as i64 * NANOS_PER_MINUTE;
             rota.book(end);
+            let st = self.staff_mut(role);
+            st.bookings += 1;
+            st.minutes_booked += b.service_minutes;
         }
         Some((ready, 0))
     }

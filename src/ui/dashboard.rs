@@ -1151,20 +1151,21 @@ fn sweep_results(ui: &mut egui::Ui, s: &SweepSummary) {
         ui.label(RichText::new(format!("{} — {}", p.id, p.title)).strong());
         egui::Grid::new(("dashboard_sweep", k))
             .striped(true)
-            .num_columns(8)
+            .num_columns(9)
             .spacing([14.0, 3.0])
             .show(ui, |ui| {
                 for h in [
                     if s.is_slots() { "Slots" } else { "Workers" },
                     "Met in time",
-                    "Late a run",
-                    "Missed a run",
+                    "Late per replication",
+                    "Missed per replication",
                     "Open at the end",
                     if s.is_slots() {
                         "Wait for a slot"
                     } else {
                         "Wait for a worker"
                     },
+                    "Then for office hours",
                     "Busy",
                     "Backlog in",
                 ] {
@@ -1180,6 +1181,10 @@ fn sweep_results(ui: &mut egui::Ui, s: &SweepSummary) {
                     ui.label(thousands(x.open_at_end.mean));
                     ui.label(
                         x.mean_queue_wait_minutes
+                            .map_or("—".into(), |w| stress::wait_short(w.mean)),
+                    );
+                    ui.label(
+                        x.mean_wait_for_office_hours_minutes
                             .map_or("—".into(), |w| stress::wait_short(w.mean)),
                     );
                     ui.label(x.busy.map_or("—".into(), |b| format!("{:.0} %", b.mean * 100.0)));

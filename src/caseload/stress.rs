@@ -480,8 +480,8 @@ pub fn likely_cause(
     };
     let role = &r.role;
     let staff_words = |s: &Staff| match s.office_hours_only {
-        true => format!("{} on the rota, in office hours only", s.workers),
-        false => format!("{} on the rota", s.workers),
+        true => format!("{} on the rota, in office hours only", thousands(s.workers as f64)),
+        false => format!("{} on the rota", thousands(s.workers as f64)),
     };
     // (minutes it costs a duty, the words), sorted below.
     let mut causes: Vec<(f64, String)> = Vec::new();
@@ -753,7 +753,7 @@ pub struct MeetingSlotResult {
 pub fn slots_words(m: &super::MeetingSlotsConfig) -> String {
     format!(
         "{} strategy-meeting slot{} of {} min{}",
-        m.slots,
+        thousands(m.slots as f64),
         if m.slots == 1 { "" } else { "s" },
         thousands(m.minutes),
         if m.office_hours_only { ", in office hours" } else { "" }

@@ -510,7 +510,7 @@ pub fn to_text(s: &SweepSummary) -> String {
         s.role,
         s.levels
             .iter()
-            .map(|l| l.workers.to_string())
+            .map(|l| thousands(l.workers as f64))
             .collect::<Vec<_>>()
             .join(", "),
         match (s.levels.len() == 1 && s.levels[0].workers == 1, s.is_slots()) {

@@ -856,6 +856,18 @@ pub(crate) fn chart_frame(
     o
 }
 
+/// A line chart's legend entry at (`x`, `y`): a sample of the line (`dash`: its dash attribute,
+/// or empty), then its label.
+pub(crate) fn legend_line(x: f64, y: f64, colour: &str, dash: &str, label: &str) -> String {
+    format!(
+        r#"<line x1="{x}" y1="{y}" x2="{}" y2="{y}" stroke="{colour}" stroke-width="2"{dash}/><text x="{}" y="{}" font-size="10">{}</text>"#,
+        x + 20.0,
+        x + 24.0,
+        y + 3.0,
+        esc(label)
+    )
+}
+
 /// A line chart of weekly series: (label, colour, dashed, values).
 fn line_chart(title: &str, series: &[(String, &str, bool, Vec<f64>)], y_label: &str) -> String {
     let (w, h) = (900.0, 300.0);
@@ -908,16 +920,7 @@ fn line_chart(title: &str, series: &[(String, &str, bool, Vec<f64>)], y_label: &
             pts.join(" "),
             esc(label)
         );
-        let ly = top + 12.0 + 15.0 * i as f64;
-        let _ = write!(
-            o,
-            r#"<line x1="{}" y1="{ly}" x2="{}" y2="{ly}" stroke="{colour}" stroke-width="2"{dash}/><text x="{}" y="{}" font-size="10">{}</text>"#,
-            left + pw + 10.0,
-            left + pw + 30.0,
-            left + pw + 34.0,
-            ly + 3.0,
-            esc(label)
-        );
+        o += &legend_line(left + pw + 10.0, top + 12.0 + 15.0 * i as f64, colour, dash, label);
     }
     o + "</svg>"
 }

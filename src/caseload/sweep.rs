@@ -12,7 +12,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::LoadedCaseload;
-use super::report::{COLOURS, chart_frame, esc, est_cols, pct, round_top, thousands};
+use super::report::{COLOURS, chart_frame, esc, est_cols, legend_line, pct, round_top, thousands};
 use super::stress::{self, CaseloadInfo, Estimate, RunInfo, StressOptions, r4};
 use crate::protocol::Protocol;
 
@@ -725,16 +725,7 @@ fn chart(
                 );
             }
         }
-        let ly = top + 30.0 + 15.0 * k as f64;
-        let _ = write!(
-            o,
-            r#"<line x1="{}" y1="{ly}" x2="{}" y2="{ly}" stroke="{colour}" stroke-width="2"{dash}/><text x="{}" y="{}" font-size="10">{}</text>"#,
-            left + pw + 10.0,
-            left + pw + 30.0,
-            left + pw + 34.0,
-            ly + 3.0,
-            esc(&p.id)
-        );
+        o += &legend_line(left + pw + 10.0, top + 30.0 + 15.0 * k as f64, colour, dash, &p.id);
     }
     o + "</svg>"
 }

@@ -886,3 +886,42 @@ fn strategy_meetings_wait_in_line_for_a_meeting_slot_and_one_no_longer_needed_gi
     assert_eq!(held, vec![(t("2024-03-06 10:15"), 0)]);
     assert_eq!(booked, 1);
 }
+
+#[test]
+fn a_meeting_ready_at_night_waits_for_office_hours_without_holding_a_slot_overnight() {
+    // One slot of an hour, in office hours. Both children's 72-hour meetings are ready at 00:15
+    // on Wednesday: neither holds the slot through the night; at 09:00 the first takes it and
+    // the second follows at 10:00.
+    let mut e = engine("havering-2023-10", "2024-03-04 10:00");
+    e.automation.meeting_slots = Some(safe_return::sim::engine::MeetingSlots {
+        actions: vec!["hold_strategy_meeting".into()],
+        slots: 1,
+        minutes: 60.0,
+        office_hours_only: true,
+    });
+    let a = e.add_child(
+        child(14, vec![LegalStatus::S31], Placement::Residential),
+        "placement",
+        vec![],
+    );
+    let b = e.add_child(
+        child(14, vec![LegalStatus::S31], Placement::Residential),
+        "placement",
+        vec![],
+    );
+    e.schedule(t("2024-03-04 12:00"), a, leaves());
+    e.schedule(t("2024-03-04 12:00"), b, leaves());
+    e.finish(t("2024-03-06 23:00"));
+    let held: Vec<(NaiveDateTime, usize)> = e
+        .actions_done
+        .iter()
+        .filter(|x| x.2 == "social_worker" && x.3 == "hold_strategy_meeting")
+        .map(|x| (x.0, x.1))
+        .collect();
+    assert_eq!(held, vec![(t("2024-03-06 10:00"), 0), (t("2024-03-06 11:00"), 1)]);
+    // Waiting for office hours is not waiting in line: the first waited none in line, the second
+    // an hour.
+    assert_eq!(e.slot_bookings, 2);
+    assert_eq!(e.slot_wait_minutes, 60.0);
+    assert_eq!(e.slot_office_wait_minutes, 2.0 * (8.0 * 60.0 + 45.0));
+}

@@ -275,6 +275,11 @@ enum Agendum {
         rule: u32,
         due: Option<Nanos>,
     },
+    /// Office hours open for strategy-meeting slots: meetings that became ready out of hours join
+    /// the line (`child`: the first of them, for the agenda's bookkeeping).
+    SlotsOpen {
+        child: u32,
+    },
 }
 
 /// The agenda: a priority queue by (time, sequence). Only the items of the hour at hand are
@@ -448,7 +453,8 @@ impl Agendum {
             | Agendum::Reclassify { child, .. }
             | Agendum::Repeat { child, .. }
             | Agendum::DueCheck { child, .. }
-            | Agendum::SetAbout { child, .. } => *child,
+            | Agendum::SetAbout { child, .. }
+            | Agendum::SlotsOpen { child } => *child,
         }
     }
 }
@@ -1049,6 +1055,10 @@ struct SlotQueue {
     settings: MeetingSlots,
     free: u64,
     waiting: std::collections::VecDeque<WaitingMeeting>,
+    /// Meetings ready out of office hours (slots that keep them), waiting for the next opening,
+    /// and whether that opening is on the agenda.
+    after_hours: Vec<WaitingMeeting>,
+    opening_set: bool,
 }
 
 /// A meeting ready to be held, waiting for a slot: the act that holds it, and since when.
@@ -1059,7 +1069,10 @@ struct WaitingMeeting {
     action: u32,
     kind: u32,
     queue_wait: u32,
+    /// Since when it waits in line (or for office hours, in `after_hours`).
     since: Nanos,
+    /// Minutes it waited for office hours before joining the line.
+    office_wait: i64,
 }
 
 /// Whether office hours are open at one hour of one day, under one calendar.
@@ -1551,6 +1564,8 @@ impl Engine {
                     settings: m.clone(),
                     free: m.slots.max(1) as u64,
                     waiting: Default::default(),
+                    after_hours: Vec::new(),
+                    opening_set: false,
                 });
             }
             Some(_) => {}
@@ -1880,6 +1895,7 @@ impl Engine {
                             kind,
                             queue_wait,
                             since: self.now_ns,
+                            office_wait: 0,
                         });
                         return;
                     }
@@ -1943,6 +1959,7 @@ impl Engine {
                     self.plan_act(child, rule as usize, duty, due, self.now_ns);
                 }
             }
+            Agendum::SlotsOpen { .. } => self.open_slots(),
             Agendum::DueCheck { child, duty } => {
                 let child = child as usize;
                 let open = self.open_by_child[child].open.iter().find(|r| r.id == duty).copied();
@@ -2626,9 +2643,25 @@ impl Engine {
     /// `free_slot`). A meeting whose duty lapses while it waits (the child is back) is dropped
     /// when its turn comes, and takes no slot.
     fn seek_slot(&mut self, m: WaitingMeeting) {
+        let now = self.now_ns;
+        let office = self.slot_rota.as_ref().is_some_and(|q| q.settings.office_hours_only);
+        // Out of office hours, a meeting waits for them first (holding no slot overnight).
+        let opens = match office {
+            true => self.office_open_from(now),
+            false => now,
+        };
         let Some(q) = self.slot_rota.as_mut() else {
             return;
         };
+        if opens > now {
+            let child = m.child;
+            q.after_hours.push(m);
+            if !q.opening_set {
+                q.opening_set = true;
+                self.push_at(opens, Agendum::SlotsOpen { child });
+            }
+            return;
+        }
         if q.free == 0 {
             q.waiting.push_back(m);
             return;
@@ -2645,10 +2678,10 @@ impl Engine {
         let (minutes_long, office) = (q.settings.minutes.max(0.0), q.settings.office_hours_only);
         let now = self.now_ns;
         let start = if office { self.office_open_from(now) } else { now };
-        let waited = minutes(start - m.since);
+        let waited = minutes(start - m.since) + m.office_wait;
         self.slot_bookings += 1;
         self.slot_wait_minutes += minutes(now - m.since) as f64;
-        self.slot_office_wait_minutes += minutes(start - now) as f64;
+        self.slot_office_wait_minutes += (minutes(start - now) + m.office_wait) as f64;
         self.slot_minutes_booked += minutes_long;
         let end = start + (minutes_long * NANOS_PER_MINUTE as f64) as Nanos;
         self.push_at(
@@ -2665,6 +2698,27 @@ impl Engine {
                 slotted: true,
             },
         );
+    }
+
+    /// Office hours open: the meetings that became ready out of hours, still needed, seek a slot
+    /// in the order they became ready (those whose duty lapsed meanwhile are dropped).
+    fn open_slots(&mut self) {
+        let Some(q) = self.slot_rota.as_mut() else {
+            return;
+        };
+        q.opening_set = false;
+        let list = std::mem::take(&mut q.after_hours);
+        let now = self.now_ns;
+        for mut m in list {
+            let d = &mut self.open_by_child[m.child as usize];
+            if !d.has_open(m.kind) {
+                d.act_done(m.kind);
+                continue;
+            }
+            m.office_wait += minutes(now - m.since);
+            m.since = now;
+            self.seek_slot(m);
+        }
     }
 
     /// A meeting ended: its slot goes to the first meeting in line still needed (those whose
@@ -3180,9 +3234,9 @@ impl Engine {
         for (c, d) in self.open_by_child.iter().enumerate() {
             in_hand.extend(d.lazy.iter().map(|a| (c as u32, a.kind)));
         }
-        // Meetings waiting for a slot are in hand too.
+        // Meetings waiting for a slot (or for office hours to seek one) are in hand too.
         if let Some(q) = &self.slot_rota {
-            in_hand.extend(q.waiting.iter().map(|m| (m.child, m.kind)));
+            in_hand.extend(q.waiting.iter().chain(&q.after_hours).map(|m| (m.child, m.kind)));
         }
         for child in 0..self.open_by_child.len() {
             let open = std::mem::take(&mut self.open_by_child[child].open);

@@ -117,7 +117,8 @@ pub enum Command {
         #[arg(long, value_name = "N", value_parser = stress_cmd::whole_number::<u64>, allow_negative_numbers = true)]
         meeting_slots: Option<u64>,
         /// Staffing sweep: run once per number of workers on ROLE's rota, such as rhi_worker=1-6
-        /// or rhi_worker=2,4,8 (up to 20 levels), and report how many each protocol needs.
+        /// or rhi_worker=2,4,8 (up to 20 levels), or per number of meeting slots
+        /// (strategy_meeting_slots=1-4), and report how many each protocol needs.
         #[arg(long, value_name = "ROLE=N1,N2,…")]
         sweep: Option<String>,
         /// With --sweep: the share of the swept duties with a time limit to meet in time, above 0

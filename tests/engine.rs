@@ -832,40 +832,47 @@ fn a_scripted_decision_not_to_act_needs_its_rationale() {
 }
 
 /// Two Havering children in care leave together at noon on Monday 4 March 2024; one strategy
-/// meeting can be held at a time, for ten hours, round the clock. The second child is found
-/// `second_found` (or never, within the run).
-fn meetings_in_one_slot(second_found: Option<&str>) -> (Vec<(NaiveDateTime, usize)>, u64) {
+/// meeting can be held at a time, for `minutes`, in office hours or round the clock. The first
+/// child is found on Saturday 9 March; the second `second_found` (or never, within the run).
+fn two_children_one_slot(minutes: f64, office_hours_only: bool, second_found: Option<&str>) -> Engine {
     let mut e = engine("havering-2023-10", "2024-03-04 10:00");
     e.automation.meeting_slots = Some(safe_return::sim::engine::MeetingSlots {
         actions: vec!["hold_strategy_meeting".into()],
         slots: 1,
-        minutes: 600.0,
-        office_hours_only: false,
+        minutes,
+        office_hours_only,
     });
-    let a = e.add_child(
-        child(14, vec![LegalStatus::S31], Placement::Residential),
-        "placement",
-        vec![],
-    );
-    let b = e.add_child(
-        child(14, vec![LegalStatus::S31], Placement::Residential),
-        "placement",
-        vec![],
-    );
-    e.schedule(t("2024-03-04 12:00"), a, leaves());
-    e.schedule(t("2024-03-04 12:00"), b, leaves());
-    found(&mut e, a, t("2024-03-09 12:00"));
-    if let Some(at) = second_found {
-        found(&mut e, b, t(at));
+    let mut kids = Vec::new();
+    for _ in 0..2 {
+        let c = e.add_child(
+            child(14, vec![LegalStatus::S31], Placement::Residential),
+            "placement",
+            vec![],
+        );
+        e.schedule(t("2024-03-04 12:00"), c, leaves());
+        kids.push(c);
     }
-    e.finish(t("2024-03-09 11:00"));
-    let held = e
-        .actions_done
+    found(&mut e, kids[0], t("2024-03-09 12:00"));
+    if let Some(at) = second_found {
+        found(&mut e, kids[1], t(at));
+    }
+    e
+}
+
+/// The social workers' strategy meetings held: when each ended, and for which child.
+fn social_work_meetings(e: &Engine) -> Vec<(NaiveDateTime, usize)> {
+    e.actions_done
         .iter()
         .filter(|x| x.2 == "social_worker" && x.3 == "hold_strategy_meeting")
         .map(|x| (x.0, x.1))
-        .collect();
-    (held, e.slot_bookings)
+        .collect()
+}
+
+/// Ten-hour meetings, round the clock: the meetings held, and the slots booked.
+fn meetings_in_one_slot(second_found: Option<&str>) -> (Vec<(NaiveDateTime, usize)>, u64) {
+    let mut e = two_children_one_slot(600.0, false, second_found);
+    e.finish(t("2024-03-09 11:00"));
+    (social_work_meetings(&e), e.slot_bookings)
 }
 
 #[test]
@@ -892,32 +899,9 @@ fn a_meeting_ready_at_night_waits_for_office_hours_without_holding_a_slot_overni
     // One slot of an hour, in office hours. Both children's 72-hour meetings are ready at 00:15
     // on Wednesday: neither holds the slot through the night; at 09:00 the first takes it and
     // the second follows at 10:00.
-    let mut e = engine("havering-2023-10", "2024-03-04 10:00");
-    e.automation.meeting_slots = Some(safe_return::sim::engine::MeetingSlots {
-        actions: vec!["hold_strategy_meeting".into()],
-        slots: 1,
-        minutes: 60.0,
-        office_hours_only: true,
-    });
-    let a = e.add_child(
-        child(14, vec![LegalStatus::S31], Placement::Residential),
-        "placement",
-        vec![],
-    );
-    let b = e.add_child(
-        child(14, vec![LegalStatus::S31], Placement::Residential),
-        "placement",
-        vec![],
-    );
-    e.schedule(t("2024-03-04 12:00"), a, leaves());
-    e.schedule(t("2024-03-04 12:00"), b, leaves());
+    let mut e = two_children_one_slot(60.0, true, None);
     e.finish(t("2024-03-06 23:00"));
-    let held: Vec<(NaiveDateTime, usize)> = e
-        .actions_done
-        .iter()
-        .filter(|x| x.2 == "social_worker" && x.3 == "hold_strategy_meeting")
-        .map(|x| (x.0, x.1))
-        .collect();
+    let held = social_work_meetings(&e);
     assert_eq!(held, vec![(t("2024-03-06 10:00"), 0), (t("2024-03-06 11:00"), 1)]);
     // Waiting for office hours is not waiting in line: the first waited none in line, the second
     // an hour.

@@ -125,64 +125,43 @@ fn a_protocol_holding_no_strategy_meetings_says_so_beside_the_slots() {
     );
 }
 
+/// `stress` under Havering October 2023 for three days with these arguments: refused with exit 2
+/// and every `expected` text in the error output.
+fn refused(args: &[&str], expected: &[&str]) {
+    let mut all = vec!["stress", "--protocol", "havering-2023-10", "--days", "3"];
+    all.extend_from_slice(args);
+    let out = bin(&all);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for e in expected {
+        assert!(err.contains(e), "expected `{e}` in:\n{err}");
+    }
+}
+
 #[test]
 fn bad_meeting_slots_are_refused_with_file_line_column_and_field() {
     let path = scratch("slots-bad.ron");
+    let p = path.to_str().unwrap();
     std::fs::write(
         &path,
         "Caseload(\n    name: \"t\",\n    strategy_meeting_slots: (slots: 0, minutes: -5),\n)\n",
     )
     .unwrap();
-    let p = path.to_str().unwrap();
-    let out = bin(&[
-        "stress",
-        "--protocol",
-        "havering-2023-10",
-        "--caseload",
-        p,
-        "--days",
-        "3",
-    ]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains(":3:30: strategy_meeting_slots.slots: at least one meeting slot"),
-        "{err}"
-    );
-    assert!(
-        err.contains(":3:40: strategy_meeting_slots.minutes: cannot be negative (-5)"),
-        "{err}"
+    refused(
+        &["--caseload", p],
+        &[
+            ":3:30: strategy_meeting_slots.slots: at least one meeting slot",
+            ":3:40: strategy_meeting_slots.minutes: cannot be negative (-5)",
+        ],
     );
     std::fs::write(&path, "Caseload(\n    strategy_meeting_slots: (slot: 2),\n)\n").unwrap();
-    let out = bin(&[
-        "stress",
-        "--protocol",
-        "havering-2023-10",
-        "--caseload",
-        p,
-        "--days",
-        "3",
-    ]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        err.contains("unknown field `slot` in `strategy_meeting_slots` (did you mean `slots`?)"),
-        "{err}"
+    refused(
+        &["--caseload", p],
+        &["unknown field `slot` in `strategy_meeting_slots` (did you mean `slots`?)"],
     );
-    let out = bin(&[
-        "stress",
-        "--protocol",
-        "havering-2023-10",
-        "--meeting-slots",
-        "0",
-        "--days",
-        "3",
-    ]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        err.contains("--meeting-slots: from 1 to 100,000 meeting slots, not 0"),
-        "{err}"
+    refused(
+        &["--meeting-slots", "0"],
+        &["--meeting-slots: from 1 to 100,000 meeting slots, not 0"],
     );
 }
 

@@ -239,7 +239,7 @@ enum Agendum {
         auto: bool,
         /// The duty kind (see `Engine::rule_kind`) of an automated act.
         kind: u32,
-        /// A meeting that has had its meeting slot (see `Engine::book_slot`).
+        /// A meeting that has had its meeting slot (see `Engine::hold_meeting`).
         slotted: bool,
     },
     /// The child has been away `Engine::missing_hours[index]` hours. Only the next of an
@@ -717,7 +717,7 @@ pub struct Engine {
     /// Per role, when each worker is next free.
     worker_free: Vec<Option<Rota>>,
     /// Meeting slots (from `Automation::meeting_slots`) and which action numbers take one.
-    slot_rota: Option<SlotQueue>,
+    slot_queue: Option<SlotQueue>,
     slot_action: Vec<bool>,
     /// `automation` by role number (read on entry to `run_until` and `fire`).
     behaviour: Vec<Option<RoleBehaviour>>,
@@ -1284,7 +1284,7 @@ impl Engine {
             slot_office_wait_minutes: 0.0,
             staff: Vec::new(),
             slot_minutes_booked: 0.0,
-            slot_rota: None,
+            slot_queue: None,
             slot_action: Vec::new(),
             episodes_started: 0,
             workload: HashMap::new(),
@@ -1551,7 +1551,7 @@ impl Engine {
         self.trainee = auto.trainee_role.as_deref().map(|r| self.intern(r));
         // The slots are kept (with their bookings) while the setting stays the same.
         match &auto.meeting_slots {
-            Some(m) if self.slot_rota.as_ref().is_none_or(|q| q.settings != *m) => {
+            Some(m) if self.slot_queue.as_ref().is_none_or(|q| q.settings != *m) => {
                 let acts: Vec<u32> = m.actions.iter().map(|a| self.intern(a)).collect();
                 self.slot_action.clear();
                 for a in acts {
@@ -1560,7 +1560,7 @@ impl Engine {
                     }
                     self.slot_action[a as usize] = true;
                 }
-                self.slot_rota = Some(SlotQueue {
+                self.slot_queue = Some(SlotQueue {
                     settings: m.clone(),
                     free: m.slots.max(1) as u64,
                     waiting: Default::default(),
@@ -1570,7 +1570,7 @@ impl Engine {
             }
             Some(_) => {}
             None => {
-                self.slot_rota = None;
+                self.slot_queue = None;
                 self.slot_action.clear();
             }
         }
@@ -2644,13 +2644,13 @@ impl Engine {
     /// when its turn comes, and takes no slot.
     fn seek_slot(&mut self, m: WaitingMeeting) {
         let now = self.now_ns;
-        let office = self.slot_rota.as_ref().is_some_and(|q| q.settings.office_hours_only);
+        let office = self.slot_queue.as_ref().is_some_and(|q| q.settings.office_hours_only);
         // Out of office hours, a meeting waits for them first (holding no slot overnight).
         let opens = match office {
             true => self.office_open_from(now),
             false => now,
         };
-        let Some(q) = self.slot_rota.as_mut() else {
+        let Some(q) = self.slot_queue.as_mut() else {
             return;
         };
         if opens > now {
@@ -2672,7 +2672,7 @@ impl Engine {
 
     /// Hold a meeting in a slot already taken: its act comes at the end of the meeting.
     fn hold_meeting(&mut self, m: WaitingMeeting) {
-        let Some(q) = self.slot_rota.as_ref() else {
+        let Some(q) = self.slot_queue.as_ref() else {
             return;
         };
         let (minutes_long, office) = (q.settings.minutes.max(0.0), q.settings.office_hours_only);
@@ -2703,7 +2703,7 @@ impl Engine {
     /// Office hours open: the meetings that became ready out of hours, still needed, seek a slot
     /// in the order they became ready (those whose duty lapsed meanwhile are dropped).
     fn open_slots(&mut self) {
-        let Some(q) = self.slot_rota.as_mut() else {
+        let Some(q) = self.slot_queue.as_mut() else {
             return;
         };
         q.opening_set = false;
@@ -2725,7 +2725,7 @@ impl Engine {
     /// duty lapsed meanwhile are dropped), or is free.
     fn free_slot(&mut self) {
         loop {
-            let Some(q) = self.slot_rota.as_mut() else {
+            let Some(q) = self.slot_queue.as_mut() else {
                 return;
             };
             let Some(next) = q.waiting.pop_front() else {
@@ -3235,7 +3235,7 @@ impl Engine {
             in_hand.extend(d.lazy.iter().map(|a| (c as u32, a.kind)));
         }
         // Meetings waiting for a slot (or for office hours to seek one) are in hand too.
-        if let Some(q) = &self.slot_rota {
+        if let Some(q) = &self.slot_queue {
             in_hand.extend(q.waiting.iter().chain(&q.after_hours).map(|m| (m.child, m.kind)));
         }
         for child in 0..self.open_by_child.len() {

@@ -80,6 +80,22 @@ fn lint_json_reports_bromley_score_bands_overlapping_at_30_with_citations() {
 }
 
 #[test]
+fn one_passage_grading_its_own_deadlines_is_not_a_conflict() {
+    // Haringey 14.1: "Red 4 hours, Amber 24 hours, Green 72 hours" — three rules, one passage:
+    // the lint finds nothing to reconcile (Bromley's two passages, above, it does).
+    let (code, out, _) = sr(&["protocol", "lint", "assets/protocols/haringey-2021.ron", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let conflicts: Vec<_> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["kind"] == "conflicting_deadlines")
+        .collect();
+    assert!(conflicts.is_empty(), "{conflicts:?}");
+}
+
+#[test]
 fn havering_diff_shows_what_the_october_revision_changed() {
     let (code, out, _) = sr(&[
         "protocol",
@@ -120,6 +136,24 @@ fn havering_diff_shows_what_the_october_revision_changed() {
             .unwrap()
             .iter()
             .any(|o| o["what"] == "category" && o["change"] == "changed")
+    );
+    // Each added rule keeps the document's own strength: "should" is not promoted to "must".
+    let strength = |id: &str| {
+        v["added"].as_array().unwrap().iter().find(|r| r["rule"] == id).unwrap()["strength"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(strength("hv.info.accessible-information"), "should");
+    let (_, text, _) = sr(&[
+        "protocol",
+        "diff",
+        "assets/protocols/havering-2023-05.ron",
+        "assets/protocols/havering-2023-10.ron",
+    ]);
+    assert!(
+        text.contains("hv.info.accessible-information: social_worker should share_accessible_information"),
+        "{text}"
     );
 }
 

@@ -8,7 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use safe_return::protocol::{LegalStatus, Placement, load_protocol};
 use safe_return::scenario::{Decisions, load_decisions, load_scenario, run};
 use safe_return::sim::Status;
-use safe_return::sim::engine::{ChildProfile, Engine, Happening, Phase, RoleBehaviour};
+use safe_return::sim::engine::{ActionParams, ChildProfile, Engine, Happening, Phase, RoleBehaviour};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -106,15 +106,24 @@ fn first_duty<'a>(e: &'a Engine, rule: &str) -> &'a safe_return::sim::engine::Ob
 /// A 14-year-old in residential care (care order) under `protocol`, who leaves at 12:00 on
 /// Monday 4 March 2024; the trainee plays `trainee` (none: every role acts by the book).
 fn in_care_child_leaves(protocol: &str, trainee: Option<&str>) -> (Engine, usize) {
+    in_care_child_leaves_again(protocol, trainee, vec![])
+}
+/// The same, for a child who went missing before at the times in `history`.
+fn in_care_child_leaves_again(protocol: &str, trainee: Option<&str>, history: Vec<NaiveDateTime>) -> (Engine, usize) {
     let mut e = engine(protocol, "2024-03-04 10:00");
     e.automation.trainee_role = trainee.map(String::from);
     let c = e.add_child(
         child(14, vec![LegalStatus::S31], Placement::Residential),
         "placement",
-        vec![],
+        history,
     );
     e.schedule(t("2024-03-04 12:00"), c, leaves());
     (e, c)
+}
+/// Bromley's weekly strategy meetings are for a child who "goes missing repeatedly": one who
+/// went missing in January too.
+fn bromley_repeat_runner(trainee: Option<&str>) -> (Engine, usize) {
+    in_care_child_leaves_again("bromley-2020", trainee, vec![t("2024-01-15 20:00")])
 }
 fn found(e: &mut Engine, c: usize, at: NaiveDateTime) {
     e.schedule(
@@ -326,7 +335,7 @@ fn bromleys_weekly_strategy_meetings_are_held_each_week_in_time_by_social_worker
     let c = e.add_child(
         child(15, vec![LegalStatus::S31], Placement::Residential),
         "placement",
-        vec![],
+        vec![t("2024-01-15 20:00")],
     );
     e.schedule(t("2024-03-04 12:00"), c, leaves());
     found(&mut e, c, t("2024-04-08 12:00"));
@@ -350,12 +359,145 @@ fn bromleys_weekly_strategy_meetings_are_held_each_week_in_time_by_social_worker
 }
 
 #[test]
+fn bromleys_weekly_strategy_meetings_are_only_for_a_child_who_goes_missing_repeatedly() {
+    // Bromley 9.1: "If a child goes missing repeatedly, … Continual multi-agency Strategy Meetings
+    // should be held at a minimum of weekly intervals". Missing three weeks for the first time:
+    // a strategy meeting, but no weekly ones; missing before, in January: weekly meetings too.
+    let weekly_meetings = |history: Vec<NaiveDateTime>| {
+        let (mut e, c) = in_care_child_leaves_again("bromley-2020", None, history);
+        found(&mut e, c, t("2024-03-25 12:00"));
+        e.finish(t("2024-03-26 12:00"));
+        assert!(
+            has_duty(&e, c, "br.cla.strategy-first-working-day"),
+            "a first strategy meeting either way"
+        );
+        e.obligations.iter().filter(|o| o.rule == "br.strategy.weekly").count()
+    };
+    assert_eq!(weekly_meetings(vec![]), 0, "first time missing");
+    assert!(weekly_meetings(vec![t("2024-01-15 20:00")]) >= 2, "missing again");
+}
+
+/// Bromley, the trainee playing the social worker: the child in care leaves at 12:00 and the
+/// trainee scores the Missing Risk Assessment Tool at 13:00 with these answers.
+fn bromley_risk_tool_scored(items: &[(&str, i64)]) -> (Engine, usize) {
+    let (mut e, c) = in_care_child_leaves("bromley-2020", Some("social_worker"));
+    let params = ActionParams {
+        answers: items.iter().map(|(id, s)| (id.to_string(), *s)).collect(),
+        ..Default::default()
+    };
+    e.schedule_action(
+        t("2024-03-04 13:00"),
+        c,
+        "social_worker",
+        "complete_risk_assessment",
+        params,
+        true,
+    );
+    found(&mut e, c, t("2024-03-04 18:00"));
+    e.finish(t("2024-03-05 12:00"));
+    (e, c)
+}
+
+#[test]
+fn bromleys_risk_tool_scored_amber_calls_for_child_protection_procedures_and_a_strategy_meeting() {
+    // Appendix 4, for a score of 30 to 50 (Amber) and over 50 (Red): "Social worker to follow child
+    // protection procedures and convene a Missing child protection strategy meeting" — still owed
+    // when the child is back that evening. A Green score (10 to 30) asks for neither.
+    let amber = [
+        ("looked_after", 2),
+        ("history_of_running_away", 2),
+        ("harmed_while_missing", 2),
+        ("mental_health_self_harm", 2),
+        ("mental_distress_before_missing", 2),
+        ("missing_duration_frequency", 3),
+        ("possible_abduction", 3),
+        ("risky_associates", 2),
+        ("violent_incident_before", 2),
+        ("sexual_exploitation", 3),
+        ("trafficking", 3),
+        ("dangerous_destination", 3),
+        ("push_abuse", 2),
+        ("feels_unsafe", 2),
+    ];
+    let (e, c) = bromley_risk_tool_scored(&amber);
+    for rule in ["br.mrat.amber-red-strategy-meeting", "br.mrat.amber-red-cp-procedures"] {
+        // (MASH's own unscored assessment at 12:45 gives no band: there the rule does not apply.)
+        let duties: Vec<_> = e
+            .obligations
+            .iter()
+            .filter(|o| o.child == c && o.rule == rule && o.status != Status::NotApplicable)
+            .collect();
+        assert_eq!(duties.len(), 1, "{rule}: {duties:?}");
+        let o = duties[0];
+        assert_eq!(o.fired_at, t("2024-03-04 13:00"), "{rule}: when the tool was scored");
+        assert_eq!(
+            o.status,
+            Status::Missed,
+            "{rule}: the trainee did not do it: {}",
+            o.reason
+        );
+    }
+    let green = [
+        ("looked_after", 2),
+        ("history_of_running_away", 2),
+        ("missing_duration_frequency", 3),
+        ("risky_associates", 2),
+        ("sexual_exploitation", 3),
+    ];
+    let (e, c) = bromley_risk_tool_scored(&green);
+    for rule in ["br.mrat.amber-red-strategy-meeting", "br.mrat.amber-red-cp-procedures"] {
+        assert!(
+            e.obligations
+                .iter()
+                .filter(|o| o.child == c && o.rule == rule)
+                .all(|o| o.status == Status::NotApplicable),
+            "{rule} after a Green score"
+        );
+    }
+}
+
+#[test]
+fn bromleys_iro_hears_of_every_missing_episode_even_one_over_in_an_hour() {
+    // Bromley: the IRO "must be informed of all instances of a child being missing": a child back
+    // within the hour still has to be reported to the IRO; the strategy meeting lapses.
+    let (mut e, c) = in_care_child_leaves("bromley-2020", Some("social_worker"));
+    found(&mut e, c, t("2024-03-04 13:00"));
+    e.finish(t("2024-03-06 12:00"));
+    let iro = first_duty(&e, "br.iro.informed-missing");
+    assert_eq!(iro.child, c);
+    assert_eq!(iro.status, Status::Missed, "{}", iro.reason);
+    assert_eq!(
+        first_duty(&e, "br.cla.strategy-first-working-day").status,
+        Status::Cancelled
+    );
+}
+
+#[test]
+fn bromleys_social_worker_reports_children_living_at_home_on_a_plan_not_children_in_care() {
+    // Bromley 10.8: social workers report missing "all children in families receiving statutory
+    // services"; a child in care is reported by the carer.
+    let (mut e, c) = in_care_child_leaves("bromley-2020", None);
+    e.finish(t("2024-03-04 20:00"));
+    assert!(!has_duty(&e, c, "br.unaccounted.report-missing"));
+    assert!(has_duty(&e, c, "br.notify.lac-carer-report"));
+    let mut e = engine("bromley-2020", "2024-03-04 10:00");
+    let c = e.add_child(
+        child(13, vec![LegalStatus::ChildProtectionPlan], Placement::Home),
+        "home",
+        vec![],
+    );
+    e.schedule(t("2024-03-04 12:00"), c, leaves());
+    e.finish(t("2024-03-04 20:00"));
+    assert!(has_duty(&e, c, "br.unaccounted.report-missing"));
+}
+
+#[test]
 fn a_weekly_meeting_held_late_is_that_weeks_meeting_not_also_the_next_weeks() {
     // Bromley, the trainee playing the social worker: the first strategy meeting (held by the
     // police, by the book) starts the weekly ones. The trainee holds the next two hours after it
     // was due, when the second week's duty has already arisen: it is late for the first week, and
     // the second week still needs a meeting of its own.
-    let (mut e, c) = in_care_child_leaves("bromley-2020", Some("social_worker"));
+    let (mut e, c) = bromley_repeat_runner(Some("social_worker"));
     found(&mut e, c, t("2024-03-30 12:00"));
     e.run_until(t("2024-03-05 12:00"));
     let weekly = |e: &Engine| -> Vec<(Option<NaiveDateTime>, Status, String)> {
@@ -447,7 +589,7 @@ fn in_a_stress_run_each_weeks_meeting_is_held_even_when_the_last_one_came_late()
     let c = e.add_child(
         child(14, vec![LegalStatus::S31], Placement::Residential),
         "placement",
-        vec![],
+        vec![t("2024-01-15 20:00")],
     );
     e.schedule(t("2024-03-04 12:00"), c, leaves());
     found(&mut e, c, t("2024-04-13 12:00"));

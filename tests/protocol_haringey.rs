@@ -117,6 +117,26 @@ fn mash_completes_the_risk_assessment_record_by_rag_rating() {
     assert_eq!(by_rag(Rag::Green), Deadline::Hours(72));
     let all = p.rule("hg.defs.risk-assess-missing-72h").unwrap();
     assert_eq!(all.deadline, Deadline::Hours(72));
+    // 14.1: the record is due by the rating: the shortest limit that applies to the child.
+    let due_for = |rating: Option<&str>| {
+        let child = Facts {
+            risk_factors: rating.map(String::from).into_iter().collect(),
+            ..at_home(14)
+        };
+        p.rules
+            .iter()
+            .filter(|r| {
+                r.trigger == Trigger::NotificationReceived("mash".into())
+                    && r.action == "complete_risk_assessment"
+                    && r.when.holds(&child)
+            })
+            .map(|r| r.deadline)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(due_for(None), vec![Deadline::Hours(72)], "Green");
+    assert!(due_for(Some("mash_rag_amber")).contains(&Deadline::Hours(24)));
+    assert!(due_for(Some("mash_rag_red")).contains(&Deadline::Hours(4)));
+    assert!(!due_for(Some("mash_rag_red")).contains(&Deadline::Hours(24)));
 }
 
 #[test]

@@ -9,6 +9,8 @@ pub struct RuleSummary {
     pub rule: String,
     pub role: String,
     pub action: String,
+    /// "must" or "should", as the document puts it.
+    pub strength: String,
     pub trigger: String,
     pub deadline: String,
     pub citation: String,
@@ -56,6 +58,11 @@ fn summary(r: &Rule) -> RuleSummary {
         rule: r.id.clone(),
         role: r.role.clone(),
         action: r.action.clone(),
+        strength: match r.strength {
+            Strength::Must => "must",
+            Strength::Should => "should",
+        }
+        .into(),
         trigger: r.trigger.label(),
         deadline: r.deadline.label(),
         citation: r.citation.to_string(),
@@ -219,15 +226,15 @@ impl ProtocolDiff {
         s += &format!("\n{} rules added\n", self.added.len());
         for r in &self.added {
             s += &format!(
-                "  + {}: {} must {} within {} after {}\n      [{}]\n",
-                r.rule, r.role, r.action, r.deadline, r.trigger, r.citation
+                "  + {}: {} {} {} within {} after {}\n      [{}]\n",
+                r.rule, r.role, r.strength, r.action, r.deadline, r.trigger, r.citation
             );
         }
         s += &format!("\n{} rules removed\n", self.removed.len());
         for r in &self.removed {
             s += &format!(
-                "  - {}: {} must {} within {} after {}\n      [{}]\n",
-                r.rule, r.role, r.action, r.deadline, r.trigger, r.citation
+                "  - {}: {} {} {} within {} after {}\n      [{}]\n",
+                r.rule, r.role, r.strength, r.action, r.deadline, r.trigger, r.citation
             );
         }
         s += &format!("\n{} rules changed\n", self.changed.len());

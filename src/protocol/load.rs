@@ -78,6 +78,8 @@ struct Names<'p> {
     actions: HashSet<&'p str>,
     categories: HashSet<&'p str>,
     docs: HashSet<&'p str>,
+    /// The bands the protocol's risk tools give.
+    tool_bands: Vec<Rag>,
 }
 
 fn check(p: &Protocol, c: &mut Collector) {
@@ -119,6 +121,12 @@ fn check(p: &Protocol, c: &mut Collector) {
         actions: p.actions.iter().map(|r| r.id.as_str()).collect(),
         categories: p.categories.iter().map(|r| r.id.as_str()).collect(),
         docs: p.documents.iter().map(|r| r.id.as_str()).collect(),
+        tool_bands: p
+            .risk
+            .tools
+            .iter()
+            .flat_map(|t| t.bands.iter().map(|b| b.rag))
+            .collect(),
     };
 
     for (i, a) in p.actions.iter().enumerate() {
@@ -396,6 +404,20 @@ fn condition(c: &mut Collector, n: &Names, at: &str, w: &Condition) {
     }
     if let Some(e) = w.min_episodes {
         window(c, &format!("{at}.min_episodes"), e.episodes, e.within_days);
+    }
+    for (i, b) in w.tool_band.iter().enumerate() {
+        if n.tool_bands.is_empty() {
+            c.err(
+                &format!("{at}.tool_band[{i}]"),
+                "this protocol has no risk tool (risk.tools) to give a band",
+            );
+        } else if !n.tool_bands.contains(b) {
+            let known: Vec<String> = n.tool_bands.iter().map(|b| format!("{b:?}")).collect();
+            c.err(
+                &format!("{at}.tool_band[{i}]"),
+                format!("no band of the risk tool is {b:?} (its bands: {})", known.join(", ")),
+            );
+        }
     }
 }
 

@@ -27,6 +27,8 @@ pub struct Facts {
     pub office_hours: bool,
     /// Age in days of each episode's start, this one included (0.0 for the current one).
     pub episode_ages_days: Vec<f64>,
+    /// The band of the latest risk-tool score in this episode, if the tool was scored.
+    pub tool_band: Option<Rag>,
 }
 
 impl Facts {
@@ -58,6 +60,7 @@ impl Condition {
             && self
                 .min_episodes
                 .is_none_or(|w| f.episodes_within(w.within_days) >= w.episodes)
+            && (self.tool_band.is_empty() || f.tool_band.is_some_and(|b| self.tool_band.contains(&b)))
     }
 
     /// True when the condition reads only what a child's profile says of them — legal status,
@@ -80,6 +83,7 @@ impl Condition {
             min_hours_away,
             office_hours,
             min_episodes,
+            tool_band,
         } = self;
         min_age.is_none()
             && max_age.is_none()
@@ -89,6 +93,7 @@ impl Condition {
             && min_hours_away.is_none()
             && office_hours.is_none()
             && min_episodes.is_none()
+            && tool_band.is_empty()
     }
 
     /// True when no child could ever satisfy this condition.

@@ -181,6 +181,9 @@ pub struct Condition {
     pub office_hours: Option<bool>,
     /// Episodes within a rolling window, counting this one.
     pub min_episodes: Option<EpisodeWindow>,
+    /// The band of the child's latest score on the protocol's risk tool in this episode, any of
+    /// (an assessment done without scoring the tool gives no band).
+    pub tool_band: Vec<Rag>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]

@@ -239,6 +239,16 @@ pub fn describe(c: &Condition) -> String {
     if let Some(e) = c.min_episodes {
         v.push(format!("{}+ episodes in {} days", e.episodes, e.within_days));
     }
+    if !c.tool_band.is_empty() {
+        v.push(format!(
+            "risk tool scored {}",
+            c.tool_band
+                .iter()
+                .map(|s| format!("{s:?}"))
+                .collect::<Vec<_>>()
+                .join("/")
+        ));
+    }
     if v.is_empty() {
         "every child".into()
     } else {

@@ -13,7 +13,9 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::calendar::Calendar;
-use crate::protocol::{Deadline, Effect, Facts, LegalStatus, Placement, Protocol, RiskLevel, Rule, Strength, Trigger};
+use crate::protocol::{
+    Deadline, Effect, Facts, LegalStatus, Placement, Protocol, Rag, RiskLevel, Rule, Strength, Trigger,
+};
 
 /// A child's standing facts (what does not change during an episode).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -66,6 +68,8 @@ pub struct Episode {
     pub whereabouts_known: bool,
     pub category: Option<String>,
     pub risk: Option<RiskLevel>,
+    /// The band of the latest score on the protocol's risk tool in this episode.
+    pub tool_band: Option<Rag>,
     /// (time, what) for every change of phase, category or grading.
     pub transitions: Vec<(NaiveDateTime, String)>,
     /// Trigger keys (see `TriggerKeys`) that have fired in this episode.
@@ -1787,6 +1791,7 @@ impl Engine {
             (c, _) => f.category = c.cloned(),
         }
         f.risk = ep.and_then(|e| e.risk);
+        f.tool_band = ep.and_then(|e| e.tool_band);
         f.risk_factors.clone_from(&c.profile.risk_factors);
         f.office_hours = office_hours;
     }
@@ -2014,6 +2019,7 @@ impl Engine {
                     whereabouts_known: false,
                     category: None,
                     risk: None,
+                    tool_band: None,
                     transitions: Vec::new(),
                     fired: KeySet::default(),
                     repeating: Vec::new(),
@@ -3078,7 +3084,14 @@ impl Engine {
             for tool in &self.protocol.risk.tools {
                 let text = match tool.total(&params.answers) {
                     Ok(total) => match tool.band(total) {
-                        Some(b) => format!("{}: total {total}, {:?} — {}", tool.name, b.rag, b.label),
+                        Some(b) => {
+                            // Rules may ask for the band (`tool_band`): the score stands for
+                            // the rest of the episode, until the tool is scored again.
+                            if let Some(e) = self.children[child].episode.as_mut() {
+                                e.tool_band = Some(b.rag);
+                            }
+                            format!("{}: total {total}, {:?} — {}", tool.name, b.rag, b.label)
+                        }
                         None => format!("{}: total {total}, in no band", tool.name),
                     },
                     Err(e) => format!("{}: answers not accepted: {e}", tool.name),

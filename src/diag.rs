@@ -63,6 +63,8 @@ pub struct Collector<'a> {
     pub path: &'a Path,
     pub spans: &'a SpanMap,
     pub errors: Vec<SourceError>,
+    /// What is allowed but probably not meant (a run goes ahead; the user is told).
+    pub warnings: Vec<SourceError>,
 }
 
 impl<'a> Collector<'a> {
@@ -71,7 +73,18 @@ impl<'a> Collector<'a> {
             path,
             spans,
             errors: Vec::new(),
+            warnings: Vec::new(),
         }
+    }
+    /// Record a warning at the value `field`.
+    pub fn warn(&mut self, field: &str, message: impl fmt::Display) {
+        let pos = self.spans.get(field);
+        self.warnings.push(SourceError {
+            path: self.path.to_path_buf(),
+            line: pos.line,
+            col: pos.col,
+            message: format!("{field}: {message}"),
+        });
     }
     /// Record an error at the value `field` (e.g. `rules[2].deadline`).
     pub fn err(&mut self, field: &str, message: impl fmt::Display) {
@@ -236,7 +249,7 @@ fn value_kind(name: &str) -> String {
 }
 
 /// The closest of `names` to `found`, if it is close enough to be a slip of the keyboard.
-fn did_you_mean(found: &str, names: &[&str]) -> String {
+pub(crate) fn did_you_mean(found: &str, names: &[&str]) -> String {
     let lower = found.to_lowercase();
     let best = names
         .iter()

@@ -369,11 +369,15 @@ fn the_report_says_why_a_rule_is_seldom_met_in_time() {
     // days) costs more than the half-hour by which starting and doing overrun the hour allowed.
     let wait = arrange.mean_queue_wait_minutes.as_ref().expect("waits").mean;
     assert!(wait > 30.0, "{arrange:?}");
-    assert!(why.starts_with("waiting for a worker in office hours"), "{why}");
+    assert!(
+        why.starts_with("waiting for a free worker or for office hours"),
+        "{why}"
+    );
     let within = rule(&slow, "br.rhi.within-72h");
     let why = within.likely_cause.clone().expect("a cause for late interviews");
     assert!(
-        why.starts_with("waiting for a worker in office hours") && why.contains("1 on the rota, in office hours only"),
+        why.starts_with("waiting for a free worker or for office hours")
+            && why.contains("1 on the rota, in office hours only"),
         "{why}"
     );
     // The report names the rule in the protocol's words, with its citation, and says why.
@@ -384,7 +388,7 @@ fn the_report_says_why_a_rule_is_seldom_met_in_time() {
         "{text}"
     );
     assert!(
-        text.contains("      why: waiting for a worker in office hours"),
+        text.contains("      why: waiting for a free worker or for office hours"),
         "{text}"
     );
     assert!(
@@ -456,7 +460,7 @@ fn interviews_still_waiting_for_the_one_rhi_worker_at_the_end_are_a_backlog_not_
     );
     let why = offer.likely_cause.clone().expect("a backlog is explained");
     assert!(
-        why.starts_with("waiting for a worker in office hours")
+        why.starts_with("waiting for a free worker or for office hours")
             && why.contains("of these duties were still open when the run ended"),
         "{why}"
     );

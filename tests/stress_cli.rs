@@ -150,7 +150,10 @@ fn replications_threads_days_and_event_log_size_are_capped() {
     let out = stress(&[&TINY[..], &["--threads", "100000"]].concat());
     refused(&out, &["--threads: at most 256 threads, not 100000"]);
     let out = stress(&["--replications", "1", "--children", "50", "--days", "4000"]);
-    refused(&out, &["--days: the horizon runs from 1 day to 3,660 (ten years)"]);
+    refused(
+        &out,
+        &["--days: the horizon runs from 7 days (a week: workload is counted in whole weeks) to 3,660 (ten years)"],
+    );
     let log = scratch("cli-zero.ocel.json");
     let _ = std::fs::remove_file(&log);
     let out = stress(&[&TINY[..], &["--ocel", log.to_str().unwrap(), "--ocel-children", "0"]].concat());
@@ -321,5 +324,111 @@ fn a_folder_given_as_the_caseload_is_named_in_plain_words() {
         &[&format!(
             "{rel}:1:1: cannot read caseload file: it is a folder, not a file"
         )],
+    );
+}
+
+/// Havering October 2023 with the offer of a return interview due in 24 hours instead of 72: a
+/// draft a policy team might edit from a copy, keeping the protocol's id.
+fn draft_revision() -> String {
+    let text = std::fs::read_to_string(Path::new(ROOT).join("assets/protocols/havering-2023-10.ron")).unwrap();
+    let at = text.find("id: \"hv.rhi.offer-72h\"").expect("the rule");
+    let d = at + text[at..].find("deadline: Hours(72)").expect("its deadline");
+    let draft = format!(
+        "{}deadline: Hours(24){}",
+        &text[..d],
+        &text[d + "deadline: Hours(72)".len()..]
+    );
+    let path = scratch("draft-rhi-24h.ron");
+    std::fs::write(&path, draft).unwrap();
+    rel(&path)
+}
+
+#[test]
+fn a_draft_that_kept_its_protocols_id_is_told_apart_and_its_changed_rule_named() {
+    let draft = draft_revision();
+    let out_dir = scratch("cli-draft-out");
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let out = stress(
+        &[
+            &["--compare", draft.as_str(), "--out", out_dir.to_str().unwrap()][..],
+            &["--replications", "1", "--children", "300", "--days", "30"],
+        ]
+        .concat(),
+    );
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("note: both protocols are called `havering-2023-10`: the revision")
+            && stderr.contains("is shown as `havering-2023-10 (draft-rhi-24h.ron)`"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("havering-2023-10 (draft-rhi-24h.ron)"), "{stdout}");
+    assert!(stdout.contains("rules in both (1 changed), 0 added"), "{stdout}");
+    assert!(
+        stdout.contains("changed: hv.rhi.offer-72h (deadline: Hours(72) → Hours(24))"),
+        "{stdout}"
+    );
+    let csv = std::fs::read_to_string(out_dir.join("comparison.csv")).unwrap();
+    let row = csv.lines().find(|l| l.starts_with("hv.rhi.offer-72h,")).unwrap();
+    assert!(row.ends_with("deadline: Hours(72) → Hours(24)"), "{row}");
+    let summary = std::fs::read_to_string(out_dir.join("summary.csv")).unwrap();
+    assert!(
+        summary.contains("havering-2023-10 (draft-rhi-24h.ron)"),
+        "the CSV sides differ too"
+    );
+    // The chart's legend names each side once, whole, not cut at the edge.
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert!(
+        html.contains("<title>havering-2023-10 (draft-rhi-24h.ron)</title>havering-2023-10 (draft-rhi-24h.ron)</text>"),
+        "legend entry for the draft"
+    );
+}
+
+#[test]
+fn a_risk_factor_no_protocol_asks_about_is_warned_of_where_it_is_written() {
+    // The protocols write `cse`; "csee" is a slip, "sexual_exploitation" a name none uses. The run
+    // goes ahead (a caseload may keep factors for other protocols) but says so.
+    let path = scratch("cli-risk-typo.ron");
+    std::fs::write(
+        &path,
+        caseload(
+            "    risk_factors: [\n        (factor: \"csee\", share: 0.1),\n        (factor: \"sexual_exploitation\", share: 0.1),\n        (factor: \"county_lines\", share: 0.1),\n    ],",
+        ),
+    )
+    .unwrap();
+    let rel = rel(&path);
+    let out = stress(&[&["--caseload", rel.as_str()][..], &TINY[..]].concat());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "warning: {rel}:3:10: risk_factors[0].factor: no rule of havering-2023-10 asks about `csee`: it changes nothing in this run (did you mean `cse`?)"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("warning: {rel}:4:10: risk_factors[1].factor")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("(the risk factors asked about: cce, cse, gangs"),
+        "{stderr}"
+    );
+    // `county_lines` is Bromley's: kept for another protocol, no warning.
+    assert!(!stderr.contains("county_lines"), "{stderr}");
+}
+
+#[test]
+fn a_run_shorter_than_a_week_is_refused() {
+    // Workload, meetings a week and the busiest week are counted in whole weeks.
+    let out = stress(&["--replications", "1", "--children", "50", "--days", "6"]);
+    refused(&out, &["--days: the horizon runs from 7 days"]);
+    bad_caseload(
+        "three-days.ron",
+        caseload("    horizon_days: 3,"),
+        &["2:5: horizon_days: the horizon must be at least a week (7 days"],
     );
 }

@@ -338,3 +338,27 @@ fn the_wait_in_line_falls_to_nothing_with_slots_to_spare_and_the_wait_for_office
     // Meetings still wait for office hours: more slots do not change that.
     assert!(mean(&at(1)["mean_wait_for_office_hours_minutes"]) > 60.0, "{}", at(1));
 }
+
+#[test]
+fn when_more_workers_change_nothing_the_sweep_says_so_instead_of_asking_for_more() {
+    // Havering October 2023 with 6 and 20 RHI workers: the offers still late are the ones that
+    // arise at night and at weekends; more workers do not reach them.
+    let s = json_of(&[
+        "--protocol",
+        "havering-2023-10",
+        "--children",
+        "500",
+        "--days",
+        "60",
+        "--replications",
+        "2",
+        "--sweep",
+        "rhi_worker=6,20",
+        "--target",
+        "99%",
+    ]);
+    let text = s["enough"][0]["text"].as_str().unwrap();
+    assert!(text.contains("not reached with up to 20 workers"), "{text}");
+    assert!(text.contains("More workers made no difference ("), "{text}");
+    assert!(text.contains("the wait is for office hours"), "{text}");
+}

@@ -372,6 +372,8 @@ pub struct LoadedCaseload {
     pub start: NaiveDate,
     /// Where it came from (`None` for the built-in defaults).
     pub path: Option<std::path::PathBuf>,
+    /// What in it is allowed but probably not meant, as `file:line:col: field: message`.
+    pub warnings: Vec<String>,
 }
 
 impl LoadedCaseload {
@@ -383,6 +385,7 @@ impl LoadedCaseload {
             caseload,
             start,
             path: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -518,11 +521,13 @@ pub fn parse_caseload(path: &Path, src: &str, protocols: &[&Protocol]) -> Result
     let spans = SpanMap::scan(src);
     let mut c = Collector::new(path, &spans);
     let start = check(&caseload, protocols, &mut c);
+    let warnings = c.warnings.iter().map(|w| w.to_string()).collect();
     c.finish()?;
     Ok(LoadedCaseload {
         caseload,
         start: start.expect("checked"),
         path: Some(path.to_path_buf()),
+        warnings,
     })
 }
 
@@ -532,20 +537,58 @@ pub fn check_in_memory(cl: &Caseload, protocols: &[&Protocol]) -> Result<LoadedC
     let path = Path::new("<caseload>");
     let mut c = Collector::new(path, &spans);
     let start = check(cl, protocols, &mut c);
+    let warnings = c.warnings.iter().map(|w| w.to_string()).collect();
     c.finish()?;
     Ok(LoadedCaseload {
         caseload: cl.clone(),
         start: start.expect("checked"),
         path: None,
+        warnings,
     })
 }
 
 const SHARE_TOLERANCE: f64 = 1e-6;
 
+/// Every risk factor a shipped protocol (`assets/protocols/`) asks about, read once.
+fn shipped_risk_factors() -> &'static [String] {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names: Vec<String> = std::fs::read_dir(crate::paths::protocols_dir())
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "ron"))
+            .filter_map(|e| crate::protocol::load_protocol(&e.path()).ok())
+            .flat_map(|lp| {
+                let p = lp.protocol;
+                let mut v: Vec<String> = Vec::new();
+                for w in p
+                    .rules
+                    .iter()
+                    .map(|r| &r.when)
+                    .chain(p.classification.iter().map(|c| &c.when))
+                    .chain(p.prohibitions.iter().map(|x| &x.when))
+                {
+                    v.extend(w.risk_factors.iter().cloned());
+                }
+                v
+            })
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    })
+}
+
 /// Most children a caseload (or `--children`) may have.
 pub const MAX_CHILDREN: i64 = 10_000_000;
 /// Longest horizon (and `--days`): ten years.
 pub const MAX_HORIZON_DAYS: i64 = 3660;
+/// The horizon's range, in words (for options and the dashboard).
+pub const HORIZON_RANGE: &str =
+    "the horizon runs from 7 days (a week: workload is counted in whole weeks) to 3,660 (ten years)";
+/// The shortest horizon: a week (workload, meetings and peaks are measured in whole weeks).
+pub const MIN_HORIZON_DAYS: i64 = 7;
 /// Longest warm-up: ten years, like the horizon (history further back changes no threshold in
 /// the protocols, and each day of it costs time and memory).
 pub const MAX_WARM_UP_DAYS: i64 = 3660;
@@ -623,10 +666,13 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
             format!("{} children is more than this tool simulates (10 million)", cl.children),
         );
     }
-    if cl.horizon_days <= 0 {
+    if cl.horizon_days < MIN_HORIZON_DAYS {
         c.err(
             "horizon_days",
-            format!("the horizon must be at least one day, not {}", cl.horizon_days),
+            format!(
+                "the horizon must be at least a week (7 days: workload and meetings are counted in whole weeks), not {}",
+                cl.horizon_days
+            ),
         );
     } else if cl.horizon_days > MAX_HORIZON_DAYS {
         c.err(
@@ -662,10 +708,18 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
     }
     // Ages.
     for (i, b) in cl.ages.iter().enumerate() {
-        if b.min < 0 || b.max < b.min {
+        if b.min < 0 {
+            c.err(
+                &format!("ages[{i}].min"),
+                format!("an age cannot be negative ({})", b.min),
+            );
+        } else if b.max < b.min {
             c.err(
                 &format!("ages[{i}]"),
-                format!("an age band runs from min to max; {}-{} is not one", b.min, b.max),
+                format!(
+                    "an age band runs from min to max: {} to {} is not one (max is below min)",
+                    b.min, b.max
+                ),
             );
         } else if b.max >= 18 {
             c.err(
@@ -719,10 +773,43 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
             "a child cannot be both placed out of borough and placed here by another authority: the two shares exceed 1",
         );
     }
+    // The risk factors the protocols' rules, classification and prohibitions ask about.
+    let mut named: Vec<&str> = protocols
+        .iter()
+        .flat_map(|p| {
+            p.rules
+                .iter()
+                .map(|r| &r.when)
+                .chain(p.classification.iter().map(|c| &c.when))
+                .chain(p.prohibitions.iter().map(|x| &x.when))
+        })
+        .flat_map(|w| w.risk_factors.iter().map(String::as_str))
+        .collect();
+    named.sort_unstable();
+    named.dedup();
     for (i, f) in cl.risk_factors.iter().enumerate() {
         check_share(c, &format!("risk_factors[{i}].share"), f.share);
         if f.factor.trim().is_empty() {
             c.err(&format!("risk_factors[{i}].factor"), "a risk factor needs a name");
+        } else if !protocols.is_empty()
+            && !named.contains(&f.factor.as_str())
+            && (!shipped_risk_factors().contains(&f.factor) || !crate::diag::did_you_mean(&f.factor, &named).is_empty())
+        {
+            // Allowed (a caseload may keep a factor for another protocol, as the shipped ones
+            // do), but one no protocol knows, or a slip of the keyboard, would quietly change
+            // nothing.
+            c.warn(
+                &format!("risk_factors[{i}].factor"),
+                format!(
+                    "no rule of {} asks about `{}`: it changes nothing in this run{}",
+                    protocols.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(" or "),
+                    f.factor,
+                    match crate::diag::did_you_mean(&f.factor, &named) {
+                        s if s.is_empty() => format!(" (the risk factors asked about: {})", named.join(", ")),
+                        s => s,
+                    }
+                ),
+            );
         }
     }
     for (name, groups) in [

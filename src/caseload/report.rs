@@ -7,6 +7,11 @@ use std::path::Path;
 use super::stress::{Estimate, ProtocolResult, Summary};
 
 /// A share as a percentage with its interval: `87.5 (84.0–91.0) %`.
+/// A count with its noun, thousands separated: "1 child", "2,000 children".
+pub fn counted(n: f64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1.0 { one } else { many })
+}
+
 pub fn pct(e: &Option<Estimate>) -> String {
     match e {
         Some(e) => {
@@ -251,6 +256,9 @@ pub fn to_text(s: &Summary) -> String {
                 };
                 let _ = writeln!(o, "  {what}: {}{more}", list[..list.len().min(20)].join(", "));
             }
+            for r in cmp.rules.iter().filter(|r| !r.changed.is_empty()).take(20) {
+                let _ = writeln!(o, "  changed: {} ({})", r.id, r.changed.join("; "));
+            }
         }
         let moved = cmp.rules_moved_most();
         if !moved.is_empty() {
@@ -285,12 +293,12 @@ pub fn to_text(s: &Summary) -> String {
     }
     let _ = writeln!(
         o,
-        "\n{} episodes, {} events in {:.2} s ({} events/s, {} threads){}",
+        "\n{} episodes, {} events in {:.2} s ({} events/s, {}){}",
         thousands(s.episodes as f64),
         thousands(s.events as f64),
         s.run.wall_seconds,
         thousands(s.run.events_per_second),
-        s.run.threads,
+        counted(s.run.threads as f64, "thread", "threads"),
         s.run
             .peak_rss_bytes
             .map(|b| format!(", peak memory {:.0} MB", b as f64 / 1_048_576.0))
@@ -557,6 +565,7 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
             "change",
             "baseline_fired",
             "revision_fired",
+            "what_changed",
         ])
         .map_err(csv_err)?;
         for r in &cmp.rules {
@@ -568,6 +577,7 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
                 &r.compliance_change.map(|x| x.to_string()).unwrap_or_default(),
                 &est_cols(&r.baseline_fired)[0],
                 &est_cols(&r.revision_fired)[0],
+                &r.changed.join("; "),
             ])
             .map_err(csv_err)?;
         }
@@ -790,6 +800,23 @@ fn comparison_html(s: &Summary, cmp: &super::stress::Comparison) -> String {
             }
             o += "</ul></details>";
         }
+        if !cmp.rules_changed.is_empty() {
+            let _ = write!(
+                o,
+                "<details><summary>Rules changed in {} ({})</summary><ul>",
+                esc(&b.id),
+                cmp.rules_changed.len()
+            );
+            for r in cmp.rules.iter().filter(|r| !r.changed.is_empty()) {
+                let _ = write!(
+                    o,
+                    r#"<li><code>{}</code>: {}</li>"#,
+                    esc(&r.id),
+                    esc(&r.changed.join("; "))
+                );
+            }
+            o += "</ul></details>";
+        }
     }
     let _ = write!(
         o,
@@ -858,18 +885,31 @@ pub(crate) fn chart_frame(
 
 /// A line chart's legend entry at (`x`, `y`): a sample of the line (`dash`: its dash attribute,
 /// or empty), then its label.
+/// A label longer than the legend has room for is cut short with "…", whole in its tooltip.
 pub(crate) fn legend_line(x: f64, y: f64, colour: &str, dash: &str, label: &str) -> String {
+    const ROOM: usize = 38;
+    let shown = match label.chars().count() > ROOM {
+        true => format!("{}…", label.chars().take(ROOM - 1).collect::<String>()),
+        false => label.to_string(),
+    };
     format!(
-        r#"<line x1="{x}" y1="{y}" x2="{}" y2="{y}" stroke="{colour}" stroke-width="2"{dash}/><text x="{}" y="{}" font-size="10">{}</text>"#,
+        r#"<line x1="{x}" y1="{y}" x2="{}" y2="{y}" stroke="{colour}" stroke-width="2"{dash}/><text x="{}" y="{}" font-size="10"><title>{}</title>{}</text>"#,
         x + 20.0,
         x + 24.0,
         y + 3.0,
-        esc(label)
+        esc(label),
+        esc(&shown)
     )
 }
 
-/// A line chart of weekly series: (label, colour, dashed, values).
-fn line_chart(title: &str, series: &[(String, &str, bool, Vec<f64>)], y_label: &str) -> String {
+/// A line chart of weekly series: (label, colour, dashed, values), with a legend of (label,
+/// colour, dashed) entries.
+fn line_chart(
+    title: &str,
+    series: &[(String, &str, bool, Vec<f64>)],
+    legend: &[(String, &str, bool)],
+    y_label: &str,
+) -> String {
     let (w, h) = (900.0, 300.0);
     let (left, right, top, bottom) = (56.0, 250.0, 26.0, 34.0);
     let pw = w - left - right;
@@ -901,7 +941,7 @@ fn line_chart(title: &str, series: &[(String, &str, bool, Vec<f64>)], y_label: &
         top + ph / 2.0,
         esc(y_label)
     );
-    for (i, (label, colour, dashed, values)) in series.iter().enumerate() {
+    for (label, colour, dashed, values) in series {
         let pts: Vec<String> = values
             .iter()
             .enumerate()
@@ -920,6 +960,9 @@ fn line_chart(title: &str, series: &[(String, &str, bool, Vec<f64>)], y_label: &
             pts.join(" "),
             esc(label)
         );
+    }
+    for (i, (label, colour, dashed)) in legend.iter().enumerate() {
+        let dash = if *dashed { r#" stroke-dasharray="5 3""# } else { "" };
         o += &legend_line(left + pw + 10.0, top + 12.0 + 15.0 * i as f64, colour, dash, label);
     }
     o + "</svg>"
@@ -930,9 +973,9 @@ pub fn to_html(s: &Summary) -> String {
     let c = &s.caseload;
     let mut o = String::new();
     let title = format!(
-        "Stress test — {} ({} children, {} days)",
+        "Stress test — {} ({}, {} days)",
         if c.name.is_empty() { "caseload" } else { &c.name },
-        thousands(c.children as f64),
+        counted(c.children as f64, "child", "children"),
         c.horizon_days
     );
     let _ = write!(
@@ -1081,6 +1124,7 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
             .then_with(|| a.0.cmp(b.0))
     });
     top.truncate(6);
+    // A colour for each role; the revision's lines dashed (the legend says which is which).
     let mut series = Vec::new();
     for (k, p) in s.protocols.iter().enumerate() {
         for (i, (id, _)) in top.iter().enumerate() {
@@ -1094,7 +1138,17 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
             }
         }
     }
-    o += &line_chart("Actions per week by role", &series, "actions");
+    let mut legend: Vec<(String, &str, bool)> = top
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (id.to_string(), COLOURS[i % COLOURS.len()], false))
+        .collect();
+    if s.protocols.len() > 1 {
+        for (k, p) in s.protocols.iter().enumerate() {
+            legend.push((p.id.clone(), "#555", k > 0));
+        }
+    }
+    o += &line_chart("Actions per week by role", &series, &legend, "actions");
     let meetings: Vec<_> = s
         .protocols
         .iter()
@@ -1108,7 +1162,8 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
             )
         })
         .collect();
-    o += &line_chart("Strategy meetings held per week", &meetings, "meetings");
+    let legend: Vec<(String, &str, bool)> = meetings.iter().map(|(l, c, d, _)| (l.clone(), *c, *d)).collect();
+    o += &line_chart("Strategy meetings held per week", &meetings, &legend, "meetings");
     // Roles table.
     for p in &s.protocols {
         let _ = write!(
@@ -1222,11 +1277,11 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
     }
     let _ = write!(
         o,
-        r#"<p class="note">{} episodes and {} engine events in {:.2} s on {} threads{}.</p></body></html>"#,
+        r#"<p class="note">{} episodes and {} engine events in {:.2} s on {}{}.</p></body></html>"#,
         thousands(s.episodes as f64),
         thousands(s.events as f64),
         s.run.wall_seconds,
-        s.run.threads,
+        counted(s.run.threads as f64, "thread", "threads"),
         s.run
             .peak_rss_bytes
             .map(|b| format!("; peak memory {:.0} MB", b as f64 / 1_048_576.0))

@@ -6,6 +6,7 @@
 //! protocol of a comparison sees the same children and episodes in replication `i`, and results
 //! are combined in replication order.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -62,6 +63,8 @@ pub struct Replication {
     /// Strategy meetings that took a slot, minutes they waited for one in all, and minutes of
     /// slot time they took (all 0 where the caseload sets no slots).
     pub slot_bookings: u64,
+    /// Meetings held in a slot (ended before the run did).
+    pub slot_meetings_held: u64,
     pub slot_wait_minutes: f64,
     pub slot_office_wait_minutes: f64,
     pub slot_minutes_booked: f64,
@@ -232,6 +235,7 @@ pub fn run_plan(
         thresholds,
         episodes_per_child,
         slot_bookings: e.slot_bookings,
+        slot_meetings_held: e.slot_meetings_held,
         slot_wait_minutes: e.slot_wait_minutes,
         slot_office_wait_minutes: e.slot_office_wait_minutes,
         staff: roles.iter().map(|r| e.staff_stats(r)).collect(),
@@ -574,7 +578,7 @@ pub fn likely_cause(
             (Some(s), None) => format!(
                 "waiting for {}: {} on average ({role}: {})",
                 if s.office_hours_only {
-                    "a worker in office hours"
+                    "a free worker or for office hours"
                 } else {
                     "a free worker"
                 },
@@ -1044,7 +1048,7 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                 meetings_per_week: Estimate::of(
                     &reps
                         .iter()
-                        .map(|x| x.slot_bookings as f64 / per_week_of)
+                        .map(|x| x.slot_meetings_held as f64 / per_week_of)
                         .collect::<Vec<_>>(),
                 ),
                 mean_wait_minutes: per_booking(&|x| x.slot_wait_minutes),
@@ -1148,6 +1152,9 @@ pub struct RuleComparison {
     pub revision_fired: Option<Estimate>,
     /// Revision minus baseline, in compliance points (mean).
     pub compliance_change: Option<f64>,
+    /// For a rule in both: what the revision changed in it ("deadline: Hours(72) → Hours(24)"),
+    /// leaving out its citation and note; empty if nothing.
+    pub changed: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1168,6 +1175,9 @@ pub struct Comparison {
     pub revision: String,
     pub rules_added: Vec<String>,
     pub rules_removed: Vec<String>,
+    /// Rules in both whose trigger, condition, role, action, deadline, strength, repeat or
+    /// lapsing the revision changed (see `RuleComparison::changed`).
+    pub rules_changed: Vec<String>,
     pub rules: Vec<RuleComparison>,
     pub roles: Vec<RoleComparison>,
     pub compliance_change: Option<f64>,
@@ -1191,7 +1201,52 @@ pub struct MeasureChange {
     pub change: Estimate,
 }
 
-pub fn compare(a: &ProtocolResult, b: &ProtocolResult) -> Comparison {
+/// What the revision changed in each rule the two protocols share, by rule id: the fields that
+/// change what a role must do, as `field: old → new` (a new citation or note alone is no change).
+pub fn rule_changes(a: &Protocol, b: &Protocol) -> Vec<(String, Vec<String>)> {
+    crate::protocol::diff::diff(a, b)
+        .changed
+        .into_iter()
+        .filter_map(|c| {
+            let fields: Vec<String> = c
+                .fields
+                .iter()
+                .filter(|f| !f.field.starts_with("citation.") && f.field != "note")
+                .map(|f| format!("{}: {} → {}", f.field, f.old, f.new))
+                .collect();
+            (!fields.is_empty()).then_some((c.rule, fields))
+        })
+        .collect()
+}
+
+/// Two protocols compared under one id (a draft revision edited from a copy keeps its id) would
+/// be told apart nowhere in a report: the revision is then shown under its file's name as well.
+/// Returns what was done, in words, for the user to see.
+pub fn label_apart(protocols: &mut [Arc<Protocol>], files: &[&Path]) -> Option<String> {
+    let [a, b] = protocols else {
+        return None;
+    };
+    if a.id != b.id {
+        return None;
+    }
+    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+    let same_name = files.len() == 2 && name(files[0]) == name(files[1]);
+    let label = match files.get(1).and_then(|f| name(f)) {
+        Some(n) if !same_name => format!("{} ({n})", b.id),
+        _ => format!("{} (revision)", b.id),
+    };
+    let note = format!(
+        "both protocols are called `{}`: the revision{} is shown as `{label}`",
+        a.id,
+        files.get(1).map(|f| format!(" ({})", f.display())).unwrap_or_default()
+    );
+    let mut renamed = (**b).clone();
+    renamed.id = label;
+    *b = Arc::new(renamed);
+    Some(note)
+}
+
+pub fn compare(a: &ProtocolResult, b: &ProtocolResult, changes: &[(String, Vec<String>)]) -> Comparison {
     let mut ids: Vec<&str> = a.rules.iter().map(|r| r.id.as_str()).collect();
     for r in &b.rules {
         if !ids.contains(&r.id.as_str()) {
@@ -1219,6 +1274,11 @@ pub fn compare(a: &ProtocolResult, b: &ProtocolResult) -> Comparison {
                     (Some(p), Some(q)) => Some(r4(q.mean - p.mean)),
                     _ => None,
                 },
+                changed: changes
+                    .iter()
+                    .find(|(r, _)| r == id)
+                    .map(|(_, f)| f.clone())
+                    .unwrap_or_default(),
             }
         })
         .collect();
@@ -1259,6 +1319,7 @@ pub fn compare(a: &ProtocolResult, b: &ProtocolResult) -> Comparison {
             .filter(|r| !b.rules.iter().any(|x| x.id == r.id))
             .map(|r| r.id.clone())
             .collect(),
+        rules_changed: changes.iter().map(|(r, _)| r.clone()).collect(),
         rules,
         roles,
         compliance_change: match (a.compliance, b.compliance) {
@@ -1285,7 +1346,8 @@ impl Comparison {
                 self.rules_added.len()
             ),
             n => format!(
-                "{n} rules in both, {} added in {}, {} removed",
+                "{n} rules in both ({} changed), {} added in {}, {} removed",
+                self.rules_changed.len(),
                 self.rules_added.len(),
                 self.revision,
                 self.rules_removed.len()
@@ -1391,9 +1453,9 @@ impl CaseloadInfo {
             None => String::new(),
         };
         format!(
-            "{} — {} children, {} days from {}, {} replication{}, seed {}{lapsing}{slots}",
+            "{} — {}, {} days from {}, {} replication{}, seed {}{lapsing}{slots}",
             if self.name.is_empty() { "caseload" } else { &self.name },
-            super::report::thousands(self.children as f64),
+            super::report::counted(self.children as f64, "child", "children"),
             self.horizon_days,
             self.start,
             self.replications,
@@ -1487,7 +1549,8 @@ pub fn run(
     let cancel = AtomicBool::new(false);
     let all = run_all(&infos, cl, opts, tick, &cancel);
     let results: Vec<ProtocolResult> = infos.iter().zip(&all).map(|(i, r)| aggregate(i, cl, r)).collect();
-    let comparison = (results.len() == 2).then(|| compare(&results[0], &results[1]));
+    let comparison =
+        (results.len() == 2).then(|| compare(&results[0], &results[1], &rule_changes(&protocols[0], &protocols[1])));
     let episodes = all.iter().flatten().map(|r| r.episodes).sum();
     let events: u64 = all.iter().flatten().map(|r| r.events).sum();
     let wall = t0.elapsed().as_secs_f64();

@@ -457,11 +457,42 @@ fn enough(id: &str, role_name: &str, spec: &SweepSpec, levels: &[SweepLevel], k:
                 ),
                 None => String::new(),
             };
+            // Where the most tried did no better than the fewest, more will not either: say
+            // what holds it down instead (nights and weekends, or the roles' own pace).
+            let (n0, first) = points[0];
+            let flat = match (first.met_in_time, last.met_in_time) {
+                (Some(a), Some(b)) => points.len() > 1 && (b.mean - a.mean).abs() < 0.005,
+                _ => false,
+            };
+            let flat = match flat {
+                true => {
+                    let in_line = last.mean_queue_wait_minutes.map_or(0.0, |w| w.mean);
+                    let office = last.mean_wait_for_office_hours_minutes.map_or(0.0, |w| w.mean);
+                    let what = if office > in_line {
+                        format!(
+                            "the wait is for office hours ({} on average, against {} in line): the hours kept, not the number, hold it down",
+                            stress::wait_short(office),
+                            stress::wait_short(in_line)
+                        )
+                    } else {
+                        "the number is not what holds it down".to_string()
+                    };
+                    format!(
+                        ". More {} made no difference ({} with {}, {} with {}): {what}",
+                        spec.unit().1,
+                        pct(&first.met_in_time),
+                        thousands(n0 as f64),
+                        pct(&last.met_in_time),
+                        thousands(*n as f64)
+                    )
+                }
+                false => String::new(),
+            };
             Enough {
                 protocol: id.into(),
                 workers: None,
                 text: format!(
-                    "{id}: not reached with up to {} {}: {why}{held}",
+                    "{id}: not reached with up to {} {}: {why}{held}{flat}",
                     thousands(*n as f64),
                     unit_word(spec, *n)
                 ),
@@ -745,9 +776,9 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
     );
     let _ = write!(
         o,
-        r#"<p class="note">A synthetic caseload: no real child is in it. Caseload {} ({} children, {} days from {}), {} replication{} from seed {} at each level; every level runs on the same children and episodes, so the differences are the staffing's. Figures are means per replication with 95 % confidence intervals. “Met in time”: {} with a time limit done by their deadline, as a share of those that fell due (a duty with no time limit is never late); a backlog is a rule with no time limit with a tenth or more of its duties still waiting when the run ended. The wait in line for a free {} is what more {} shorten; the wait for office hours after it (nights and weekends) is not.{}{}</p>"#,
+        r#"<p class="note">A synthetic caseload: no real child is in it. Caseload {} ({}, {} days from {}), {} replication{} from seed {} at each level; every level runs on the same children and episodes, so the differences are the staffing's. Figures are means per replication with 95 % confidence intervals. “Met in time”: {} with a time limit done by their deadline, as a share of those that fell due (a duty with no time limit is never late); a backlog is a rule with no time limit with a tenth or more of its duties still waiting when the run ended. The wait in line for a free {} is what more {} shorten; the wait for office hours after it (nights and weekends) is not.{}{}</p>"#,
         esc(if c.name.is_empty() { "(built-in)" } else { &c.name }),
-        thousands(c.children as f64),
+        super::report::counted(c.children as f64, "child", "children"),
         c.horizon_days,
         esc(&c.start),
         c.replications,

@@ -10,9 +10,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use super::{Command, bad_input, load_or_exit, print_json};
+use crate::caseload::HORIZON_RANGE;
 use crate::caseload::stress::{self, ProtocolInfo, StressOptions};
 use crate::caseload::sweep::{self, SweepSpec};
-use crate::caseload::{self, Caseload, LoadedCaseload, MAX_CHILDREN, MAX_HORIZON_DAYS, ocel, report};
+use crate::caseload::{self, Caseload, LoadedCaseload, MAX_CHILDREN, MAX_HORIZON_DAYS, MIN_HORIZON_DAYS, ocel, report};
 use crate::diag::{Diagnostics, io_words};
 use crate::protocol::Protocol;
 
@@ -102,12 +103,9 @@ fn check_stress_flags(
 ) -> Result<(), ExitCode> {
     check_children("--children", children)?;
     if let Some(d) = days
-        && (d == 0 || d > MAX_HORIZON_DAYS as u64)
+        && (d < MIN_HORIZON_DAYS as u64 || d > MAX_HORIZON_DAYS as u64)
     {
-        return Err(usage_error(
-            "--days",
-            "the horizon runs from 1 day to 3,660 (ten years)",
-        ));
+        return Err(usage_error("--days", HORIZON_RANGE));
     }
     check_replications(replications, 1)?;
     check_threads(threads, " (leave it out to use one per core)")?;
@@ -312,14 +310,22 @@ pub fn stress(cmd: &Command) -> ExitCode {
     if let Some(c) = compare {
         names.push(c);
     }
-    let protocols = match load_protocols(&names) {
+    let mut protocols = match load_protocols(&names) {
         Ok(p) => p,
         Err(code) => return code,
     };
+    let files: Vec<_> = names.iter().map(|n| crate::paths::protocol_arg(n)).collect();
+    let files: Vec<&Path> = files.iter().map(|f| f.as_path()).collect();
+    if let Some(note) = stress::label_apart(&mut protocols, &files) {
+        eprintln!("note: {note}");
+    }
     let mut cl = match load_caseload(caseload.as_deref(), &protocols) {
         Ok(c) => c,
         Err(code) => return code,
     };
+    for w in &cl.warnings {
+        eprintln!("warning: {w}");
+    }
     if let Some(n) = children {
         cl = cl.with_children(*n);
     }

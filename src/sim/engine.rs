@@ -701,6 +701,9 @@ pub struct Engine {
     /// Meeting slots booked; minutes meetings waited in line for a slot, and then for office
     /// hours, in all; minutes of slot time booked.
     pub slot_bookings: u64,
+    /// Meetings held in a slot so far (those begun and ended: a meeting still sitting when the
+    /// run ends is booked, not yet held).
+    pub slot_meetings_held: u64,
     pub slot_wait_minutes: f64,
     pub slot_office_wait_minutes: f64,
     pub slot_minutes_booked: f64,
@@ -1284,6 +1287,7 @@ impl Engine {
             tallies,
             events_processed: 0,
             slot_bookings: 0,
+            slot_meetings_held: 0,
             slot_wait_minutes: 0.0,
             slot_office_wait_minutes: 0.0,
             staff: Vec::new(),
@@ -1891,6 +1895,7 @@ impl Engine {
                     // A meeting still needed is held in a meeting slot (waiting for one if
                     // need be); when it ends, the slot goes to the next in line.
                     if slotted {
+                        self.slot_meetings_held += 1;
                         self.free_slot();
                     } else if self.takes_slot(action) && self.open_by_child[child as usize].has_open(kind) {
                         self.seek_slot(WaitingMeeting {
@@ -1907,6 +1912,13 @@ impl Engine {
                     let d = &mut self.open_by_child[child as usize];
                     d.act_done(kind);
                     if !d.has_open(kind) {
+                        if slotted {
+                            // A meeting that began in its slot (its duty open) was held, though
+                            // the child was found, or its duty met, while it sat: it counts as
+                            // held (and as the role's work), meeting no duty, setting nothing off.
+                            self.count_act(self.now_ns, role, action);
+                            self.action_useful[action as usize] += 1;
+                        }
                         return;
                     }
                 }

@@ -31,6 +31,8 @@ pub const CHART_RULES: usize = 15;
 const CHART_ROLES: usize = 6;
 
 const RED: Color32 = Color32::from_rgb(190, 40, 40);
+/// Amber for warnings: readable on the light background.
+const AMBER: Color32 = Color32::from_rgb(160, 100, 0);
 
 /// One colour per protocol (baseline, revision), as in the HTML report.
 const PROTOCOL_COLOURS: [Color32; 2] = [Color32::from_rgb(31, 111, 178), Color32::from_rgb(224, 123, 0)];
@@ -114,6 +116,8 @@ pub struct Dashboard {
     pub sweep_saved: String,
     /// Problems with the settings or files, shown in red.
     pub errors: Vec<String>,
+    /// What in the caseload is allowed but probably not meant (the run goes ahead), in amber.
+    pub warnings: Vec<String>,
     /// A line about the last run (finished, stopped).
     pub status: String,
     /// The last finished run.
@@ -262,6 +266,7 @@ impl Dashboard {
             sweep: None,
             sweep_saved: String::new(),
             errors: Vec::new(),
+            warnings: Vec::new(),
             status: String::new(),
             result: None,
             saved: String::new(),
@@ -283,9 +288,9 @@ impl Dashboard {
         let days = take(whole(
             "Days",
             &self.days,
-            1,
-            3660,
-            "the horizon runs from 1 day to 3,660 (ten years)",
+            caseload::MIN_HORIZON_DAYS as u64,
+            caseload::MAX_HORIZON_DAYS as u64,
+            caseload::HORIZON_RANGE,
         ));
         let replications = take(whole(
             "Replications",
@@ -332,6 +337,10 @@ impl Dashboard {
         if protocols.len() < names.iter().filter(|n| !n.is_empty()).count() {
             return Err(errors);
         }
+        // A draft that kept its protocol's id is shown under its file's name as well.
+        let files: Vec<_> = names.iter().map(|n| crate::paths::protocol_arg(n)).collect();
+        let files: Vec<&Path> = files.iter().map(|f| f.as_path()).collect();
+        stress::label_apart(&mut protocols, &files);
         let refs: Vec<&Protocol> = protocols.iter().map(|p| &**p).collect();
         let path = self.caseload.trim();
         let loaded = if path.is_empty() {
@@ -396,6 +405,7 @@ impl Dashboard {
             return;
         }
         self.errors.clear();
+        self.warnings.clear();
         self.status.clear();
         let p = match self.prepare() {
             Ok(p) => p,
@@ -404,6 +414,7 @@ impl Dashboard {
                 return;
             }
         };
+        self.warnings.clone_from(&p.caseload.warnings);
         let total = stress::total_days(p.protocols.len(), &p.caseload, &p.options);
         self.spawn(total, move |tick| {
             Outcome::Stress(stress::run(&p.protocols, &p.caseload, &p.options, tick))
@@ -450,6 +461,7 @@ impl Dashboard {
             return;
         }
         self.errors.clear();
+        self.warnings.clear();
         self.status.clear();
         let spec = self.sweep_spec();
         let prepared = self.prepare();
@@ -461,6 +473,7 @@ impl Dashboard {
                 return;
             }
         };
+        self.warnings.clone_from(&p.caseload.warnings);
         let total = sweep::total_days(p.protocols.len(), &p.caseload, &p.options, &spec);
         self.spawn(total, move |tick| {
             Outcome::Sweep(sweep::run(&p.protocols, &p.caseload, &p.options, &spec, tick))
@@ -1201,6 +1214,13 @@ fn sweep_results(ui: &mut egui::Ui, s: &SweepSummary) {
 }
 
 fn problems(ui: &mut egui::Ui, d: &Dashboard) {
+    if !d.warnings.is_empty() {
+        ui.add_space(4.0);
+        ui.label(RichText::new("Check the caseload").strong().color(AMBER));
+        for w in &d.warnings {
+            ui.label(RichText::new(w).monospace().color(AMBER));
+        }
+    }
     if d.errors.is_empty() {
         return;
     }

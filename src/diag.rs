@@ -476,7 +476,18 @@ fn describe_ron_error(e: &ron::Error, root: &str, at_root: bool, text: &Text, po
         E::ExpectedStringEnd => "a string is not closed: a `\"` is missing".into(),
         E::ExpectedInteger => "expected a whole number here".into(),
         E::ExpectedFloat => "expected a number here".into(),
-        E::ExpectedString => "expected text in double quotes here".into(),
+        E::ExpectedString => match text
+            .from(pos)
+            .split_whitespace()
+            .next()
+            .map(|w| w.split([',', '(', ')', '[', ']', '{', '}']).next().unwrap_or_default())
+        {
+            // `start: 2024-04-01` and the like: show it quoted.
+            Some(t) if !t.is_empty() && !t.starts_with('"') => {
+                format!("expected text in double quotes here: write \"{t}\"")
+            }
+            _ => "expected text in double quotes here".into(),
+        },
         E::ExpectedBoolean => "expected true or false".into(),
         E::ExpectedArray => "expected a list here, in `[ ]`".into(),
         E::ExpectedMap => "expected a map here, in `{ }`".into(),

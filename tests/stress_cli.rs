@@ -302,6 +302,16 @@ fn malformed_text_is_explained_in_plain_words() {
         &["2:15: children: number too large (99999999999999999999)"],
     );
     bad_caseload(
+        "unquoted-date.ron",
+        caseload("    start: 2024-04-01,"),
+        &["2:11: start: expected text in double quotes here: write \"2024-04-01\""],
+    );
+    bad_caseload(
+        "negative-age.ron",
+        caseload("    ages: [(min: -1, max: 5, share: 1.0)],"),
+        &["2:13: ages[0].min: an age cannot be negative (-1)"],
+    );
+    bad_caseload(
         "boolean.ron",
         caseload("    scale_staff_with_children: 1,"),
         &["2:31: scale_staff_with_children: expected true or false"],

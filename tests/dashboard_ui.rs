@@ -343,6 +343,28 @@ fn bad_values_and_a_malformed_caseload_show_errors_and_run_nothing() {
 }
 
 #[test]
+fn a_risk_factor_no_protocol_asks_about_is_shown_as_a_warning_and_the_run_goes_ahead() {
+    let file = temp("caseload").join("typo.ron");
+    std::fs::write(
+        &file,
+        "Caseload(\n  risk_factors: [(factor: \"csee\", share: 0.1)],\n)\n",
+    )
+    .unwrap();
+    let mut d = small_borough_alone();
+    d.children = "50".into();
+    d.days = "7".into();
+    d.replications = "1".into();
+    d.caseload = file.display().to_string();
+    let mut h = harness(d);
+    run_and_wait(&mut h);
+    assert!(h.state().errors.is_empty(), "{:?}", h.state().errors);
+    assert!(h.state().result.is_some(), "the run went ahead");
+    h.get_by_label("Check the caseload");
+    h.get_by_label_contains("risk_factors[0].factor: no rule of havering-2023-05 asks about `csee`");
+    h.get_by_label_contains("(did you mean `cse`?)");
+}
+
+#[test]
 fn a_long_run_shows_progress_and_can_be_stopped() {
     let mut d = Dashboard::new();
     d.children = "20000".into();

@@ -1145,7 +1145,7 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
         .collect();
     if s.protocols.len() > 1 {
         for (k, p) in s.protocols.iter().enumerate() {
-            legend.push((p.id.clone(), "#555", k > 0));
+            legend.push((p.id.clone(), "#000", k > 0));
         }
     }
     o += &line_chart("Actions per week by role", &series, &legend, "actions");

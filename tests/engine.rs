@@ -359,6 +359,43 @@ fn bromleys_weekly_strategy_meetings_are_held_each_week_in_time_by_social_worker
 }
 
 #[test]
+fn a_duty_with_no_time_limit_left_undone_while_the_child_was_missing_is_missed_not_excused() {
+    // Havering, the trainee playing the social worker, who does nothing. Duties with no time
+    // limit that matter only while the child is away (plan health assessments "before the child
+    // returns or is found") lapse if she is back within the hour; left undone through ten hours
+    // of her being missing, they are missed.
+    let undone = |found_after_minutes: i64| {
+        let (mut e, c) = in_care_child_leaves("havering-2023-10", Some("social_worker"));
+        found(
+            &mut e,
+            c,
+            t("2024-03-04 12:00") + chrono::Duration::minutes(found_after_minutes),
+        );
+        e.finish(t("2024-03-08 12:00"));
+        let rule = |id: &str| e.protocol.rule(id).unwrap().clone();
+        e.obligations
+            .iter()
+            .filter(|o| o.role == "social_worker" && o.due_at.is_none() && rule(&o.rule).cancels_if_found())
+            .filter(|o| o.status != Status::NotApplicable)
+            .filter(|o| o.fired_at <= t("2024-03-04 12:30"))
+            .map(|o| (o.rule.clone(), o.status, o.reason.clone()))
+            .collect::<Vec<_>>()
+    };
+    let ten_hours = undone(600);
+    assert!(!ten_hours.is_empty(), "some such duty for the social worker");
+    for (rule, status, reason) in &ten_hours {
+        assert_eq!(*status, Status::Missed, "{rule}: {reason}");
+        assert!(
+            reason.contains("the child was still missing after it arose"),
+            "{reason}"
+        );
+    }
+    for (rule, status, reason) in undone(30) {
+        assert_eq!(status, Status::Cancelled, "{rule}: {reason}");
+    }
+}
+
+#[test]
 fn bromleys_weekly_strategy_meetings_are_only_for_a_child_who_goes_missing_repeatedly() {
     // Bromley 9.1: "If a child goes missing repeatedly, … Continual multi-agency Strategy Meetings
     // should be held at a minimum of weekly intervals". Missing three weeks for the first time:
@@ -832,6 +869,23 @@ fn bad_scenario_and_decision_files_exit_2_with_positions() {
     assert_eq!(code, 2);
     assert!(
         err.contains("late.ron:1:22: actions[0].at_hours: 500 h is outside the scenario's time span"),
+        "{err}"
+    );
+    // Not a number is no time at all (it must not quietly become hour 0).
+    std::fs::write(
+        dir.join("nan.ron"),
+        "Decisions(actions: [(at_hours: NaN, action: \"offer_rhi\")])",
+    )
+    .unwrap();
+    let (code, _, err) = run_json(&[
+        "run",
+        f.to_str().unwrap(),
+        "--decisions",
+        dir.join("nan.ron").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("nan.ron:1:22: actions[0].at_hours: NaN h is outside"),
         "{err}"
     );
 }

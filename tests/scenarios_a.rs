@@ -223,13 +223,38 @@ fn bromley_declines_rhi_the_decline_is_recorded_and_shared_with_the_nominated_ma
         "{:?}",
         r.others.iter().map(|o| &o.rule).collect::<Vec<_>>()
     );
-    // Sharing the decline opens a second route to the child, and the interview happens in 72 h.
+    // Her refusal ends the duty to hold the interview; sharing it opens a second route to her, and
+    // the talk at school, within 72 hours, is where she speaks.
+    assert_eq!(ob(&r, "br.rhi.within-72h").status, Status::Cancelled);
     assert!(
         r.timeline
             .iter()
             .any(|t| t.kind == "disclosure" && t.text.contains("In a short talk at school"))
     );
-    assert_eq!(ob(&r, "br.rhi.within-72h").status, Status::Met);
+}
+
+#[test]
+fn bromley_declines_rhi_reasons_recorded_before_she_says_no_are_no_record_of_her_refusal() {
+    // Writing "declined" at 9 am, six hours before Sophie refuses, meets nothing: the duty to
+    // record her reasons arises when she says no, and is missed if not done then.
+    let tmp = std::env::temp_dir().join(format!("sr-early-decline-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let early = tmp.join("early.ron");
+    std::fs::write(
+        &early,
+        "Decisions(actions: [\n  (at_hours: 16.0, action: \"offer_rhi\"),\n  (at_hours: 16.0, action: \"assess_medical_needs\"),\n  (at_hours: 16.05, action: \"record_rhi_declined\"),\n  (at_hours: 16.1, action: \"share_rhi_decline\"),\n])",
+    )
+    .unwrap();
+    let sc = load_scenario(&dir("bromley-declines-rhi").join("scenario.ron")).unwrap();
+    let d = load_decisions(&early, &sc).unwrap();
+    let r = run(&sc, &d, 1);
+    assert_eq!(
+        ob(&r, "br.rhi.declined-record").status,
+        Status::Missed,
+        "{}",
+        r.to_text()
+    );
+    assert!(r.score.percent < 100.0);
 }
 
 #[test]
@@ -244,7 +269,8 @@ fn bromley_declines_rhi_flawed_offers_late_and_drops_the_decline() {
     // Her "no" is respected: the duties to hold the interview end, but the decline must be shared.
     assert_eq!(ob(&r, "br.rhi.within-72h").status, Status::Cancelled);
     assert_eq!(ob(&r, "br.rhi.all-on-return").status, Status::Cancelled);
-    assert_eq!(ob(&r, "br.rhi.declined-share").status, Status::Missed);
+    // Nothing recorded, so nothing to share: the nominated manager never hears of it.
+    assert!(!r.obligations.iter().any(|o| o.rule == "br.rhi.declined-share"));
     // She still said no — but with nothing recorded or shared, nobody found another way to reach her.
     assert!(
         r.timeline

@@ -445,7 +445,7 @@ fn interviews_still_waiting_for_the_one_rhi_worker_at_the_end_are_a_backlog_not_
     // worker in office hours cannot keep up: offers pile up. They are neither late nor missed
     // (no deadline passed), so the rule shows 100 % met in time; the report must show the pile.
     let p = protocol("bromley-2020");
-    let s = run(&[p], &small(300, 120, staff("rhi_worker", 1, 60.0, true)), 2);
+    let s = run(&[p], &small(300, 120, staff("rhi_worker", 1, 120.0, true)), 2);
     let pr = &s.protocols[0];
     let offer = pr
         .rules

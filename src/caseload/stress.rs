@@ -158,6 +158,7 @@ pub fn run_plan(
     e.keep_records = record_children > 0;
     e.record_children = record_children;
     e.merge_duplicate_duties = true;
+    e.miss_undone_while_away = false;
     e.automation = cl.automation(&info.held_actions);
     if last_use {
         plan.move_children(&mut e);

@@ -184,9 +184,7 @@ fn unreachable_rules(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
             Trigger::InterviewCompleted if !has(&Effect::CompletesInterview) => {
                 Some("no action completes a return interview".into())
             }
-            Trigger::InterviewDeclined if !has(&Effect::RecordsDecline) => {
-                Some("no action records a declined interview".into())
-            }
+            // (InterviewDeclined is also set off by the child declining, a scenario event.)
             _ if r.when.is_impossible() => Some("its conditions can never all hold".into()),
             _ => None,
         };

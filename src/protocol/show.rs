@@ -167,23 +167,68 @@ pub fn render(p: &Protocol, markdown: bool) -> String {
     s
 }
 
-/// Plain words for a condition.
+/// A legal status in words.
+pub fn status_words(s: LegalStatus) -> &'static str {
+    match s {
+        LegalStatus::S20 => "accommodated (s20)",
+        LegalStatus::S31 => "on a care order (s31)",
+        LegalStatus::S38 => "on an interim care order (s38)",
+        LegalStatus::Remanded => "remanded",
+        LegalStatus::Uasc => "an unaccompanied asylum-seeking child",
+        LegalStatus::ChildProtectionPlan => "on a child protection plan",
+        LegalStatus::ChildInNeed => "a child in need",
+        LegalStatus::NoStatus => "with no statutory involvement",
+    }
+}
+
+/// A placement in words.
+pub fn placement_words(p: Placement) -> &'static str {
+    match p {
+        Placement::Home => "living at home",
+        Placement::Foster => "in foster care",
+        Placement::Residential => "in residential care",
+        Placement::SemiIndependent => "in semi-independent living",
+        Placement::Secure => "in secure accommodation",
+        Placement::Other => "placed elsewhere",
+    }
+}
+
+/// A police risk grading in words.
+pub fn risk_words(r: RiskLevel) -> &'static str {
+    match r {
+        RiskLevel::High => "high",
+        RiskLevel::Medium => "medium",
+        RiskLevel::Low => "low",
+        RiskLevel::NoApparentRisk => "no apparent risk",
+    }
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn any_of(items: Vec<String>) -> String {
+    match items.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// An id in words: `unauthorised_absence` → `unauthorised absence`.
+fn id_words(id: &str) -> String {
+    id.replace('_', " ")
+}
+
+/// Plain words for a condition: who a rule is for ("aged 16–17, in semi-independent living").
 pub fn describe(c: &Condition) -> String {
     let mut v = Vec::new();
     match (c.min_age, c.max_age) {
         (Some(a), Some(b)) => v.push(format!("aged {a}–{b}")),
-        (Some(a), None) => v.push(format!("aged {a}+")),
+        (Some(a), None) => v.push(format!("aged {a} or over")),
         (None, Some(b)) => v.push(format!("aged {b} or under")),
         _ => {}
     }
     if !c.legal_status.is_empty() {
-        v.push(format!(
-            "status {}",
-            c.legal_status
-                .iter()
-                .map(|s| format!("{s:?}"))
-                .collect::<Vec<_>>()
-                .join("/")
+        v.push(any_of(
+            c.legal_status.iter().map(|s| status_words(*s).to_string()).collect(),
         ));
     }
     match c.looked_after {
@@ -192,20 +237,15 @@ pub fn describe(c: &Condition) -> String {
         None => {}
     }
     if !c.placement.is_empty() {
-        v.push(format!(
-            "placed {}",
-            c.placement
-                .iter()
-                .map(|s| format!("{s:?}"))
-                .collect::<Vec<_>>()
-                .join("/")
+        v.push(any_of(
+            c.placement.iter().map(|p| placement_words(*p).to_string()).collect(),
         ));
     }
     if let Some(b) = c.out_of_borough {
         v.push(if b {
-            "out of borough".into()
+            "placed out of borough".into()
         } else {
-            "in borough".into()
+            "placed in borough".into()
         });
     }
     if c.placed_here_by_other_authority == Some(true) {
@@ -217,16 +257,22 @@ pub fn describe(c: &Condition) -> String {
         None => {}
     }
     if !c.category.is_empty() {
-        v.push(format!("classified {}", c.category.join("/")));
+        v.push(format!(
+            "classified as {}",
+            any_of(c.category.iter().map(|x| id_words(x)).collect())
+        ));
     }
     if !c.risk.is_empty() {
         v.push(format!(
-            "risk {}",
-            c.risk.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join("/")
+            "graded {} risk",
+            any_of(c.risk.iter().map(|r| risk_words(*r).to_string()).collect())
         ));
     }
     if !c.risk_factors.is_empty() {
-        v.push(format!("risk factors {}", c.risk_factors.join("/")));
+        v.push(format!(
+            "with a concern of {}",
+            any_of(c.risk_factors.iter().map(|x| id_words(x)).collect())
+        ));
     }
     if let Some(h) = c.min_hours_away {
         v.push(format!("away {h} h or more"));
@@ -237,16 +283,12 @@ pub fn describe(c: &Condition) -> String {
         None => {}
     }
     if let Some(e) = c.min_episodes {
-        v.push(format!("{}+ episodes in {} days", e.episodes, e.within_days));
+        v.push(format!("{} or more episodes in {} days", e.episodes, e.within_days));
     }
     if !c.tool_band.is_empty() {
         v.push(format!(
-            "risk tool scored {}",
-            c.tool_band
-                .iter()
-                .map(|s| format!("{s:?}"))
-                .collect::<Vec<_>>()
-                .join("/")
+            "the risk tool scored {}",
+            any_of(c.tool_band.iter().map(|s| format!("{s:?}")).collect())
         ));
     }
     if v.is_empty() {

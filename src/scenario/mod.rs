@@ -328,7 +328,7 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario, Diagnostics> {
                 format!("events are out of time order: {} h comes after {} h", e.at_hours, last),
             );
         }
-        if e.at_hours < 0.0 || e.at_hours > scenario.duration_hours {
+        if !(e.at_hours >= 0.0 && e.at_hours <= scenario.duration_hours) {
             c.err(
                 &format!("{at}.at_hours"),
                 format!(
@@ -347,7 +347,7 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario, Diagnostics> {
         }
     }
     for (i, pr) in scenario.prompts.iter().enumerate() {
-        if pr.at_hours < 0.0 || pr.at_hours > scenario.duration_hours {
+        if !(pr.at_hours >= 0.0 && pr.at_hours <= scenario.duration_hours) {
             c.err(
                 &format!("prompts[{i}].at_hours"),
                 format!(
@@ -390,7 +390,7 @@ pub fn check_decisions(d: &Decisions, sc: &LoadedScenario, c: &mut Collector) {
     let mut last = f64::MIN;
     for (i, a) in d.actions.iter().enumerate() {
         let at = format!("actions[{i}]");
-        if a.at_hours < 0.0 || a.at_hours > sc.scenario.duration_hours {
+        if !(a.at_hours >= 0.0 && a.at_hours <= sc.scenario.duration_hours) {
             c.err(
                 &format!("{at}.at_hours"),
                 format!(

@@ -169,9 +169,14 @@ fn feedback(sc: &LoadedScenario, o: &Obligation) -> String {
     let p = &sc.protocol;
     let what = p.action(&o.action).map(|a| a.name.clone()).unwrap_or(o.action.clone());
     let Some(rule) = p.rule(&o.rule) else {
-        return format!("Wrongful: {what} — {}.", o.reason);
+        return format!("Wrongful: {what} — {}.", o.reason.trim_end_matches('.'));
     };
-    let when = format!("{} after: {}", rule.deadline.phrase(), rule.trigger.label());
+    let when = match rule.deadline {
+        crate::protocol::Deadline::NoLimit => format!("after: {} (no time limit set)", p.trigger_text(&rule.trigger)),
+        d => format!("{} after: {}", d.phrase(), p.trigger_text(&rule.trigger)),
+    };
+    // Reasons are sentences of their own: no second full stop.
+    let reason = o.reason.trim_end_matches('.');
     match o.status {
         Status::Met => format!("Met: {what}, {when}."),
         Status::Late => {
@@ -181,10 +186,13 @@ fn feedback(sc: &LoadedScenario, o: &Obligation) -> String {
             };
             format!("Late by {by}: {what} was due {when}.")
         }
+        Status::Missed if !reason.is_empty() => {
+            format!("Missed: {what} was required {when}, and was {reason}.")
+        }
         Status::Missed => format!("Missed: {what} was required {when}, and was not done."),
-        Status::Cancelled => format!("Cancelled: {what} was no longer needed — {}.", o.reason),
-        Status::NotApplicable => format!("Not applicable: {what} — {}.", o.reason),
-        Status::Wrongful => format!("Wrongful: {}", o.reason),
+        Status::Cancelled => format!("Cancelled: {what} was no longer needed — {reason}."),
+        Status::NotApplicable => format!("Not applicable: {what} — {reason}."),
+        Status::Wrongful => format!("Wrongful: {reason}."),
         Status::Open => format!("Open: {what} due {when}."),
     }
 }

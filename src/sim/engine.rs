@@ -695,6 +695,10 @@ pub struct Engine {
     /// take one act of a worker's time, not one each. Off by default (scenarios automate every
     /// duty on its own).
     pub merge_duplicate_duties: bool,
+    /// Scenarios: a duty with no time limit that lapses when the child is found is missed, not
+    /// cancelled, if it was left undone for an hour or more while the child was away (see
+    /// `locate`). Stress runs turn this off: their results do not depend on records being kept.
+    pub miss_undone_while_away: bool,
     pub tallies: Vec<RuleTally>,
     pub events_processed: u64,
     pub episodes_started: u64,
@@ -1284,6 +1288,7 @@ impl Engine {
             keep_records: true,
             record_children: usize::MAX,
             merge_duplicate_duties: false,
+            miss_undone_while_away: true,
             tallies,
             events_processed: 0,
             slot_bookings: 0,
@@ -2183,9 +2188,27 @@ impl Engine {
         for r in &open {
             let rule = &self.protocol.rules[r.rule as usize];
             if rule.cancels_if_found() && r.due.is_none_or(|d| d > self.now_ns) {
-                self.settle(child, *r, Status::Cancelled, None, 0.0, || {
-                    "the child was found before it fell due".into()
-                });
+                // A duty with no time limit that only mattered while the child was away (tell
+                // the manager, search) was owed while they were: in a scenario, one left undone
+                // for an hour or more of that time is missed, not excused by the finding. (Roles
+                // acting by the book do such duties within minutes; stress runs keep no records
+                // and settle it as before.)
+                let owed_for = match (r.due, self.miss_undone_while_away && self.keeps(child)) {
+                    (None, true) => self.now - self.obligations[r.id as usize].fired_at,
+                    _ => chrono::Duration::zero(),
+                };
+                if owed_for >= chrono::Duration::hours(1) {
+                    self.settle(child, *r, Status::Missed, None, 0.0, || {
+                        format!(
+                            "not done in the {} the child was still missing after it arose",
+                            fmt_hours(owed_for.num_minutes())
+                        )
+                    });
+                } else {
+                    self.settle(child, *r, Status::Cancelled, None, 0.0, || {
+                        "the child was found before it fell due".into()
+                    });
+                }
             }
         }
         self.scratch_open = open;
@@ -2268,7 +2291,7 @@ impl Engine {
         // Recurring duties whose `until` this is stop: occurrences not yet due are cancelled.
         if self.keys.stops[key as usize] {
             let reason = if self.keeps(child) {
-                format!("no longer needed: {}", self.label_text(&label))
+                format!("it repeats only until {}", self.label_text(&label))
             } else {
                 String::new()
             };
@@ -2349,7 +2372,10 @@ impl Engine {
                     due_at: None,
                     done_at: None,
                     status: Status::NotApplicable,
-                    reason: format!("does not apply: {}", crate::protocol::show::describe(&rule.when)),
+                    reason: format!(
+                        "does not apply to this child: the rule is only for those {}",
+                        crate::protocol::show::describe(&rule.when)
+                    ),
                     queue_wait_minutes: 0.0,
                     settled_at: Some(self.now),
                     met_by: None,

@@ -891,6 +891,35 @@ fn bad_scenario_and_decision_files_exit_2_with_positions() {
 }
 
 #[test]
+fn a_judgement_in_a_script_says_what_it_judges_and_nothing_else_carries_one() {
+    // West Mercia: classifying the absence is scored on the category given; a script that leaves
+    // it out, or gives a category to an action that classifies nothing, is refused.
+    let dir = std::env::temp_dir().join(format!("sr-judgement-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("judgement.ron");
+    std::fs::write(
+        &script,
+        "Decisions(actions: [\n  (at_hours: 1.0, action: \"classify_absence\"),\n  (at_hours: 1.0, action: \"search_and_enquiries\", category: \"missing\"),\n])",
+    )
+    .unwrap();
+    let (code, _, err) = run_json(&[
+        "run",
+        "west-mercia-remand-abscond",
+        "--decisions",
+        script.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("actions[0].action: `classify_absence` classifies the child: say as what, with `category:` (one of missing, absent, unauthorised_absence, absconder)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("actions[1].category: `search_and_enquiries` does not classify the child: leave the category out"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_fourth_episode_in_a_year_crosses_west_mercias_level_two_but_not_level_three() {
     let mut e = engine("west-mercia-2014", "2024-06-01 10:00");
     let history = vec![t("2023-09-10 20:00"), t("2024-04-20 20:00"), t("2024-05-15 20:00")];

@@ -350,7 +350,11 @@ fn bromley_long_term_missing_flawed_lets_the_weekly_meetings_lapse_and_names_him
             "br.strategy.weekly",
         ])
     );
-    assert_eq!(rules_with(&r, Status::Late), Vec::<String>::new());
+    // The Director told on day 6: late for both the 24-hour and the 72-hour notification.
+    assert_eq!(
+        rules_with(&r, Status::Late),
+        strings(&["br.cla.dcs-24h", "br.cla.dcs-72h"])
+    );
 }
 
 // ------------------------------------------------------------------ haringey-uasc-trafficking

@@ -430,6 +430,35 @@ pub fn check_decisions(d: &Decisions, sc: &LoadedScenario, c: &mut Collector) {
                 format!("unknown category `{k}` in protocol `{}`", sc.protocol.id),
             );
         }
+        // A judgement is scored on what it says: an action that classifies needs the category,
+        // and one that does not cannot carry one (nor a grading).
+        if let Some(decl) = sc.protocol.action(&a.action) {
+            let classifies = decl.effects.contains(&crate::protocol::Effect::Classifies);
+            let grades = decl.effects.contains(&crate::protocol::Effect::GradesRisk);
+            let ids: Vec<&str> = sc.protocol.categories.iter().map(|x| x.id.as_str()).collect();
+            if classifies && a.category.is_none() {
+                c.err(
+                    &format!("{at}.action"),
+                    format!(
+                        "`{}` classifies the child: say as what, with `category:` (one of {})",
+                        a.action,
+                        ids.join(", ")
+                    ),
+                );
+            }
+            if !classifies && a.category.is_some() {
+                c.err(
+                    &format!("{at}.category"),
+                    format!("`{}` does not classify the child: leave the category out", a.action),
+                );
+            }
+            if !grades && a.grade.is_some() {
+                c.err(
+                    &format!("{at}.grade"),
+                    format!("`{}` does not grade the risk: leave the grading out", a.action),
+                );
+            }
+        }
         if !a.fields.is_empty() {
             let form = sc
                 .protocol

@@ -61,6 +61,21 @@ pub fn by_the_book(sc: &LoadedScenario, seed: u64) -> Decisions {
             } else {
                 None
             };
+            // A judgement says what it judges: the protocol's own category for the child then.
+            let category = sc
+                .protocol
+                .action(a)
+                .is_some_and(|x| x.effects.contains(&crate::protocol::Effect::Classifies))
+                .then(|| {
+                    e.children.first().and_then(|c| c.episode.as_ref()).and_then(|ep| {
+                        ep.transitions
+                            .iter()
+                            .rev()
+                            .filter(|(t, _)| t <= at)
+                            .find_map(|(_, what)| what.strip_prefix("classified ").map(String::from))
+                    })
+                })
+                .flatten();
             let hours = (hours * 100.0).round() / 100.0;
             if actions
                 .iter()
@@ -71,7 +86,7 @@ pub fn by_the_book(sc: &LoadedScenario, seed: u64) -> Decisions {
             actions.push(super::Decision {
                 at_hours: hours,
                 action: a.clone(),
-                category: None,
+                category,
                 grade,
                 note: None,
                 answers: vec![],

@@ -173,7 +173,7 @@ fn west_mercia_remand_abscond_flawed_treats_him_as_an_unauthorised_absence_and_r
     assert_eq!(w.status, Status::Wrongful, "{}", r.to_text());
     assert!(
         w.feedback
-            .contains("classified as unauthorised_absence; under this protocol the child is absconder"),
+            .contains("classified as Unauthorised absence (away from placement without authorisation); under this protocol the child is Absconded"),
         "{}",
         w.feedback
     );

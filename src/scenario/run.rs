@@ -8,6 +8,12 @@ use crate::sim::engine::{Engine, Happening};
 pub fn prepare(sc: &LoadedScenario, decisions: &Decisions, seed: u64) -> Engine {
     let mut e = Engine::new(sc.protocol.clone(), sc.start, seed);
     e.automation.trainee_role = Some(sc.scenario.trainee_role.clone());
+    for p in &sc.scenario.places {
+        e.place_names.insert(p.id.clone(), p.name.clone());
+    }
+    for m in &sc.scenario.cast {
+        e.people_names.entry(m.role.clone()).or_insert_with(|| m.name.clone());
+    }
     let child = e.add_child(sc.scenario.child.clone(), "placement", sc.previous.clone());
     for ev in &sc.scenario.events {
         let h = if ev.if_done.is_some() || ev.unless_done.is_some() {

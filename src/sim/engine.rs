@@ -699,6 +699,11 @@ pub struct Engine {
     /// cancelled, if it was left undone for an hour or more while the child was away (see
     /// `locate`). Stress runs turn this off: their results do not depend on records being kept.
     pub miss_undone_while_away: bool,
+    /// Scenarios: places (by id) and people (by role id) as the records name them ("a flat in
+    /// Anerley", "Bola Akande (allocated social worker)"); ids not here are shown as they are
+    /// (roles by the protocol's name for them).
+    pub place_names: HashMap<String, String>,
+    pub people_names: HashMap<String, String>,
     pub tallies: Vec<RuleTally>,
     pub events_processed: u64,
     pub episodes_started: u64,
@@ -1289,6 +1294,8 @@ impl Engine {
             record_children: usize::MAX,
             merge_duplicate_duties: false,
             miss_undone_while_away: true,
+            place_names: HashMap::new(),
+            people_names: HashMap::new(),
             tallies,
             events_processed: 0,
             slot_bookings: 0,
@@ -1862,6 +1869,21 @@ impl Engine {
         }
     }
 
+    /// A place as the records name it (its id where the scenario gives no name).
+    fn place_words(&self, id: &str) -> String {
+        self.place_names.get(id).cloned().unwrap_or_else(|| id.to_string())
+    }
+
+    /// Who sent a message, as the records name them: the scenario's cast member in that role,
+    /// else the protocol's name for the role, else the name as written.
+    fn person_words(&self, from: &str) -> String {
+        self.people_names
+            .get(from)
+            .cloned()
+            .or_else(|| self.protocol.role(from).map(|r| r.name.clone()))
+            .unwrap_or_else(|| from.to_string())
+    }
+
     /// A change in the episode, worded only where records are kept.
     fn transition(&mut self, child: usize, what: impl FnOnce() -> String) {
         let now = self.now;
@@ -2083,15 +2105,17 @@ impl Engine {
             Happening::Seen { at, note } => {
                 // Where the child was last seen (the board's marker; where police search).
                 set_place(&mut self.children[child].place, &at);
-                self.note(child, "event", "", || format!("{name} seen at {at}{}", sep(&note)));
+                let place = self.place_words(&at);
+                self.note(child, "event", "", || format!("{name} seen at {place}{}", sep(&note)));
             }
             Happening::WhereaboutsKnown { at, note } => {
                 if let Some(e) = self.children[child].episode.as_mut() {
                     e.whereabouts_known = true;
                 }
                 set_place(&mut self.children[child].place, &at);
+                let place = self.place_words(&at);
                 self.note(child, "event", "", || {
-                    format!("{name}'s whereabouts are known: {at}{}", sep(&note))
+                    format!("{name}'s whereabouts are known: {place}{}", sep(&note))
                 });
                 self.transition(child, || "whereabouts known".into());
                 self.reclassify(child);
@@ -2124,7 +2148,10 @@ impl Engine {
                 self.note(child, "event", &name, || format!("{name} is back{}", sep(&note)));
                 self.fire_trigger(child, Trigger::Returned);
             }
-            Happening::Message { from, text } => self.note(child, "message", &from, || text),
+            Happening::Message { from, text } => {
+                let who = self.person_words(&from);
+                self.note(child, "message", &who, || text)
+            }
             Happening::DeclinesInterview => {
                 self.note(child, "event", &name, || {
                     format!("{name} says they do not want a return interview")
@@ -2180,7 +2207,10 @@ impl Engine {
         e.whereabouts_known = true;
         set_place(&mut self.children[child].place, at);
         self.transition(child, || format!("located at {at}"));
-        self.note(child, "event", "", || format!("{name} is found at {at}{}", sep(note)));
+        let place = self.place_words(at);
+        self.note(child, "event", "", || {
+            format!("{name} is found at {place}{}", sep(note))
+        });
         // Duties that only made sense while the child was away are cancelled.
         let mut open = std::mem::take(&mut self.scratch_open);
         open.clear();
@@ -3217,12 +3247,20 @@ impl Engine {
                             );
                         } else if by_trainee && facts.category.as_deref().is_some_and(|c| c != cat) {
                             let right = facts.category.clone().unwrap_or_default();
+                            let named = |id: &str| {
+                                protocol
+                                    .categories
+                                    .iter()
+                                    .find(|c| c.id == id)
+                                    .map_or(id.to_string(), |c| c.name.clone())
+                            };
+                            let (given, should) = (named(&cat), named(&right));
                             self.wrongful(
                                 child,
                                 role,
                                 action,
                                 "classification",
-                                format!("classified as {cat}; under this protocol the child is {right}"),
+                                format!("classified as {given}; under this protocol the child is {should}"),
                             );
                         }
                     }
@@ -3260,7 +3298,8 @@ impl Engine {
             settled_at: Some(self.now),
             met_by: None,
         });
-        self.note(child, "wrongful", role, || reason);
+        let who = self.protocol.role(role).map_or(role.to_string(), |r| r.name.clone());
+        self.note(child, "wrongful", &who, || reason);
     }
 
     /// End of the run: duties past their deadline are missed; those not yet due are not applicable.

@@ -1134,3 +1134,33 @@ fn a_meeting_ready_at_night_waits_for_office_hours_without_holding_a_slot_overni
     assert_eq!(e.slot_wait_minutes, 60.0);
     assert_eq!(e.slot_office_wait_minutes, 2.0 * (8.0 * 60.0 + 45.0));
 }
+
+#[test]
+fn the_timeline_names_places_and_people_as_the_scenario_does() {
+    // Bromley, Sophie: found "in a flat in Anerley" (place id `friends_address`); the social
+    // worker's message is from Bola Akande, not `social_worker`.
+    let (code, out, err) = run_json(&[
+        "run",
+        "bromley-declines-rhi",
+        "--decisions",
+        "scenarios/bromley-declines-rhi/by-the-book.ron",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let timeline = v["timeline"].as_array().unwrap();
+    let text = |t: &serde_json::Value| t["text"].as_str().unwrap_or_default().to_string();
+    assert!(
+        timeline
+            .iter()
+            .any(|t| text(t).contains("is found at A flat in Anerley")),
+        "{timeline:?}"
+    );
+    assert!(!timeline.iter().any(|t| text(t).contains("friends_address")));
+    assert!(
+        timeline
+            .iter()
+            .any(|t| t["kind"] == "message" && t["who"] == "Bola Akande (allocated social worker)"),
+        "{timeline:?}"
+    );
+}

@@ -1164,3 +1164,12 @@ fn the_timeline_names_places_and_people_as_the_scenario_does() {
         "{timeline:?}"
     );
 }
+
+#[test]
+fn quotes_in_the_debrief_read_as_words_without_the_sources_bold_markers() {
+    // Bromley 8: "Return Home Interviews should take place **within 72 hours** …" in the file.
+    let (code, out, err) = run_json(&["run", "bromley-declines-rhi"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("should take place within 72 hours of the child"), "{out}");
+    assert!(!out.contains("**"), "{out}");
+}

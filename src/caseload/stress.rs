@@ -825,7 +825,7 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                 id: r.id.clone(),
                 what: p.rule_text(r),
                 citation: format!("{}, {}", r.citation.doc, r.citation.section),
-                quote: r.citation.quote.clone(),
+                quote: r.citation.words(),
                 role: r.role.clone(),
                 action: r.action.clone(),
                 trigger: p.trigger_text(&r.trigger),

@@ -63,9 +63,17 @@ pub struct Citation {
     pub quote: String,
 }
 
+impl Citation {
+    /// The quoted words as a reader sees them: the source's own bold (`**…**`, kept in the file
+    /// so that it matches the document) left out.
+    pub fn words(&self) -> String {
+        self.quote.replace("**", "")
+    }
+}
+
 impl std::fmt::Display for Citation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}, {}: \"{}\"", self.doc, self.section, self.quote)
+        write!(f, "{}, {}: \"{}\"", self.doc, self.section, self.words())
     }
 }
 

@@ -3198,7 +3198,7 @@ impl Engine {
                 role,
                 action,
                 &p.id,
-                format!("the protocol says not to: {}", p.citation.quote),
+                format!("the protocol says not to: {}", p.citation.words()),
             );
         }
         for e in effects {
@@ -3219,7 +3219,7 @@ impl Engine {
                             &p.id,
                             format!(
                                 "graded {grade:?}, which the protocol forbids here: {}",
-                                p.citation.quote
+                                p.citation.words()
                             ),
                         );
                     }
@@ -3242,7 +3242,7 @@ impl Engine {
                                 &p.id,
                                 format!(
                                     "classified as {cat}, which the protocol forbids here: {}",
-                                    p.citation.quote
+                                    p.citation.words()
                                 ),
                             );
                         } else if by_trainee && facts.category.as_deref().is_some_and(|c| c != cat) {

@@ -144,7 +144,9 @@ fn west_mercia_whereabouts_known_flawed_calls_her_absent_and_sits_on_a_concern()
     // The carer's wrong label does not change what the protocol says she is.
     let c = classifications(&r);
     assert!(c.iter().all(|t| t.contains("Unauthorised absence")), "{c:?}");
-    assert_eq!(r.score.earned, 40.0, "{}", r.to_text());
+    // (Her call to confirm the return to police meets no duty: they were never told she was gone.)
+    assert!(!r.obligations.iter().any(|o| o.rule == "wm.care.confirm-return"));
+    assert_eq!(r.score.earned, 30.0, "{}", r.to_text());
 }
 
 // ------------------------------------------------------------------ west-mercia-remand-abscond

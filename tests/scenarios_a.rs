@@ -145,7 +145,12 @@ fn west_mercia_whereabouts_known_flawed_calls_her_absent_and_sits_on_a_concern()
     let c = classifications(&r);
     assert!(c.iter().all(|t| t.contains("Unauthorised absence")), "{c:?}");
     // (Her call to confirm the return to police meets no duty: they were never told she was gone.)
-    assert!(!r.obligations.iter().any(|o| o.rule == "wm.care.confirm-return"));
+    assert!(
+        r.obligations
+            .iter()
+            .filter(|o| o.rule == "wm.care.confirm-return")
+            .all(|o| o.status == Status::NotApplicable)
+    );
     assert_eq!(r.score.earned, 30.0, "{}", r.to_text());
 }
 

@@ -978,7 +978,7 @@ fn settings(ui: &mut egui::Ui, d: &mut Dashboard) {
                     "as the caseload",
                     "staff scale with it",
                 );
-                field(ui, "Days", &mut d.days, "as the caseload", "1 to 3,660");
+                field(ui, "Days", &mut d.days, "as the caseload", "7 (a week) to 3,660");
                 field(
                     ui,
                     "Replications",

@@ -117,28 +117,26 @@ fn havering_out_of_borough_flawed_calls_the_home_next_day_and_lets_mum_decline_t
     assert!(call.feedback.starts_with("Late by 9 h:"), "{}", call.feedback);
     assert_eq!(call.done_at.as_deref(), Some("2023-06-16T09:00"));
 
-    // Social media checks reach police only on Friday evening: late for both meetings she held
-    // on day one. (The meeting the police are asked for within five working days of a request is
-    // set about halfway through that time, and Kai is back before then: it lapses.)
-    let social = all(&r, "hv.strategy.appx-g.example.social-media-24h");
-    let late: Vec<&&ObligationReport> = social.iter().filter(|o| o.status == Status::Late).collect();
-    assert_eq!(late.len(), 2, "{}", r.to_text());
-    let police: Vec<_> = r
+    // Social media checks reach police only on Friday evening, after they chase them: late for the
+    // strategy discussion she held on Thursday evening.
+    let social = ob(&r, "hv.strategy.appx-g.example.social-media-24h");
+    assert_eq!(social.status, Status::Late, "{}", r.to_text());
+    assert!(social.feedback.starts_with("Late by 30 min:"), "{}", social.feedback);
+    assert!(
+        r.timeline
+            .iter()
+            .any(|t| t.kind == "message" && t.text.contains("We haven't had his social media accounts")),
+        "police chase the accounts when they have not had them"
+    );
+    // The meeting the police are asked for within five working days of her first request is the
+    // one she held that evening; the one asked for at 48 hours lapses when Kai is found.
+    let police: Vec<Status> = r
         .others
         .iter()
         .filter(|o| o.rule == "hv.appx-e.police-5-working-days")
+        .map(|o| o.status)
         .collect();
-    assert!(
-        !police.is_empty() && police.iter().all(|o| o.status == Status::Cancelled),
-        "{}",
-        r.to_text()
-    );
-    assert!(
-        late[0].feedback.starts_with("Late by 5 h 15 min:"),
-        "{}",
-        late[0].feedback
-    );
-    assert!(social.iter().all(|o| o.status != Status::Missed));
+    assert_eq!(police, vec![Status::Met, Status::Cancelled], "{}", r.to_text());
 
     let w = ob(&r, "hv.rhi.parent-cannot-decline");
     assert_eq!(w.status, Status::Wrongful);
@@ -218,6 +216,19 @@ fn west_mercia_repeat_runner_third_episode_in_90_days_starts_the_escalation_ladd
     // The social worker keeps the IRO informed while she is missing and when she is found.
     assert_eq!(ob(&r, "wm.care.inform-iro").status, Status::Met);
     assert_eq!(ob(&r, "wm.care.inform-iro-when-found").status, Status::Met);
+    // The care plan is written once Chloe is back (17:30 Saturday), not while she is still at the flat.
+    for rule in [
+        "wm.principles.interventions-in-care-plan",
+        "wm.principles.interventions-informed-by-rhi",
+    ] {
+        let o = ob(&r, rule);
+        assert_eq!(o.status, Status::Met, "{rule}");
+        assert!(
+            o.done_at.as_deref().is_some_and(|d| d > "2015-03-14T17:30"),
+            "{rule}: {:?}",
+            o.done_at
+        );
+    }
 }
 
 #[test]
@@ -300,6 +311,17 @@ fn bromley_long_term_missing_weekly_meetings_recur_until_he_is_found() {
         "{}",
         r.to_text()
     );
+    // The meetings she holds are real ones: days apart, never two in a day, none after the episode
+    // is closed (670 h).
+    let held: Vec<f64> = r
+        .timeline
+        .iter()
+        .filter(|t| t.kind == "trainee" && t.text.starts_with("Hold a (missing) strategy meeting"))
+        .map(|t| t.hours)
+        .collect();
+    assert!(held.len() >= 3, "{held:?}");
+    assert!(held.windows(2).all(|w| w[1] - w[0] >= 24.0), "{held:?}");
+    assert!(held.iter().all(|h| *h < 670.0), "{held:?}");
 }
 
 #[test]

@@ -76,25 +76,25 @@ impl<'a> Collector<'a> {
             warnings: Vec::new(),
         }
     }
-    /// Record a warning at the value `field`.
-    pub fn warn(&mut self, field: &str, message: impl fmt::Display) {
+    /// `message` about the value `field`, placed where the field is written.
+    fn at(&self, field: &str, message: impl fmt::Display) -> SourceError {
         let pos = self.spans.get(field);
-        self.warnings.push(SourceError {
+        SourceError {
             path: self.path.to_path_buf(),
             line: pos.line,
             col: pos.col,
             message: format!("{field}: {message}"),
-        });
+        }
+    }
+    /// Record a warning at the value `field`.
+    pub fn warn(&mut self, field: &str, message: impl fmt::Display) {
+        let w = self.at(field, message);
+        self.warnings.push(w);
     }
     /// Record an error at the value `field` (e.g. `rules[2].deadline`).
     pub fn err(&mut self, field: &str, message: impl fmt::Display) {
-        let pos = self.spans.get(field);
-        self.errors.push(SourceError {
-            path: self.path.to_path_buf(),
-            line: pos.line,
-            col: pos.col,
-            message: format!("{field}: {message}"),
-        });
+        let e = self.at(field, message);
+        self.errors.push(e);
     }
     pub fn finish(mut self) -> Result<(), Diagnostics> {
         if self.errors.is_empty() {

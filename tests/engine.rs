@@ -768,6 +768,17 @@ fn doing_nothing_misses_the_trainees_duties() {
     );
 }
 
+/// `safe-return run SCENARIO --decisions` a script with this text (written to a scratch file
+/// called `name`): the exit code and the error output.
+fn run_script(scenario: &str, name: &str, text: &str) -> (i32, String) {
+    let dir = std::env::temp_dir().join(format!("sr-scripts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join(name);
+    std::fs::write(&script, text).unwrap();
+    let (code, _, err) = run_json(&["run", scenario, "--decisions", script.to_str().unwrap()]);
+    (code, err)
+}
+
 fn run_json(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_safe-return"))
         .args(args)
@@ -872,17 +883,11 @@ fn bad_scenario_and_decision_files_exit_2_with_positions() {
         "{err}"
     );
     // Not a number is no time at all (it must not quietly become hour 0).
-    std::fs::write(
-        dir.join("nan.ron"),
-        "Decisions(actions: [(at_hours: NaN, action: \"offer_rhi\")])",
-    )
-    .unwrap();
-    let (code, _, err) = run_json(&[
-        "run",
+    let (code, err) = run_script(
         f.to_str().unwrap(),
-        "--decisions",
-        dir.join("nan.ron").to_str().unwrap(),
-    ]);
+        "nan.ron",
+        "Decisions(actions: [(at_hours: NaN, action: \"offer_rhi\")])",
+    );
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("nan.ron:1:22: actions[0].at_hours: NaN h is outside"),
@@ -894,20 +899,11 @@ fn bad_scenario_and_decision_files_exit_2_with_positions() {
 fn a_judgement_in_a_script_says_what_it_judges_and_nothing_else_carries_one() {
     // West Mercia: classifying the absence is scored on the category given; a script that leaves
     // it out, or gives a category to an action that classifies nothing, is refused.
-    let dir = std::env::temp_dir().join(format!("sr-judgement-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let script = dir.join("judgement.ron");
-    std::fs::write(
-        &script,
-        "Decisions(actions: [\n  (at_hours: 1.0, action: \"classify_absence\"),\n  (at_hours: 1.0, action: \"search_and_enquiries\", category: \"missing\"),\n])",
-    )
-    .unwrap();
-    let (code, _, err) = run_json(&[
-        "run",
+    let (code, err) = run_script(
         "west-mercia-remand-abscond",
-        "--decisions",
-        script.to_str().unwrap(),
-    ]);
+        "judgement.ron",
+        "Decisions(actions: [\n  (at_hours: 1.0, action: \"classify_absence\"),\n  (at_hours: 1.0, action: \"search_and_enquiries\", category: \"missing\"),\n])",
+    );
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("actions[0].action: `classify_absence` classifies the child: say as what, with `category:` (one of missing, absent, unauthorised_absence, absconder)"),

@@ -559,20 +559,7 @@ fn shipped_risk_factors() -> &'static [String] {
             .flatten()
             .filter(|e| e.path().extension().is_some_and(|x| x == "ron"))
             .filter_map(|e| crate::protocol::load_protocol(&e.path()).ok())
-            .flat_map(|lp| {
-                let p = lp.protocol;
-                let mut v: Vec<String> = Vec::new();
-                for w in p
-                    .rules
-                    .iter()
-                    .map(|r| &r.when)
-                    .chain(p.classification.iter().map(|c| &c.when))
-                    .chain(p.prohibitions.iter().map(|x| &x.when))
-                {
-                    v.extend(w.risk_factors.iter().cloned());
-                }
-                v
-            })
+            .flat_map(|lp| lp.protocol.risk_factors_asked().map(String::from).collect::<Vec<_>>())
             .collect();
         names.sort_unstable();
         names.dedup();
@@ -774,17 +761,7 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
         );
     }
     // The risk factors the protocols' rules, classification and prohibitions ask about.
-    let mut named: Vec<&str> = protocols
-        .iter()
-        .flat_map(|p| {
-            p.rules
-                .iter()
-                .map(|r| &r.when)
-                .chain(p.classification.iter().map(|c| &c.when))
-                .chain(p.prohibitions.iter().map(|x| &x.when))
-        })
-        .flat_map(|w| w.risk_factors.iter().map(String::as_str))
-        .collect();
+    let mut named: Vec<&str> = protocols.iter().flat_map(|p| p.risk_factors_asked()).collect();
     named.sort_unstable();
     named.dedup();
     for (i, f) in cl.risk_factors.iter().enumerate() {

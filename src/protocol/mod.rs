@@ -187,6 +187,21 @@ impl Protocol {
         format!("{role}: {action}, {when}")
     }
 
+    /// Every condition in the protocol: its rules', classification's and prohibitions'.
+    pub fn conditions(&self) -> impl Iterator<Item = &Condition> {
+        self.rules
+            .iter()
+            .map(|r| &r.when)
+            .chain(self.classification.iter().map(|c| &c.when))
+            .chain(self.prohibitions.iter().map(|x| &x.when))
+    }
+
+    /// The risk factors its conditions ask about (with repeats).
+    pub fn risk_factors_asked(&self) -> impl Iterator<Item = &str> {
+        self.conditions()
+            .flat_map(|w| w.risk_factors.iter().map(String::as_str))
+    }
+
     pub fn role(&self, id: &str) -> Option<&RoleDecl> {
         self.roles.iter().find(|r| r.id == id)
     }

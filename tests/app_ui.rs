@@ -38,12 +38,17 @@ fn trainee_plays_the_elm_lodge_scenario_by_clicking_and_scores_full_marks() {
 
     let sc = h.state().session.as_ref().unwrap().scenario.clone();
     let book = load_decisions(&root().join("scenarios/havering-care-residential/by-the-book.ron"), &sc).unwrap();
-    for d in &book.actions {
+    for (i, d) in book.actions.iter().enumerate() {
         h.state_mut().session.as_mut().unwrap().advance_to_hours(d.at_hours);
         h.run();
         let name = sc.protocol.action(&d.action).unwrap().name.clone();
+        // (The list scrolls: bring the button into view as a trainee would.)
+        h.get_by_label(&name).scroll_to_me();
+        h.run();
         h.get_by_label(&name).click();
         h.run();
+        let done = h.state().session.as_ref().unwrap().decisions.actions.len();
+        assert_eq!(done, i + 1, "the click on `{name}` at {} h was not taken", d.at_hours);
     }
     assert_eq!(
         h.state().session.as_ref().unwrap().decisions.actions.len(),

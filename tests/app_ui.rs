@@ -403,3 +403,36 @@ fn the_stress_dashboard_opens_from_the_picker_and_comes_back() {
     h.run();
     assert_eq!(h.state().screen, Screen::Picker);
 }
+
+#[test]
+fn a_judgement_waits_for_its_answer_before_it_is_recorded() {
+    // West Mercia, the carer: "Make the judgement on the category of absence" is taken only once a
+    // category is chosen, and is recorded with it.
+    let dir = temp("judgement");
+    let mut h = harness(UiModel::new(dir.join("autosave.ron")));
+    h.get_by_label("\"I'm at Kyle's and I'm staying\"").click();
+    h.run();
+    h.get_by_label("Start scenario").click();
+    h.run();
+    h.state_mut().session.as_mut().unwrap().advance_to_hours(1.75);
+    h.run();
+    let judge = "Make the judgement on the category of absence (unauthorised absence / absent / missing / absconded)";
+    let click_judge = |h: &mut Harness<'static, UiModel>| {
+        h.get_by_role_and_label(bevy_egui::egui::accesskit::Role::Button, &format!("{judge}  (due)"))
+            .click();
+        h.run();
+    };
+    click_judge(&mut h);
+    assert!(
+        h.state().session.as_ref().unwrap().decisions.actions.is_empty(),
+        "no category yet"
+    );
+    h.get_by_label("(choose the category below first)");
+    h.get_by_label("Unauthorised absence (away from placement without authorisation)")
+        .click();
+    h.run();
+    click_judge(&mut h);
+    let d = &h.state().session.as_ref().unwrap().decisions.actions;
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].category.as_deref(), Some("unauthorised_absence"));
+}

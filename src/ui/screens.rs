@@ -240,7 +240,20 @@ fn play(ui: &mut egui::Ui, m: &mut UiModel) {
                         } else {
                             name.clone()
                         };
-                        if ui.button(label).clicked() {
+                        // A judgement needs its answer first: the category, or the grading.
+                        let missing = if effects.contains(&Effect::Classifies) && s.category.is_none() {
+                            Some("choose the category below first")
+                        } else if effects.contains(&Effect::GradesRisk) && s.grade.is_none() {
+                            Some("choose the grading below first")
+                        } else {
+                            None
+                        };
+                        let b = ui.add_enabled(missing.is_none(), egui::Button::new(label));
+                        if let Some(why) = missing {
+                            b.clone().on_disabled_hover_text(why);
+                            ui.label(RichText::new(format!("({why})")).small().weak());
+                        }
+                        if b.clicked() {
                             act = Some(id.clone());
                         }
                     });

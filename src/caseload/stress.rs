@@ -17,7 +17,7 @@ use super::generate::{self, Plan};
 use super::report::thousands;
 use super::{LoadedCaseload, Staff};
 use crate::protocol::{Deadline, Protocol, Rule, Trigger};
-use crate::sim::engine::{Engine, RuleTally};
+use crate::sim::engine::{Engine, RuleTally, StaffStats};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -912,6 +912,17 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                     ))
                 })
                 .collect();
+            // A staffed role's minutes per booking, replication by replication.
+            let per_booking = |minutes: fn(&StaffStats) -> f64| {
+                staff_of(&r.id).and_then(|_| {
+                    some_est(
+                        reps.iter()
+                            .filter(|x| x.staff[ri].bookings > 0)
+                            .map(|x| minutes(&x.staff[ri]) / x.staff[ri].bookings as f64)
+                            .collect(),
+                    )
+                })
+            };
             RoleResult {
                 id: r.id.clone(),
                 name: r.name.clone(),
@@ -934,22 +945,8 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                     reps.iter().map(|x| x.workload[ri].iter().copied().max().unwrap_or(0)),
                 ),
                 mean_queue_wait_minutes: some_est(waits),
-                mean_wait_for_worker_minutes: staff_of(&r.id).and_then(|_| {
-                    some_est(
-                        reps.iter()
-                            .filter(|x| x.staff[ri].bookings > 0)
-                            .map(|x| x.staff[ri].wait_for_worker_minutes / x.staff[ri].bookings as f64)
-                            .collect(),
-                    )
-                }),
-                mean_wait_for_office_hours_minutes: staff_of(&r.id).and_then(|_| {
-                    some_est(
-                        reps.iter()
-                            .filter(|x| x.staff[ri].bookings > 0)
-                            .map(|x| x.staff[ri].wait_for_office_hours_minutes / x.staff[ri].bookings as f64)
-                            .collect(),
-                    )
-                }),
+                mean_wait_for_worker_minutes: per_booking(|st| st.wait_for_worker_minutes),
+                mean_wait_for_office_hours_minutes: per_booking(|st| st.wait_for_office_hours_minutes),
                 late: Estimate::of(&reps.iter().map(|x| sum(x, &|t| t.late as f64)).collect::<Vec<_>>()),
                 missed: Estimate::of(&reps.iter().map(|x| sum(x, &|t| t.missed as f64)).collect::<Vec<_>>()),
                 outstanding: Estimate::of(

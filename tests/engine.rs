@@ -284,10 +284,12 @@ fn an_rhi_worker_who_hears_a_disclosure_follows_safeguarding_procedures_at_once_
     // safeguarding procedures are followed without delay." One RHI worker, office hours only, who
     // takes one to eight hours to set about new work: the interview waits for that, but what the
     // interview itself sets off for the same worker within the hour is done straight after it.
+    // (As in stress runs, a child with `significant_harm` discloses harm in the interview.)
     let mut e = engine("havering-2023-10", "2024-03-04 10:00");
     e.automation
         .roles
         .insert("rhi_worker".into(), staffed((60.0, 480.0), Some(1), 30.0, true));
+    e.automation.disclosing_risk_factor = Some("significant_harm".into());
     let mut profile = child(14, vec![LegalStatus::S31], Placement::Residential);
     profile.risk_factors = vec!["significant_harm".into()];
     let c = e.add_child(profile, "placement", vec![]);
@@ -320,6 +322,93 @@ fn an_rhi_worker_who_hears_a_disclosure_follows_safeguarding_procedures_at_once_
         "{interview} vs {}",
         offer.fired_at
     );
+}
+
+fn discloses(to: Option<&str>, concern: bool) -> Happening {
+    Happening::Discloses {
+        text: "says an older man asked her to hold a bag for money".into(),
+        concern,
+        to: to.map(String::from),
+    }
+}
+
+#[test]
+fn a_disclosure_of_harm_calls_for_a_strategy_meeting_at_once_and_one_of_no_harm_calls_for_nothing() {
+    // Havering: "If any safeguarding concerns are raised/disclosures made it is imperative to ensure
+    // that safeguarding procedures are followed without delay. This must include facilitating
+    // Missing Strategy meetings." The trainee plays the social worker; the child is back on
+    // Tuesday and tells the RHI worker on Wednesday at 4 pm.
+    for (concern, expected) in [(true, true), (false, false)] {
+        let (mut e, c) = in_care_child_leaves("havering-2023-10", Some("social_worker"));
+        e.schedule(t("2024-03-05 12:00"), c, Happening::Returned { note: String::new() });
+        e.schedule(t("2024-03-06 16:00"), c, discloses(Some("rhi_worker"), concern));
+        e.finish(t("2024-03-06 18:00"));
+        assert_eq!(
+            has_duty(&e, c, "hv.rhi.disclosure-strategy-meeting"),
+            expected,
+            "concern: {concern}"
+        );
+        if expected {
+            let o = first_duty(&e, "hv.rhi.disclosure-strategy-meeting");
+            assert_eq!(o.role, "social_worker");
+            assert_eq!(o.fired_at, t("2024-03-06 16:00"));
+            assert_eq!(o.due_at, Some(t("2024-03-06 17:00")), "immediately: within the hour");
+            assert_eq!(o.status, Status::Missed, "the trainee did nothing: {}", o.reason);
+        }
+    }
+}
+
+#[test]
+fn a_return_interview_where_nothing_is_disclosed_asks_no_one_to_report_a_disclosure() {
+    // West Mercia 12.5: "If during the Return Interview discussion information is disclosed
+    // concerning harm to or from the young person then the staff member needs to take the relevant
+    // steps to report this". Every role acts by the book.
+    for disclosed in [false, true] {
+        let (mut e, c) = in_care_child_leaves("west-mercia-2014", None);
+        e.schedule(t("2024-03-05 12:00"), c, Happening::Returned { note: String::new() });
+        if disclosed {
+            e.schedule(t("2024-03-06 16:00"), c, discloses(Some("rhi_worker"), true));
+        }
+        e.finish(t("2024-03-12 12:00"));
+        assert!(
+            e.actions_done
+                .iter()
+                .any(|a| a.2 == "rhi_worker" && a.3 == "complete_rhi"),
+            "the return interview is held either way"
+        );
+        assert_eq!(
+            has_duty(&e, c, "wm.rhi.report-disclosure"),
+            disclosed,
+            "disclosed: {disclosed}"
+        );
+        if disclosed {
+            let o = first_duty(&e, "wm.rhi.report-disclosure");
+            assert_eq!(o.status, Status::Met, "{}", o.reason);
+        }
+    }
+}
+
+#[test]
+fn the_worker_told_of_a_disclosure_acts_on_it_straight_away_one_told_second_hand_waits_for_office_hours() {
+    // One RHI worker, office hours only, who takes one to eight hours to set about new work. The
+    // child discloses on Saturday night: told to the worker (on an out-of-hours visit), the
+    // safeguarding steps follow within the hour; told to the carers, they wait for Monday.
+    let mut waits = Vec::new();
+    for to in [Some("rhi_worker"), Some("placement_provider")] {
+        let (mut e, c) = in_care_child_leaves("havering-2023-10", None);
+        e.automation
+            .roles
+            .insert("rhi_worker".into(), staffed((60.0, 480.0), Some(1), 30.0, true));
+        e.schedule(t("2024-03-05 12:00"), c, Happening::Returned { note: String::new() });
+        e.schedule(t("2024-03-09 22:00"), c, discloses(to, true));
+        e.finish(t("2024-03-20 12:00"));
+        let o = first_duty(&e, "hv.rhi.appx-h.disclosure-safeguarding");
+        waits.push((o.status, o.done_at.expect("done in the end")));
+    }
+    assert_eq!(waits[0].0, Status::Met);
+    assert!(waits[0].1 <= t("2024-03-09 23:00"), "done at {}", waits[0].1);
+    assert_eq!(waits[1].0, Status::Late);
+    assert!(waits[1].1 >= t("2024-03-11 09:00"), "done at {}", waits[1].1);
 }
 
 #[test]
@@ -851,7 +940,8 @@ fn bad_scenario_and_decision_files_exit_2_with_positions() {
     let src = std::fs::read_to_string(root().join("scenarios/havering-care-residential/scenario.ron")).unwrap();
     let bad = src
         .replace("trainee_role: \"social_worker\"", "trainee_role: \"wizard\"")
-        .replace("to: \"town_centre\"", "to: \"the_moon\"");
+        .replace("to: \"town_centre\"", "to: \"the_moon\"")
+        .replace("to: \"rhi_worker\"", "to: \"rhi_wroker\"");
     let f = dir.join("scenario.ron");
     std::fs::write(&f, bad).unwrap();
     let (code, _, err) = run_json(&["scenario", "validate", f.to_str().unwrap()]);
@@ -859,6 +949,12 @@ fn bad_scenario_and_decision_files_exit_2_with_positions() {
     assert!(err.contains(":12:5: trainee_role: unknown role `wizard`"), "{err}");
     assert!(
         err.contains(":40:39: events[0].event.to: unknown place `the_moon`"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            ":47:144: events[7].event.to: unknown role `rhi_wroker` in protocol `havering-2023-10` (did you mean `rhi_worker`?)"
+        ),
         "{err}"
     );
     let (code, _, err) = run_json(&["run", "no-such-scenario"]);

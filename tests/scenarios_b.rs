@@ -154,9 +154,22 @@ fn havering_out_of_borough_flawed_calls_the_home_next_day_and_lets_mum_decline_t
             "hv.sw.care.contact-placement-same-day",
         ])
     );
+    // Kai's disclosure to his key worker on Sunday morning calls for a strategy meeting at once:
+    // she leaves it to the return interview.
+    let disclosure = ob(&r, "hv.rhi.disclosure-strategy-meeting");
+    assert_eq!(disclosure.status, Status::Missed, "{}", r.to_text());
+    assert!(
+        disclosure.feedback.contains("child discloses harm"),
+        "{}",
+        disclosure.feedback
+    );
     assert_eq!(
         rules_with(&r, Status::Missed),
-        strings(&["hv.appx-e.update-care-plan", "hv.care-plan.update-after-episode"])
+        strings(&[
+            "hv.appx-e.update-care-plan",
+            "hv.care-plan.update-after-episode",
+            "hv.rhi.disclosure-strategy-meeting"
+        ])
     );
     assert_eq!(
         rules_with(&r, Status::Wrongful),

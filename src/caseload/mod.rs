@@ -505,9 +505,15 @@ impl LoadedCaseload {
                 minutes: m.minutes,
                 office_hours_only: m.office_hours_only,
             }),
+            disclosing_risk_factor: Some(DISCLOSING_RISK_FACTOR.into()),
         }
     }
 }
+
+/// The risk factor standing for "concerns the child may be at risk of significant harm": in
+/// stress runs a child with it discloses harm in each return interview held with them, setting off
+/// the protocols' `Disclosed` duties (the generator knows nothing of what is said).
+pub const DISCLOSING_RISK_FACTOR: &str = "significant_harm";
 
 /// Read and check a caseload file against the protocols it will be run with.
 pub fn load_caseload(path: &Path, protocols: &[&Protocol]) -> Result<LoadedCaseload, Diagnostics> {

@@ -271,6 +271,9 @@ pub enum Trigger {
     Returned,
     InterviewCompleted,
     InterviewDeclined,
+    /// The child discloses harm to or from them — a safeguarding concern — to anyone (a
+    /// scenario's `Discloses` event; in stress runs, see the caseload generator).
+    Disclosed,
     /// The named action has been done.
     Done(String),
     PlacementStarted,
@@ -325,6 +328,7 @@ impl Trigger {
             Self::Returned => "child returned".into(),
             Self::InterviewCompleted => "return interview completed".into(),
             Self::InterviewDeclined => "return interview declined".into(),
+            Self::Disclosed => "child discloses harm (a safeguarding concern)".into(),
             Self::Done(a) => format!("{a} done"),
             Self::PlacementStarted => "placement starts".into(),
             Self::BecameLookedAfter => "child becomes looked after".into(),

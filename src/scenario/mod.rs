@@ -314,6 +314,18 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario, Diagnostics> {
                     format!("`{from}` is neither a role of the protocol nor a cast member"),
                 );
             }
+            if let Happening::Discloses { to: Some(to), .. } = &e.event
+                && p.role(to).is_none()
+            {
+                c.err(
+                    &format!("events[{i}].event.to"),
+                    format!(
+                        "unknown role `{to}` in protocol `{}`{}",
+                        p.id,
+                        crate::diag::did_you_mean(to, &p.roles.iter().map(|r| r.id.as_str()).collect::<Vec<_>>())
+                    ),
+                );
+            }
         }
     }
     for (i, m) in scenario.cast.iter().enumerate() {

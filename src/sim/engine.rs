@@ -202,8 +202,18 @@ pub enum Happening {
         text: String,
     },
     DeclinesInterview,
+    /// The child tells someone something. A disclosure of harm to or from them (the default)
+    /// raises a safeguarding concern and fires `Disclosed`; `concern: false` for one that does not
+    /// ("she feels safe at Kyle's").
+    /// `to`: the role of the one told (a role id), if it matters: their duties that the
+    /// disclosure sets off within the hour they do straight after, as a worker does what their own
+    /// act sets off (see `Engine::plan_act`).
     Discloses {
         text: String,
+        #[serde(default = "yes")]
+        concern: bool,
+        #[serde(default)]
+        to: Option<String>,
     },
     CloseEpisode,
     /// Happens only if the trainee has (`if_done`) or has not (`unless_done`) done an action by then.
@@ -615,6 +625,9 @@ pub struct Automation {
     pub lapsing_start: f64,
     /// Strategy-meeting slots (`None`: no limit).
     pub meeting_slots: Option<MeetingSlots>,
+    /// Stress runs: children with this risk factor disclose harm in each return interview they
+    /// have (`Trigger::Disclosed`, to the interviewer); scenarios script disclosures as events.
+    pub disclosing_risk_factor: Option<String>,
 }
 
 impl Default for Automation {
@@ -625,6 +638,7 @@ impl Default for Automation {
             roles: HashMap::new(),
             lapsing_start: 0.5,
             meeting_slots: None,
+            disclosing_risk_factor: None,
         }
     }
 }
@@ -810,6 +824,10 @@ fn keep_spare<T>(pool: &mut Vec<T>, list: T) {
     if pool.len() < SPARE_LISTS {
         pool.push(list);
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn trigger_key(t: &Trigger) -> String {
@@ -1120,7 +1138,7 @@ struct TriggerKeys {
     /// The distinct conditions of the rules judged by `RuleTest::Profile`, by bit.
     profile_conditions: Vec<crate::protocol::Condition>,
     /// Keys of the triggers without a parameter, by `unit_index`.
-    unit: [Option<u32>; 10],
+    unit: [Option<u32>; 11],
     classified: FxMap<String, u32>,
     notified: FxMap<String, u32>,
     done: FxMap<String, u32>,
@@ -1152,6 +1170,7 @@ fn unit_index(t: &Trigger) -> Option<usize> {
         Trigger::PlacementStarted => 7,
         Trigger::BecameLookedAfter => 8,
         Trigger::EpisodeClosed => 9,
+        Trigger::Disclosed => 10,
         _ => return None,
     })
 }
@@ -2174,7 +2193,15 @@ impl Engine {
                 }
                 self.fire_trigger(child, Trigger::InterviewDeclined);
             }
-            Happening::Discloses { text } => self.note(child, "disclosure", &name, || text),
+            Happening::Discloses { text, concern, to } => {
+                self.note(child, "disclosure", &name, || text);
+                if concern && self.children[child].episode.is_some() {
+                    let told = to.map(|r| (child as u32, self.intern(&r)));
+                    let before = std::mem::replace(&mut self.acting, told);
+                    self.fire_trigger(child, Trigger::Disclosed);
+                    self.acting = before;
+                }
+            }
             Happening::CloseEpisode => self.close_episode(child),
             Happening::Conditional {
                 if_done,
@@ -3265,7 +3292,19 @@ impl Engine {
                         }
                     }
                 }
-                Effect::CompletesInterview => self.fire_trigger(child, Trigger::InterviewCompleted),
+                Effect::CompletesInterview => {
+                    self.fire_trigger(child, Trigger::InterviewCompleted);
+                    // Stress runs: a child with the disclosing risk factor discloses harm in the
+                    // interview, to the one who held it (acting now).
+                    let discloses = self
+                        .automation
+                        .disclosing_risk_factor
+                        .as_ref()
+                        .is_some_and(|f| self.children[child].profile.risk_factors.contains(f));
+                    if discloses {
+                        self.fire_trigger(child, Trigger::Disclosed);
+                    }
+                }
                 Effect::RecordsDecline => self.fire_trigger(child, Trigger::InterviewDeclined),
                 Effect::LocatesChild => {
                     let place = self.children[child].place.clone();

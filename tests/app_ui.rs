@@ -67,6 +67,7 @@ fn a_late_rhi_offer_shows_as_late_in_the_debrief() {
     let dir = temp("late");
     let mut h = harness(UiModel::new(dir.join("autosave.ron")));
     h.get_by_label("Friday night at Elm Lodge").click();
+    h.run();
     h.get_by_label("Start scenario").click();
     h.run();
     h.state_mut().session.as_mut().unwrap().advance_to_hours(119.0);
@@ -97,6 +98,7 @@ fn a_killed_session_is_offered_for_resume_with_every_action_kept() {
     {
         let mut h = harness(UiModel::new(save.clone()));
         h.get_by_label("Friday night at Elm Lodge").click();
+        h.run();
         h.get_by_label("Start scenario").click();
         h.run();
         h.state_mut().session.as_mut().unwrap().advance_to_hours(3.0);
@@ -360,6 +362,7 @@ fn a_decision_not_to_act_needs_a_rationale_and_goes_into_the_chronology() {
     let dir = temp("noact");
     let mut h = harness(UiModel::new(dir.join("autosave.ron")));
     h.get_by_label("Friday night at Elm Lodge").click();
+    h.run();
     h.get_by_label("Start scenario").click();
     h.run();
     h.state_mut().session.as_mut().unwrap().advance_to_hours(2.0);

@@ -946,14 +946,14 @@ fn bad_scenario_and_decision_files_exit_2_with_positions() {
     std::fs::write(&f, bad).unwrap();
     let (code, _, err) = run_json(&["scenario", "validate", f.to_str().unwrap()]);
     assert_eq!(code, 2);
-    assert!(err.contains(":12:5: trainee_role: unknown role `wizard`"), "{err}");
+    assert!(err.contains(":13:5: trainee_role: unknown role `wizard`"), "{err}");
     assert!(
-        err.contains(":40:39: events[0].event.to: unknown place `the_moon`"),
+        err.contains(":41:39: events[0].event.to: unknown place `the_moon`"),
         "{err}"
     );
     assert!(
         err.contains(
-            ":47:144: events[7].event.to: unknown role `rhi_wroker` in protocol `havering-2023-10` (did you mean `rhi_worker`?)"
+            ":48:144: events[7].event.to: unknown role `rhi_wroker` in protocol `havering-2023-10` (did you mean `rhi_worker`?)"
         ),
         "{err}"
     );

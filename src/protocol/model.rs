@@ -272,7 +272,8 @@ pub enum Trigger {
     InterviewCompleted,
     InterviewDeclined,
     /// The child discloses harm to or from them — a safeguarding concern — to anyone (a
-    /// scenario's `Discloses` event; in stress runs, see the caseload generator).
+    /// scenario's `Discloses` event; in stress runs, a child with the risk factor
+    /// `significant_harm` in each return interview: `Automation::disclosing_risk_factor`).
     Disclosed,
     /// The named action has been done.
     Done(String),

@@ -448,3 +448,29 @@ fn haringey_uasc_trafficking_flawed_ends_his_looked_after_status_and_skips_home_
     // Considering the NRM at the strategy meeting is not the same as referring him.
     assert_eq!(ob(&r, "hg.uasc.nrm-referral").status, Status::Missed);
 }
+
+#[test]
+fn meetings_held_by_the_book_fall_in_office_hours_not_at_two_in_the_morning() {
+    // West Mercia's intervention meeting ("within 7 days") was chaired at 02:00 on a Saturday, and
+    // Havering's strategy meeting on Kai's disclosure held by the police unit at 00:22: a role acting
+    // by the book now holds a meeting with time to spare at the next opening of office hours.
+    for (scenario, meeting) in [
+        ("west-mercia-repeat-runner", "Chair and record the intervention meeting"),
+        ("havering-out-of-borough", "Hold the Missing Strategy Meeting"),
+    ] {
+        let r = play(scenario, "by-the-book.ron");
+        let held: Vec<&str> = r
+            .timeline
+            .iter()
+            .filter(|t| t.kind == "action" && t.text.starts_with(meeting))
+            .map(|t| t.at.as_str())
+            .collect();
+        assert!(!held.is_empty(), "{scenario}: {}", r.to_text());
+        for at in held {
+            let t = chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M").unwrap();
+            use chrono::{Datelike, Timelike};
+            let weekday = t.weekday().num_days_from_monday() < 5;
+            assert!(weekday && (9..17).contains(&t.hour()), "{scenario}: {meeting} at {at}");
+        }
+    }
+}

@@ -713,6 +713,10 @@ pub struct Engine {
     /// cancelled, if it was left undone for an hour or more while the child was away (see
     /// `locate`). Stress runs turn this off: their results do not depend on records being kept.
     pub miss_undone_while_away: bool,
+    /// Scenarios: a role acting by the book holds, chairs or attends a meeting (an action whose id
+    /// names a meeting) in office hours, where the time allowed leaves room for it, not at 2 am on
+    /// a Saturday. Stress runs turn this off (meeting slots model office hours there).
+    pub meetings_in_office_hours: bool,
     /// Scenarios: places (by id) and people (by role id) as the records name them ("a flat in
     /// Anerley", "Bola Akande (allocated social worker)"); ids not here are shown as they are
     /// (roles by the protocol's name for them).
@@ -1313,6 +1317,7 @@ impl Engine {
             record_children: usize::MAX,
             merge_duplicate_duties: false,
             miss_undone_while_away: true,
+            meetings_in_office_hours: true,
             place_names: HashMap::new(),
             people_names: HashMap::new(),
             tallies,
@@ -2593,7 +2598,15 @@ impl Engine {
             _ if merged || self.trainee == Some(role_sym) => None,
             (true, None) => None,
             _ if follow_on => self.follow_on(role_sym, from, due),
-            _ => self.automate(role_sym, from, due),
+            _ => self.automate(role_sym, from, due).map(|(ready, wait)| {
+                // (A meeting with no time limit that matters only while the child is away is
+                // held at any hour.)
+                let any_hour = due.is_none() && self.rule_info[ri].lapses;
+                match any_hour {
+                    true => (ready, wait),
+                    false => (self.by_the_book_meeting_time(role_sym, action_sym, ready, due), wait),
+                }
+            }),
         };
         if let Some(d) = due
             && !self.keeps(child)
@@ -2715,6 +2728,23 @@ impl Engine {
             ready = end;
         }
         Some((ready, wait))
+    }
+
+    /// When a role acting by the book holds a meeting ready at `ready`: then, if in office hours;
+    /// else at the next opening, if that is at least an hour before it is due (see
+    /// `meetings_in_office_hours`). Other acts, and staffed roles, keep `ready`.
+    fn by_the_book_meeting_time(&mut self, role: u32, action: u32, ready: Nanos, due: Option<Nanos>) -> Nanos {
+        let by_the_book = self.behaviour.get(role as usize).is_none_or(|b| b.is_none());
+        // (A meeting that takes a meeting slot keeps the slots' hours: see `seek_slot`.)
+        let meeting = self.names.list[action as usize].contains("meeting") && !self.takes_slot(action);
+        if !(self.meetings_in_office_hours && by_the_book && meeting) {
+            return ready;
+        }
+        let open = self.office_open_from(ready);
+        match due {
+            Some(d) if open + NANOS_PER_HOUR > d => ready,
+            _ => open,
+        }
     }
 
     fn staff_mut(&mut self, role: u32) -> &mut StaffStats {

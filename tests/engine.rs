@@ -359,15 +359,34 @@ fn a_disclosure_of_harm_calls_for_a_strategy_meeting_at_once_and_one_of_no_harm_
 }
 
 #[test]
+fn a_disclosure_after_the_episode_is_closed_belongs_to_no_episode_and_sets_nothing_off() {
+    let (mut e, c) = in_care_child_leaves("havering-2023-10", Some("social_worker"));
+    e.schedule(t("2024-03-05 12:00"), c, Happening::Returned { note: String::new() });
+    e.schedule(t("2024-03-08 12:00"), c, Happening::CloseEpisode);
+    e.schedule(t("2024-03-09 16:00"), c, discloses(Some("rhi_worker"), true));
+    e.finish(t("2024-03-09 18:00"));
+    assert!(!has_duty(&e, c, "hv.rhi.disclosure-strategy-meeting"));
+    assert!(
+        e.log.iter().any(|l| l.kind == "disclosure"),
+        "what was said is still in the chronology"
+    );
+}
+
+#[test]
 fn a_return_interview_where_nothing_is_disclosed_asks_no_one_to_report_a_disclosure() {
     // West Mercia 12.5: "If during the Return Interview discussion information is disclosed
     // concerning harm to or from the young person then the staff member needs to take the relevant
     // steps to report this". Every role acts by the book.
-    for disclosed in [false, true] {
+    // What the child tells the carers instead is theirs to act on, not the interviewer's.
+    for (told, disclosed) in [
+        (None, false),
+        (Some("rhi_worker"), true),
+        (Some("placement_provider"), false),
+    ] {
         let (mut e, c) = in_care_child_leaves("west-mercia-2014", None);
         e.schedule(t("2024-03-05 12:00"), c, Happening::Returned { note: String::new() });
-        if disclosed {
-            e.schedule(t("2024-03-06 16:00"), c, discloses(Some("rhi_worker"), true));
+        if told.is_some() {
+            e.schedule(t("2024-03-06 16:00"), c, discloses(told, true));
         }
         e.finish(t("2024-03-12 12:00"));
         assert!(
@@ -376,11 +395,7 @@ fn a_return_interview_where_nothing_is_disclosed_asks_no_one_to_report_a_disclos
                 .any(|a| a.2 == "rhi_worker" && a.3 == "complete_rhi"),
             "the return interview is held either way"
         );
-        assert_eq!(
-            has_duty(&e, c, "wm.rhi.report-disclosure"),
-            disclosed,
-            "disclosed: {disclosed}"
-        );
+        assert_eq!(has_duty(&e, c, "wm.rhi.report-disclosure"), disclosed, "told: {told:?}");
         if disclosed {
             let o = first_duty(&e, "wm.rhi.report-disclosure");
             assert_eq!(o.status, Status::Met, "{}", o.reason);
@@ -390,19 +405,21 @@ fn a_return_interview_where_nothing_is_disclosed_asks_no_one_to_report_a_disclos
 
 #[test]
 fn the_worker_told_of_a_disclosure_acts_on_it_straight_away_one_told_second_hand_waits_for_office_hours() {
-    // One RHI worker, office hours only, who takes one to eight hours to set about new work. The
-    // child discloses on Saturday night: told to the worker (on an out-of-hours visit), the
-    // safeguarding steps follow within the hour; told to the carers, they wait for Monday.
+    // Havering: "If any safeguarding concerns are raised/disclosures made it is imperative to ensure
+    // that safeguarding procedures are followed without delay." One social worker, office hours
+    // only, who takes one to eight hours to set about new work. The child discloses on Saturday
+    // night: told to the social worker (on an out-of-hours visit), the strategy meeting is requested
+    // within the hour; told to the carers, the request waits for Monday.
     let mut waits = Vec::new();
-    for to in [Some("rhi_worker"), Some("placement_provider")] {
+    for to in ["social_worker", "placement_provider"] {
         let (mut e, c) = in_care_child_leaves("havering-2023-10", None);
         e.automation
             .roles
-            .insert("rhi_worker".into(), staffed((60.0, 480.0), Some(1), 30.0, true));
+            .insert("social_worker".into(), staffed((60.0, 480.0), Some(1), 30.0, true));
         e.schedule(t("2024-03-05 12:00"), c, Happening::Returned { note: String::new() });
-        e.schedule(t("2024-03-09 22:00"), c, discloses(to, true));
+        e.schedule(t("2024-03-09 22:00"), c, discloses(Some(to), true));
         e.finish(t("2024-03-20 12:00"));
-        let o = first_duty(&e, "hv.rhi.appx-h.disclosure-safeguarding");
+        let o = first_duty(&e, "hv.rhi.disclosure-strategy-meeting");
         waits.push((o.status, o.done_at.expect("done in the end")));
     }
     assert_eq!(waits[0].0, Status::Met);

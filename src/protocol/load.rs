@@ -352,7 +352,7 @@ fn citation(c: &mut Collector, n: &Names, at: &str, cit: &Citation) {
 fn trigger(c: &mut Collector, n: &Names, at: &str, t: &Trigger, who: &str) {
     match t {
         Trigger::ClassifiedAs(k) => category_ref(c, n, &format!("{at}.0"), k),
-        Trigger::NotificationReceived(r) => role_ref(c, n, &format!("{at}.0"), r),
+        Trigger::NotificationReceived(r) | Trigger::DisclosedTo(r) => role_ref(c, n, &format!("{at}.0"), r),
         Trigger::Done(a) => action_ref(c, n, &format!("{at}.0"), a),
         Trigger::MissingFor(h) if !h.is_finite() || *h < 0.0 => {
             c.err(

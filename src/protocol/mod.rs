@@ -167,6 +167,10 @@ impl Protocol {
                 Some(x) => format!("{} notified", x.name),
                 None => t.label(),
             },
+            Trigger::DisclosedTo(r) => match self.role(r) {
+                Some(x) => format!("child discloses harm to the {}", x.name),
+                None => t.label(),
+            },
             Trigger::Done(a) => match self.action(a) {
                 Some(x) => format!("{} done", x.name),
                 None => t.label(),

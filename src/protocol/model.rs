@@ -275,6 +275,9 @@ pub enum Trigger {
     /// scenario's `Discloses` event; in stress runs, a child with the risk factor
     /// `significant_harm` in each return interview: `Automation::disclosing_risk_factor`).
     Disclosed,
+    /// The child discloses harm to the named role (the one told): for what only the one who hears
+    /// it can act on ("If during the Return Interview discussion information is disclosed …").
+    DisclosedTo(String),
     /// The named action has been done.
     Done(String),
     PlacementStarted,
@@ -330,6 +333,7 @@ impl Trigger {
             Self::InterviewCompleted => "return interview completed".into(),
             Self::InterviewDeclined => "return interview declined".into(),
             Self::Disclosed => "child discloses harm (a safeguarding concern)".into(),
+            Self::DisclosedTo(r) => format!("child discloses harm to {r}"),
             Self::Done(a) => format!("{a} done"),
             Self::PlacementStarted => "placement starts".into(),
             Self::BecameLookedAfter => "child becomes looked after".into(),

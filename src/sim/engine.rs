@@ -713,8 +713,8 @@ pub struct Engine {
     /// cancelled, if it was left undone for an hour or more while the child was away (see
     /// `locate`). Stress runs turn this off: their results do not depend on records being kept.
     pub miss_undone_while_away: bool,
-    /// Scenarios: a role acting by the book holds, chairs or attends a meeting (an action whose id
-    /// names a meeting) in office hours, where the time allowed leaves room for it, not at 2 am on
+    /// Scenarios: a role acting by the book holds, chairs or attends a meeting (an action `hold_…`,
+    /// `chair_…` or `attend_…` whose id names a meeting) in office hours, where the time allowed leaves room for it, not at 2 am on
     /// a Saturday. Stress runs turn this off (meeting slots model office hours there).
     pub meetings_in_office_hours: bool,
     /// Scenarios: places (by id) and people (by role id) as the records name them ("a flat in
@@ -1145,6 +1145,7 @@ struct TriggerKeys {
     unit: [Option<u32>; 11],
     classified: FxMap<String, u32>,
     notified: FxMap<String, u32>,
+    disclosed_to: FxMap<String, u32>,
     done: FxMap<String, u32>,
     missing_for: Vec<(u64, u32)>,
     episode_count: Vec<((i64, i64), u32)>,
@@ -1196,6 +1197,9 @@ impl TriggerKeys {
                 }
                 Trigger::NotificationReceived(r) => {
                     k.notified.insert(r.clone(), id);
+                }
+                Trigger::DisclosedTo(r) => {
+                    k.disclosed_to.insert(r.clone(), id);
                 }
                 Trigger::Done(a) => {
                     k.done.insert(a.clone(), id);
@@ -1269,6 +1273,7 @@ impl TriggerKeys {
         match t {
             Trigger::ClassifiedAs(c) => self.classified.get(c.as_str()).copied(),
             Trigger::NotificationReceived(r) => self.notified.get(r.as_str()).copied(),
+            Trigger::DisclosedTo(r) => self.disclosed_to.get(r.as_str()).copied(),
             Trigger::Done(a) => self.done.get(a.as_str()).copied(),
             Trigger::MissingFor(h) => self
                 .missing_for
@@ -2200,11 +2205,9 @@ impl Engine {
             }
             Happening::Discloses { text, concern, to } => {
                 self.note(child, "disclosure", &name, || text);
-                if concern && self.children[child].episode.is_some() {
-                    let told = to.map(|r| (child as u32, self.intern(&r)));
-                    let before = std::mem::replace(&mut self.acting, told);
-                    self.fire_trigger(child, Trigger::Disclosed);
-                    self.acting = before;
+                if concern {
+                    let told = to.as_deref().map(|r| (child as u32, self.intern(r)));
+                    self.disclose(child, to, told);
                 }
             }
             Happening::CloseEpisode => self.close_episode(child),
@@ -2275,6 +2278,21 @@ impl Engine {
         }
         self.scratch_open = open;
         self.fire_trigger(child, Trigger::Located);
+    }
+
+    /// The child discloses harm (to role `to`, if known), while an episode is open (one closed
+    /// is over: what is said then belongs to no episode). `told`: (child, role) of the one told,
+    /// who does what it sets off for them within the hour straight away (see `plan_act`).
+    fn disclose(&mut self, child: usize, to: Option<String>, told: Option<(u32, u32)>) {
+        if self.current_episode(child).is_none() {
+            return;
+        }
+        let before = std::mem::replace(&mut self.acting, told);
+        self.fire_trigger(child, Trigger::Disclosed);
+        if let Some(role) = to {
+            self.fire_trigger(child, Trigger::DisclosedTo(role));
+        }
+        self.acting = before;
     }
 
     fn close_episode(&mut self, child: usize) {
@@ -2736,7 +2754,10 @@ impl Engine {
     fn by_the_book_meeting_time(&mut self, role: u32, action: u32, ready: Nanos, due: Option<Nanos>) -> Nanos {
         let by_the_book = self.behaviour.get(role as usize).is_none_or(|b| b.is_none());
         // (A meeting that takes a meeting slot keeps the slots' hours: see `seek_slot`.)
-        let meeting = self.names.list[action as usize].contains("meeting") && !self.takes_slot(action);
+        let name = &self.names.list[action as usize];
+        let meeting = ["hold_", "chair_", "attend_"].iter().any(|p| name.starts_with(p))
+            && name.contains("meeting")
+            && !self.takes_slot(action);
         if !(self.meetings_in_office_hours && by_the_book && meeting) {
             return ready;
         }
@@ -3331,8 +3352,9 @@ impl Engine {
                         .disclosing_risk_factor
                         .as_ref()
                         .is_some_and(|f| self.children[child].profile.risk_factors.contains(f));
-                    if discloses {
-                        self.fire_trigger(child, Trigger::Disclosed);
+                    if discloses && !self.is_away(child) {
+                        let to = self.names.list[role_sym as usize].clone();
+                        self.disclose(child, Some(to), self.acting);
                     }
                 }
                 Effect::RecordsDecline => self.fire_trigger(child, Trigger::InterviewDeclined),

@@ -714,8 +714,9 @@ pub struct Engine {
     /// `locate`). Stress runs turn this off: their results do not depend on records being kept.
     pub miss_undone_while_away: bool,
     /// Scenarios: a role acting by the book holds, chairs or attends a meeting (an action `hold_…`,
-    /// `chair_…` or `attend_…` whose id names a meeting) in office hours, where the time allowed leaves room for it, not at 2 am on
-    /// a Saturday. Stress runs turn this off (meeting slots model office hours there).
+    /// `chair_…` or `attend_…` whose id names a meeting) in office hours, where the time allowed
+    /// leaves room for it, not at 2 am on a Saturday. Stress runs turn this off (meeting slots
+    /// model office hours there).
     pub meetings_in_office_hours: bool,
     /// Scenarios: places (by id) and people (by role id) as the records name them ("a flat in
     /// Anerley", "Bola Akande (allocated social worker)"); ids not here are shown as they are
@@ -2752,13 +2753,16 @@ impl Engine {
     /// else at the next opening, if that is at least an hour before it is due (see
     /// `meetings_in_office_hours`). Other acts, and staffed roles, keep `ready`.
     fn by_the_book_meeting_time(&mut self, role: u32, action: u32, ready: Nanos, due: Option<Nanos>) -> Nanos {
+        if !self.meetings_in_office_hours {
+            return ready;
+        }
         let by_the_book = self.behaviour.get(role as usize).is_none_or(|b| b.is_none());
         // (A meeting that takes a meeting slot keeps the slots' hours: see `seek_slot`.)
         let name = &self.names.list[action as usize];
         let meeting = ["hold_", "chair_", "attend_"].iter().any(|p| name.starts_with(p))
             && name.contains("meeting")
             && !self.takes_slot(action);
-        if !(self.meetings_in_office_hours && by_the_book && meeting) {
+        if !(by_the_book && meeting) {
             return ready;
         }
         let open = self.office_open_from(ready);

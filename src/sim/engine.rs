@@ -2207,8 +2207,7 @@ impl Engine {
             Happening::Discloses { text, concern, to } => {
                 self.note(child, "disclosure", &name, || text);
                 if concern {
-                    let told = to.as_deref().map(|r| (child as u32, self.intern(r)));
-                    self.disclose(child, to, told);
+                    self.disclose(child, to);
                 }
             }
             Happening::CloseEpisode => self.close_episode(child),
@@ -2282,12 +2281,13 @@ impl Engine {
     }
 
     /// The child discloses harm (to role `to`, if known), while an episode is open (one closed
-    /// is over: what is said then belongs to no episode). `told`: (child, role) of the one told,
-    /// who does what it sets off for them within the hour straight away (see `plan_act`).
-    fn disclose(&mut self, child: usize, to: Option<String>, told: Option<(u32, u32)>) {
+    /// is over: what is said then belongs to no episode). The one told does what it sets off for
+    /// them within the hour straight away (see `plan_act`).
+    fn disclose(&mut self, child: usize, to: Option<String>) {
         if self.current_episode(child).is_none() {
             return;
         }
+        let told = to.as_deref().map(|r| (child as u32, self.intern(r)));
         let before = std::mem::replace(&mut self.acting, told);
         self.fire_trigger(child, Trigger::Disclosed);
         if let Some(role) = to {
@@ -2617,15 +2617,9 @@ impl Engine {
             _ if merged || self.trainee == Some(role_sym) => None,
             (true, None) => None,
             _ if follow_on => self.follow_on(role_sym, from, due),
-            _ => self.automate(role_sym, from, due).map(|(ready, wait)| {
-                // (A meeting with no time limit that matters only while the child is away is
-                // held at any hour.)
-                let any_hour = due.is_none() && self.rule_info[ri].lapses;
-                match any_hour {
-                    true => (ready, wait),
-                    false => (self.by_the_book_meeting_time(role_sym, action_sym, ready, due), wait),
-                }
-            }),
+            _ => self
+                .automate(role_sym, from, due)
+                .map(|(ready, wait)| (self.by_the_book_meeting_time(ri, ready, due), wait)),
         };
         if let Some(d) = due
             && !self.keeps(child)
@@ -2749,13 +2743,15 @@ impl Engine {
         Some((ready, wait))
     }
 
-    /// When a role acting by the book holds a meeting ready at `ready`: then, if in office hours;
-    /// else at the next opening, if that is at least an hour before it is due (see
-    /// `meetings_in_office_hours`). Other acts, and staffed roles, keep `ready`.
-    fn by_the_book_meeting_time(&mut self, role: u32, action: u32, ready: Nanos, due: Option<Nanos>) -> Nanos {
-        if !self.meetings_in_office_hours {
+    /// When a role acting by the book holds a meeting (under rule `ri`) ready at `ready`: then,
+    /// if in office hours; else at the next opening, if that is at least an hour before it is due
+    /// (see `meetings_in_office_hours`). Other acts, staffed roles, and a meeting with no time
+    /// limit that matters only while the child is away (held at any hour) keep `ready`.
+    fn by_the_book_meeting_time(&mut self, ri: usize, ready: Nanos, due: Option<Nanos>) -> Nanos {
+        if !self.meetings_in_office_hours || (due.is_none() && self.rule_info[ri].lapses) {
             return ready;
         }
+        let (role, action) = self.rule_names[ri];
         let by_the_book = self.behaviour.get(role as usize).is_none_or(|b| b.is_none());
         // (A meeting that takes a meeting slot keeps the slots' hours: see `seek_slot`.)
         let name = &self.names.list[action as usize];
@@ -3358,7 +3354,7 @@ impl Engine {
                         .is_some_and(|f| self.children[child].profile.risk_factors.contains(f));
                     if discloses && !self.is_away(child) {
                         let to = self.names.list[role_sym as usize].clone();
-                        self.disclose(child, Some(to), self.acting);
+                        self.disclose(child, Some(to));
                     }
                 }
                 Effect::RecordsDecline => self.fire_trigger(child, Trigger::InterviewDeclined),

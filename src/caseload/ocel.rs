@@ -25,7 +25,9 @@
 //! - the other ends of a duty: `deadline missed` (at the deadline), `duty not done by the end`
 //!   (missed with no time limit: at the end of the run), `duty cancelled` (when it was cancelled:
 //!   the child found, the episode closed, the interview declined…), `duty still open at the end`
-//!   (not yet due, or in hand, when the run ended: at the end of the run), `duty does not apply`
+//!   (not yet due, or in hand, when the run ended: at the end of the run), `met by an earlier act`
+//!   (at once when it arose: an act done since the moment the rule counts from, before the duty
+//!   existed), `duty does not apply`
 //!   (a trainee's duty whose conditions did not hold) and `wrongful action` (a trainee's act the
 //!   protocol forbids).
 //!
@@ -216,7 +218,8 @@ const EPISODE_EVENTS: [&str; 5] = [
 ];
 
 /// The event types that end a duty (other than the act that meets it).
-const DUTY_ENDS: [&str; 6] = [
+const DUTY_ENDS: [&str; 7] = [
+    "met by an earlier act",
     "deadline missed",
     "duty not done by the end",
     "duty cancelled",
@@ -426,6 +429,10 @@ pub fn build(plan: &Plan, e: &Engine) -> Ocel {
         // the act is that event).
         let (settled, end_kind): (Option<NaiveDateTime>, Option<&str>) = match o.status {
             Status::Open => (None, None),
+            // Done before it arose (since the moment the rule counts from): met as it arose.
+            Status::Met if o.done_at.is_some_and(|d| d < o.fired_at) => {
+                (Some(o.fired_at), Some("met by an earlier act"))
+            }
             Status::Met | Status::Late => (o.done_at.or(o.settled_at), None),
             Status::Missed => match o.due_at {
                 Some(d) => (Some(d.min(end)), Some("deadline missed")),
@@ -473,7 +480,7 @@ pub fn build(plan: &Plan, e: &Engine) -> Ocel {
             let attrs = vec![attr("rule", o.rule.clone()), attr("reason", o.reason.clone())];
             ends.push(event(kind, t, attrs, e2o));
         }
-        if matches!(o.status, Status::Met | Status::Late) {
+        if matches!(o.status, Status::Met | Status::Late) && end_kind.is_none() {
             let act = o
                 .met_by
                 .or_else(|| acts_at.get(&(o.child, o.action.as_str(), o.done_at?)).copied());

@@ -432,11 +432,45 @@ pub struct Rule {
     pub points: Option<i64>,
     #[serde(default)]
     pub note: Option<String>,
+    /// The moment the duty's window opens: an act done from then on meets it, even one done
+    /// before the duty arose. Defaults to `Left` for thresholds and classifications (the carer
+    /// who reports at 5 hours meets "missing for 6 hours: report to the police"), and to
+    /// `Trigger` for the others (a report, a notification, a grading, the return…) and always
+    /// for rules that repeat.
+    #[serde(default)]
+    pub anchor: Option<Anchor>,
+}
+
+/// Where a duty's window opens (see `Rule::anchor`).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum Anchor {
+    /// When the child left (the episode began): acts from then on count.
+    Left,
+    /// When the rule's trigger fired: only acts after the duty arose count.
+    Trigger,
 }
 
 impl Rule {
     pub fn cancels_if_found(&self) -> bool {
         self.cancel_if_found.unwrap_or_else(|| self.trigger.is_missing_phase())
+    }
+
+    /// Where the duty's window opens: see `anchor`. A repeating rule, or one set off by doing
+    /// its own action, is always counted from its trigger (each occurrence needs its own act).
+    pub fn window_anchor(&self) -> Anchor {
+        let own_act = matches!(&self.trigger, Trigger::Done(a) if *a == self.action);
+        if self.repeat.is_some() || own_act {
+            return Anchor::Trigger;
+        }
+        // A threshold or a classification the episode's timers reach counts from the leaving
+        // ("missing for 6 hours", "classified missing"); a report, notification or grading
+        // counts from when it was made.
+        self.anchor.unwrap_or(match self.trigger {
+            Trigger::Left | Trigger::MissingFor(_) | Trigger::ClassifiedAs(_) | Trigger::EpisodeCount { .. } => {
+                Anchor::Left
+            }
+            _ => Anchor::Trigger,
+        })
     }
     pub fn weight(&self) -> i64 {
         self.points.unwrap_or(match self.strength {

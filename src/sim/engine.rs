@@ -784,6 +784,9 @@ pub struct Engine {
     kind_is_joint: Vec<bool>,
     /// By duty kind: some rule of the kind repeats (one act meets one occurrence of it).
     kind_repeats: Vec<bool>,
+    /// By duty kind: some rule of the kind counts acts from the child's leaving (acts of the
+    /// kind are kept with the child, see `ChildDuties::done`).
+    kind_counts_early: Vec<bool>,
     rule_info: Vec<RuleInfo>,
     /// `Done(action)` trigger key by action number.
     done_key: Vec<Option<u32>>,
@@ -910,6 +913,8 @@ struct RuleInfo {
     recurring: bool,
     /// Cancelled if the child is found before it falls due (see `Rule::cancels_if_found`).
     lapses: bool,
+    /// Its window opens when the child left, not when it arises (see `Rule::window_anchor`).
+    from_left: bool,
 }
 
 /// How to word a trigger in a reason, without building it where no reason is kept.
@@ -947,6 +952,20 @@ struct ChildDuties {
     lazy_first: u128,
     /// Listed in `Engine::lazy_children`.
     lazy_listed: bool,
+    /// Acts done for the child in this episode of a kind some rule counts from the child's
+    /// leaving (see `Rule::window_anchor`): a duty that arises later is met by one of them.
+    done: Vec<DoneAct>,
+}
+
+/// An act done for a child, kept for the duties that arise after it and count it (see
+/// `Engine::met_early`).
+#[derive(Debug, Clone, Copy)]
+struct DoneAct {
+    kind: u16,
+    role: u32,
+    at: Nanos,
+    /// Its index in `Engine::actions_done`, where records are kept.
+    record: Option<u32>,
 }
 
 /// A plain automated act kept with its child instead of on the agenda: it touches nothing but
@@ -971,6 +990,7 @@ impl Default for ChildDuties {
             lazy: Vec::new(),
             lazy_first: u128::MAX,
             lazy_listed: false,
+            done: Vec::new(),
         }
     }
 }
@@ -1363,6 +1383,7 @@ impl Engine {
             joint_kind: Vec::new(),
             kind_is_joint: Vec::new(),
             kind_repeats: Vec::new(),
+            kind_counts_early: Vec::new(),
             rule_info: Vec::new(),
             done_key: Vec::new(),
             plain_action: Vec::new(),
@@ -1427,7 +1448,14 @@ impl Engine {
                 }),
                 recurring: matches!(&r.trigger, Trigger::Done(a) if *a == r.action),
                 lapses: r.cancels_if_found(),
+                from_left: r.window_anchor() == crate::protocol::Anchor::Left,
             });
+            if r.window_anchor() == crate::protocol::Anchor::Left {
+                if engine.kind_counts_early.len() <= kind as usize {
+                    engine.kind_counts_early.resize(kind as usize + 1, false);
+                }
+                engine.kind_counts_early[kind as usize] = true;
+            }
         }
         // Only `Condition::holds` reads episode ages, and only for `min_episodes`.
         engine.counts_episodes = protocol
@@ -1769,6 +1797,7 @@ impl Engine {
             let met = self.meet_duties_of_kind(child, a.kind as u16, a.role, a.action, a.queue_wait as f64, at);
             if met || open_for_trainee {
                 self.count_act(at, a.role, a.action);
+                self.keep_done_act(child, a.role, a.action, Some(at));
             }
         }
         if n == list.len() {
@@ -2073,6 +2102,7 @@ impl Engine {
                 if let Some(prev) = self.children[child].episode.take() {
                     self.children[child].history.push(prev.left_at);
                 }
+                self.open_by_child[child].done.clear();
                 let c = &mut self.children[child];
                 c.episodes_total += 1;
                 let number = c.episodes_total;
@@ -2546,6 +2576,23 @@ impl Engine {
             self.next_duty
         };
         self.tallies[ri].fired += 1;
+        if let Some(early) = self.met_early(child, ri) {
+            // Done already, since the moment the rule counts from: the carer who rang the
+            // police at 5 hours has met "missing for 6 hours: contact the police".
+            if self.keeps(child) {
+                let ob = &mut self.obligations[id as usize];
+                ob.status = Status::Met;
+                ob.done_at = Some(time_at(early.at));
+                ob.met_by = early.record.map(|i| i as usize);
+                ob.settled_at = Some(at);
+                ob.reason = format!(
+                    "done before the duty arose ({} earlier), which counts: the rule counts from when the child left",
+                    fmt_hours(minutes(now - early.at))
+                );
+            }
+            self.tallies[ri].count(Status::Met, due, Some(early.at), 0.0);
+            return;
+        }
         let d = &mut self.open_by_child[child];
         if d.open.capacity() == 0
             && let Some((open, kinds)) = self.spare_lists.pop()
@@ -3028,6 +3075,7 @@ impl Engine {
         queue_wait: f64,
     ) {
         self.count_act(self.now_ns, role_sym, action_sym);
+        self.keep_done_act(child, role_sym, action_sym, None);
         let has_effects = self.has_effects[action_sym as usize];
         let before = self.acting.replace((child as u32, role_sym));
         if self.keeps(child) || by_trainee || has_effects || !params.answers.is_empty() {
@@ -3042,15 +3090,59 @@ impl Engine {
 
     /// Settle the child's open duties that this action by this role meets.
     fn meet_duties(&mut self, child: usize, role_sym: u32, action_sym: u32, queue_wait: f64) {
-        let kind = self
-            .kinds_of_action
+        if let Some(kind) = self.kind_of(role_sym, action_sym) {
+            self.meet_duties_of_kind(child, kind as u16, role_sym, action_sym, queue_wait, self.now_ns);
+        }
+    }
+
+    /// The duty kind an action by a role does, if any rule asks for it.
+    fn kind_of(&self, role_sym: u32, action_sym: u32) -> Option<u32> {
+        self.kinds_of_action
             .get(action_sym as usize)
             .and_then(|v| v.iter().find(|(r, _)| *r == role_sym))
             .map(|(_, k)| *k)
-            .or_else(|| self.joint_kind.get(action_sym as usize).copied().flatten());
-        if let Some(kind) = kind {
-            self.meet_duties_of_kind(child, kind as u16, role_sym, action_sym, queue_wait, self.now_ns);
+            .or_else(|| self.joint_kind.get(action_sym as usize).copied().flatten())
+    }
+
+    /// Keep an act done for a child now (or at `at`) while an episode is open, where a duty
+    /// that arises later may count it (see `Rule::window_anchor`).
+    fn keep_done_act(&mut self, child: usize, role_sym: u32, action_sym: u32, at: Option<Nanos>) {
+        let Some(kind) = self.kind_of(role_sym, action_sym) else {
+            return;
+        };
+        if !self.kind_counts_early.get(kind as usize).copied().unwrap_or(false)
+            || self.children[child].episode.is_none()
+        {
+            return;
         }
+        // Where records are kept the act is recorded (in `act_in_full`) just after this.
+        let record = self.keeps(child).then_some(self.actions_done.len() as u32);
+        self.open_by_child[child].done.push(DoneAct {
+            kind: kind as u16,
+            role: role_sym,
+            at: at.unwrap_or(self.now_ns),
+            record,
+        });
+    }
+
+    /// An act done for the child in this episode, since the child left and before duty `ri`
+    /// arose, that meets the duty: its time and record. Only for rules whose window opens
+    /// when the child left (see `Rule::window_anchor`). A joint action done by someone else
+    /// does not do the trainee's part.
+    fn met_early(&self, child: usize, ri: usize) -> Option<DoneAct> {
+        if !self.rule_info[ri].from_left {
+            return None;
+        }
+        let left = self.children[child].episode.as_ref()?.left_ns;
+        let kind = self.rule_kind[ri] as u16;
+        let (role, _) = self.rule_names[ri];
+        let trainee_part =
+            self.trainee == Some(role) && self.kind_is_joint.get(kind as usize).copied().unwrap_or(false);
+        self.open_by_child[child]
+            .done
+            .iter()
+            .find(|a| a.kind == kind && a.at >= left && a.at <= self.now_ns && (!trainee_part || a.role == role))
+            .copied()
     }
 
     /// `meet_duties` by duty kind, the act done at `now`. Whether it met any.

@@ -499,8 +499,30 @@ const NANOS_PER_MINUTE: Nanos = 60_000_000_000;
 const NANOS_PER_HOUR: Nanos = 60 * NANOS_PER_MINUTE;
 const NANOS_PER_DAY: Nanos = 24 * NANOS_PER_HOUR;
 
+/// The latest instant the engine works with (about the year 2200): spans added to it cannot
+/// overflow. Loaders refuse dates and spans beyond it; the engine holds anything that slips
+/// through at this bound rather than panic or wrap.
+const LAST_INSTANT: Nanos = i64::MAX / 4 * 3;
+
 fn nanos(t: NaiveDateTime) -> Nanos {
-    t.and_utc().timestamp_nanos_opt().expect("times between 1677 and 2262")
+    t.and_utc()
+        .timestamp_nanos_opt()
+        .unwrap_or(if t.and_utc().timestamp() < 0 {
+            -LAST_INSTANT
+        } else {
+            LAST_INSTANT
+        })
+        .clamp(-LAST_INSTANT, LAST_INSTANT)
+}
+
+/// `at` plus `span`, held at `LAST_INSTANT` (checked time arithmetic: no wrapping).
+fn later(at: Nanos, span: Nanos) -> Nanos {
+    at.saturating_add(span).min(LAST_INSTANT)
+}
+
+/// `n` of `unit` as a span, held at `LAST_INSTANT`.
+fn span_of(n: i64, unit: Nanos) -> Nanos {
+    n.saturating_mul(unit).clamp(-LAST_INSTANT, LAST_INSTANT)
 }
 
 fn time_at(n: Nanos) -> NaiveDateTime {
@@ -510,7 +532,8 @@ fn time_at(n: Nanos) -> NaiveDateTime {
 /// How long after the child leaves a timer of `hours` falls (whole minutes; at once if not
 /// after).
 fn timer_span(hours: f64) -> Nanos {
-    ((hours * 60.0) as i64).max(0) * NANOS_PER_MINUTE
+    // (A float cast saturates, and NaN gives 0.)
+    span_of(((hours * 60.0) as i64).max(0), NANOS_PER_MINUTE)
 }
 
 /// Whole minutes in a span (towards zero, as `Duration::num_minutes`).
@@ -1444,7 +1467,11 @@ impl Engine {
             engine.rule_info.push(RuleInfo {
                 every: r.repeat.as_ref().map(|rep| {
                     let every = engine.calendar.interval(&rep.every);
-                    every.num_nanoseconds().expect("a repeat interval of under 292 years")
+                    // Under an hour would flood the agenda; loaders refuse such repeats.
+                    every
+                        .num_nanoseconds()
+                        .unwrap_or(LAST_INSTANT)
+                        .clamp(NANOS_PER_HOUR, LAST_INSTANT)
                 }),
                 recurring: matches!(&r.trigger, Trigger::Done(a) if *a == r.action),
                 lapses: r.cancels_if_found(),
@@ -1535,7 +1562,7 @@ impl Engine {
                 index: 0,
                 seq,
             };
-            self.push_keyed(self.now_ns + timer_span(h), seq, what);
+            self.push_keyed(later(self.now_ns, timer_span(h)), seq, what);
         }
         if let Some(&h) = self.escalation_hours.first() {
             let seq = seq + missing;
@@ -1545,7 +1572,7 @@ impl Engine {
                 index: 0,
                 seq,
             };
-            self.push_keyed(self.now_ns + timer_span(h), seq, what);
+            self.push_keyed(later(self.now_ns, timer_span(h)), seq, what);
         }
     }
 
@@ -2343,7 +2370,11 @@ impl Engine {
     fn reclassify(&mut self, child: usize) {
         let facts = self.scratch_facts(child);
         let entry = self.protocol.classify(&facts);
-        let e = self.children[child].episode.as_mut().expect("episode");
+        // (Whereabouts reported before the child has left: no episode to classify.)
+        let Some(e) = self.children[child].episode.as_mut() else {
+            self.scratch_facts = Some(facts);
+            return;
+        };
         let cat = match entry {
             Some(entry) if e.category.as_deref() != Some(entry.category.as_str()) => entry.category.clone(),
             _ => {
@@ -2457,7 +2488,7 @@ impl Engine {
                 if let Some(every) = self.rule_info[ri].every {
                     let episode = self.current_episode(child).unwrap_or(0);
                     self.push_at(
-                        self.now_ns + every,
+                        later(self.now_ns, every),
                         Agendum::Repeat {
                             child: child as u32,
                             episode,
@@ -2527,7 +2558,7 @@ impl Engine {
         }
         self.create_obligation(child, ri);
         self.push_at(
-            self.now_ns + every,
+            later(self.now_ns, every),
             Agendum::Repeat {
                 child: child as u32,
                 episode,
@@ -2542,10 +2573,10 @@ impl Engine {
         let (at, now) = (self.now, self.now_ns);
         let rule: &Rule = &self.protocol.rules[ri];
         let due = match rule.deadline {
-            Deadline::Immediately => Some(now + NANOS_PER_HOUR),
-            Deadline::Minutes(m) => Some(now + m * NANOS_PER_MINUTE),
-            Deadline::Hours(h) => Some(now + h * NANOS_PER_HOUR),
-            Deadline::Days(d) => Some(now + d * 24 * NANOS_PER_HOUR),
+            Deadline::Immediately => Some(later(now, NANOS_PER_HOUR)),
+            Deadline::Minutes(m) => Some(later(now, span_of(m, NANOS_PER_MINUTE))),
+            Deadline::Hours(h) => Some(later(now, span_of(h, NANOS_PER_HOUR))),
+            Deadline::Days(d) => Some(later(now, span_of(d, NANOS_PER_DAY))),
             Deadline::NoLimit => None,
             ref d => self.calendar.due(at, d).map(nanos),
         };

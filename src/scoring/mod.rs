@@ -83,6 +83,19 @@ pub fn points(status: Status, weight: f64) -> (f64, f64) {
     }
 }
 
+/// The score as a percentage to one decimal: earned of possible. With nothing possible it is
+/// 100 %, unless the trainee did something wrongful: a wrong act never scores 100 % (with
+/// nothing else to earn, it scores 0 %).
+pub fn percent(earned: f64, possible: f64, wrongful: bool) -> f64 {
+    if possible > 0.0 {
+        (earned.max(0.0) / possible * 1000.0).round() / 10.0
+    } else if wrongful {
+        0.0
+    } else {
+        100.0
+    }
+}
+
 pub fn report(sc: &LoadedScenario, e: &Engine, seed: u64) -> Report {
     let p = &sc.protocol;
     let role = &sc.scenario.trainee_role;
@@ -113,12 +126,9 @@ pub fn report(sc: &LoadedScenario, e: &Engine, seed: u64) -> Report {
             others.push(r);
         }
     }
+    let wrongful = mine.iter().any(|o: &ObligationReport| o.status == Status::Wrongful);
     let earned = earned.max(0.0);
-    let percent = if possible > 0.0 {
-        (earned / possible * 1000.0).round() / 10.0
-    } else {
-        100.0
-    };
+    let percent = percent(earned, possible, wrongful);
     let timeline = e
         .log
         .iter()
@@ -243,5 +253,21 @@ impl Report {
             s += &format!("- {} (+{} h) {}\n", t.at, t.hours, t.describe());
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wrongful_act_never_scores_full_marks() {
+        // Nothing else to earn: the wrong act alone scores nothing.
+        assert_eq!(percent(0.0, 0.0, true), 0.0);
+        // Nothing to earn and nothing wrong: full marks.
+        assert_eq!(percent(0.0, 0.0, false), 100.0);
+        // Everything met but one wrong act (10 points off 50): 80 %.
+        let (pts, _) = points(Status::Wrongful, 10.0);
+        assert_eq!(percent(50.0 + pts, 50.0, true), 80.0);
     }
 }

@@ -224,3 +224,29 @@ fn a_protocol_file_that_cannot_be_read_is_said_in_plain_words() {
         assert!(!err.contains("os error") && !err.contains("panicked"), "{err}");
     }
 }
+
+#[test]
+fn lint_warns_that_a_threshold_with_no_time_limit_can_never_be_late() {
+    // Havering Appendix E: at 48 hours missing the social worker notifies senior management —
+    // encoded with no time limit, an 87a at 50 hours would score as in time.
+    let (_, out, _) = sr(&["protocol", "lint", "assets/protocols/havering-2023-05.ron", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let found: Vec<_> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["kind"] == "threshold_without_limit")
+        .collect();
+    assert!(
+        found
+            .iter()
+            .any(|f| f["rules"][0] == "hv.appx-e.notify-senior-management"
+                && f["message"].as_str().unwrap().contains("can never be late")),
+        "{found:?}"
+    );
+    // A rule with a real time limit is not reported.
+    assert!(
+        !found.iter().any(|f| f["rules"][0] == "hv.appx-e.hold-by-day-7"),
+        "{found:?}"
+    );
+}

@@ -73,6 +73,7 @@ pub fn lint(lp: &LoadedProtocol, errors: &[crate::diag::SourceError]) -> LintRep
     classification_shadowing(lp, &mut out);
     classification_vs_prohibitions(lp, &mut out);
     long_quotes(lp, &mut out);
+    thresholds_without_limit(lp, &mut out);
     unused_declarations(lp, &mut out);
     out.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.kind.cmp(&b.kind)));
     LintReport { findings: out }
@@ -410,6 +411,42 @@ fn long_quotes(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
                 &[r],
                 format!("`{}` quotes {n} characters; about 200 is enough", r.id),
             ));
+        }
+    }
+}
+
+/// A threshold ("missing for 48 hours: do X") says when the duty falls due: at the threshold.
+/// With no time limit it can never be late (an 87a at 50 hours would score as in time); with
+/// `Immediately` it is due an hour after the threshold, a grace the document's own time may not
+/// give. (An act before the threshold meets it: see `Rule::window_anchor`.)
+fn thresholds_without_limit(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
+    for r in &lp.protocol.rules {
+        let Trigger::MissingFor(h) = r.trigger else {
+            continue;
+        };
+        let at = super::hours_text(h);
+        match r.deadline {
+            Deadline::NoLimit => out.push(finding(
+                lp,
+                "threshold_without_limit",
+                Severity::Warning,
+                &[r],
+                format!(
+                    "`{}` is set off at {at} missing with no time limit: it can never be late; give the time the document sets (at {at}: `Minutes(0)`, an act before then meets it)",
+                    r.id
+                ),
+            )),
+            Deadline::Immediately => out.push(finding(
+                lp,
+                "threshold_grace",
+                Severity::Info,
+                &[r],
+                format!(
+                    "`{}` is due an hour after {at} missing (`Immediately`): check the document allows that hour, or write `Minutes(0)` for \"at {at}\"",
+                    r.id
+                ),
+            )),
+            _ => {}
         }
     }
 }

@@ -42,6 +42,7 @@ fn leaves(protocol: &str, trainee: &str, age: i32, status: Vec<LegalStatus>, pla
         Happening::Leaves {
             to: "town".into(),
             note: String::new(),
+            whereabouts_known: false,
         },
     );
     (e, c)
@@ -175,6 +176,7 @@ fn an_act_from_an_earlier_episode_does_not_meet_this_one() {
         Happening::Leaves {
             to: "town".into(),
             note: String::new(),
+            whereabouts_known: false,
         },
     );
     e.finish(t("2024-03-06 09:00"));

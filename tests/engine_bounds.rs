@@ -34,6 +34,7 @@ fn leaves() -> Happening {
     Happening::Leaves {
         to: "town".into(),
         note: String::new(),
+        whereabouts_known: false,
     }
 }
 

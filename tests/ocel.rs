@@ -143,8 +143,9 @@ fn is_act(e: &Value) -> bool {
 }
 
 /// The events that end a duty, other than the act that meets it.
-const DUTY_ENDS: [&str; 7] = [
+const DUTY_ENDS: [&str; 8] = [
     "met by an earlier act",
+    "duty withdrawn",
     "deadline missed",
     "duty not done by the end",
     "duty cancelled",
@@ -348,6 +349,7 @@ fn every_duty_ends_once_when_its_final_status_takes_effect() {
             "late" => assert!(is_act(end), "{id}"),
             "missed" => assert!(kind == "deadline missed" || kind == "duty not done by the end", "{id}"),
             "cancelled" => assert_eq!(kind, "duty cancelled", "{id}"),
+            "withdrawn" => assert_eq!(kind, "duty withdrawn", "{id}"),
             "not applicable" => assert_eq!(kind, "duty still open at the end", "{id}"),
             other => panic!("{id}: status {other}"),
         }

@@ -265,6 +265,7 @@ impl Plan {
             Happening::Leaves {
                 to: "unknown".into(),
                 note: String::new(),
+                whereabouts_known: false,
             },
         );
         if let Some(k) = p.known {

@@ -27,7 +27,8 @@
 //!   the child found, the episode closed, the interview declined…), `duty still open at the end`
 //!   (not yet due, or in hand, when the run ended: at the end of the run), `met by an earlier act`
 //!   (at once when it arose: an act done since the moment the rule counts from, before the duty
-//!   existed), `duty does not apply`
+//!   existed), `duty withdrawn` (its classification superseded: the child reclassified),
+//!   `duty does not apply`
 //!   (a trainee's duty whose conditions did not hold) and `wrongful action` (a trainee's act the
 //!   protocol forbids).
 //!
@@ -218,8 +219,9 @@ const EPISODE_EVENTS: [&str; 5] = [
 ];
 
 /// The event types that end a duty (other than the act that meets it).
-const DUTY_ENDS: [&str; 7] = [
+const DUTY_ENDS: [&str; 8] = [
     "met by an earlier act",
+    "duty withdrawn",
     "deadline missed",
     "duty not done by the end",
     "duty cancelled",
@@ -449,6 +451,7 @@ pub fn build(plan: &Plan, e: &Engine) -> Ocel {
             }
             Status::NotApplicable => (Some(end), Some("duty still open at the end")),
             Status::Wrongful => (Some(o.fired_at), Some("wrongful action")),
+            Status::Withdrawn => (Some(o.settled_at.unwrap_or(end).min(end)), Some("duty withdrawn")),
         };
         if o.status != Status::Wrongful {
             attrs.push(oattr("status", Status::Open.label(), o.fired_at));

@@ -138,6 +138,7 @@ pub fn bench_board(children: usize, frames: u32) -> ExitCode {
             Happening::Leaves {
                 to: "town_centre".into(),
                 note: String::new(),
+                whereabouts_known: false,
             },
         );
         e.schedule(

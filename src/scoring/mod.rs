@@ -79,7 +79,7 @@ pub fn points(status: Status, weight: f64) -> (f64, f64) {
         Status::Late => (weight / 2.0, weight),
         Status::Missed | Status::Open => (0.0, weight),
         Status::Wrongful => (-WRONGFUL_PENALTY, 0.0),
-        Status::Cancelled | Status::NotApplicable => (0.0, 0.0),
+        Status::Cancelled | Status::NotApplicable | Status::Withdrawn => (0.0, 0.0),
     }
 }
 
@@ -188,6 +188,7 @@ fn feedback(sc: &LoadedScenario, o: &Obligation) -> String {
     // Reasons are sentences of their own: no second full stop.
     let reason = o.reason.trim_end_matches('.');
     match o.status {
+        Status::Met if reason.starts_with("done before") => format!("Met: {what}, {when} — {reason}."),
         Status::Met => format!("Met: {what}, {when}."),
         Status::Late => {
             let by = match (o.due_at, o.done_at) {
@@ -203,6 +204,7 @@ fn feedback(sc: &LoadedScenario, o: &Obligation) -> String {
         Status::Cancelled => format!("Cancelled: {what} was no longer needed — {reason}."),
         Status::NotApplicable => format!("Not applicable: {what} — {reason}."),
         Status::Wrongful => format!("Wrongful: {reason}."),
+        Status::Withdrawn => format!("Withdrawn: {what} — {reason}."),
         Status::Open => format!("Open: {what} due {when}."),
     }
 }

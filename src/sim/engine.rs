@@ -127,6 +127,9 @@ pub enum Status {
     Cancelled,
     NotApplicable,
     Wrongful,
+    /// Set off by a classification the protocol later superseded (the child reclassified once
+    /// more was known): not counted.
+    Withdrawn,
 }
 
 impl Status {
@@ -139,6 +142,7 @@ impl Status {
             Status::Cancelled => "cancelled",
             Status::NotApplicable => "not applicable",
             Status::Wrongful => "wrongful",
+            Status::Withdrawn => "withdrawn",
         }
     }
 }
@@ -178,6 +182,10 @@ pub enum Happening {
     Leaves {
         to: String,
         note: String,
+        /// Where the child is is known from the start (staying at an aunt's without permission):
+        /// classified on that fact from the first instant, never missing for a moment.
+        #[serde(default)]
+        whereabouts_known: bool,
     },
     Seen {
         at: String,
@@ -699,7 +707,8 @@ impl RuleTally {
                 }
             }
             Status::Missed => self.missed += 1,
-            Status::Cancelled => self.cancelled += 1,
+            // (Stress tallies count a withdrawn duty with the cancelled: neither was needed.)
+            Status::Cancelled | Status::Withdrawn => self.cancelled += 1,
             Status::NotApplicable => self.outstanding += 1,
             _ => {}
         }
@@ -2122,7 +2131,11 @@ impl Engine {
     fn happen(&mut self, child: usize, h: Happening) {
         let name = self.name_for_records(child);
         match h {
-            Happening::Leaves { to, note } => {
+            Happening::Leaves {
+                to,
+                note,
+                whereabouts_known,
+            } => {
                 if self.current_episode(child).is_some() && self.is_away(child) {
                     return;
                 }
@@ -2142,7 +2155,7 @@ impl Engine {
                     located_at: None,
                     returned_at: None,
                     closed_at: None,
-                    whereabouts_known: false,
+                    whereabouts_known,
                     category: None,
                     risk: None,
                     tool_band: None,
@@ -2152,6 +2165,14 @@ impl Engine {
                 });
                 self.episodes_started += 1;
                 self.transition(child, || "left".into());
+                if whereabouts_known {
+                    self.transition(child, || "whereabouts known".into());
+                }
+                let known_at = if whereabouts_known && self.keeps(child) {
+                    format!(" (whereabouts known: {})", self.place_words(&to))
+                } else {
+                    String::new()
+                };
                 self.note(child, "event", &name, || {
                     format!(
                         "{name} leaves{}{}",
@@ -2160,7 +2181,7 @@ impl Engine {
                         } else {
                             format!(": {note}")
                         },
-                        ""
+                        known_at
                     )
                 });
                 self.fire_trigger(child, Trigger::Left);
@@ -2396,11 +2417,33 @@ impl Engine {
             String::new()
         };
         self.transition(child, || format!("classified {cat}"));
-        self.note(child, "classification", "protocol", || match was {
+        self.note(child, "classification", "protocol", || match &was {
             Some(w) => format!("{name} is now {label} (was {w})"),
             None => format!("{name} is {label}"),
         });
+        if let Some(old) = was {
+            self.withdraw_superseded(child, &old, &label);
+        }
         self.fire_trigger(child, Trigger::ClassifiedAs(cat));
+    }
+
+    /// The child is no longer in category `old`: the open duties its classification set off are
+    /// withdrawn (superseded, not counted), saying why.
+    fn withdraw_superseded(&mut self, child: usize, old: &str, now_label: &str) {
+        let mut open = std::mem::take(&mut self.scratch_open);
+        open.clear();
+        open.extend(
+            self.open_by_child[child].open.iter().filter(
+                |r| matches!(&self.protocol.rules[r.rule as usize].trigger, Trigger::ClassifiedAs(c) if c == old),
+            ),
+        );
+        let at = self.now.format("%H:%M").to_string();
+        for r in &open {
+            self.settle(child, *r, Status::Withdrawn, None, 0.0, || {
+                format!("withdrawn: reclassified as {now_label} at {at}, so the duties of the earlier classification no longer apply")
+            });
+        }
+        self.scratch_open = open;
     }
 
     /// A trigger fires for a child: every applicable rule becomes an obligation.

@@ -228,8 +228,25 @@ fn a_protocol_file_that_cannot_be_read_is_said_in_plain_words() {
 #[test]
 fn lint_warns_that_a_threshold_with_no_time_limit_can_never_be_late() {
     // Havering Appendix E: at 48 hours missing the social worker notifies senior management —
-    // encoded with no time limit, an 87a at 50 hours would score as in time.
-    let (_, out, _) = sr(&["protocol", "lint", "assets/protocols/havering-2023-05.ron", "--json"]);
+    // encoded with no time limit, a notification at 50 hours would score as in time. (The
+    // shipped file gives it its time, `Immediately`; a copy with no limit is warned about.)
+    let src = std::fs::read_to_string(format!(
+        "{}/assets/protocols/havering-2023-05.ron",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let at = src.find("id: \"hv.appx-e.notify-senior-management\"").unwrap();
+    let d = at + src[at..].find("deadline: Immediately").unwrap();
+    let edited = format!(
+        "{}deadline: NoLimit{}",
+        &src[..d],
+        &src[d + "deadline: Immediately".len()..]
+    );
+    let dir = std::env::temp_dir().join(format!("safe-return-lint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("havering-no-limit.ron");
+    std::fs::write(&file, edited).unwrap();
+    let (_, out, _) = sr(&["protocol", "lint", file.to_str().unwrap(), "--json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let found: Vec<_> = v["findings"]
         .as_array()

@@ -213,3 +213,27 @@ fn a_duty_counted_from_its_trigger_is_not_met_by_an_earlier_act() {
         }
     }
 }
+
+/// Havering Appendix E: "Young person still missing at 48 hours – 87a to be completed
+/// requesting a Missing Strategy Meeting". A threshold is due at once when it is reached (within
+/// the hour): the 87a at 50 hours is late by an hour, not "some time, ever"; at 40 hours it is met.
+#[test]
+fn havering_87a_at_fifty_hours_is_late_and_at_forty_is_met() {
+    for (at, status) in [("2024-03-06 14:00", Status::Late), ("2024-03-06 04:00", Status::Met)] {
+        let (mut e, c) = leaves(
+            "havering-2023-05",
+            "social_worker",
+            14,
+            vec![LegalStatus::S31],
+            Placement::Foster,
+        );
+        act(&mut e, c, at, "social_worker", "request_strategy_meeting");
+        e.finish(t("2024-03-07 12:00"));
+        let d = duty(&e, "hv.appx-e.request-strategy-48h");
+        assert_eq!(d.status, status, "87a at {at}: {d:?}");
+        assert_eq!(d.due_at, Some(t("2024-03-06 13:00")), "due within the hour of 48 hours");
+        if status == Status::Late {
+            assert!(d.reason.contains("1 h after the deadline"), "{}", d.reason);
+        }
+    }
+}

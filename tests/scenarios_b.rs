@@ -385,10 +385,17 @@ fn bromley_long_term_missing_flawed_lets_the_weekly_meetings_lapse_and_names_him
             "br.strategy.weekly",
         ])
     );
-    // The Director told on day 6: late for both the 24-hour and the 72-hour notification.
+    // The Director told on day 6: late for both the 24-hour and the 72-hour notification. The
+    // episode recorded and the plan updated the morning after each threshold, not as it passed:
+    // late too ("at 24 hours" is due at once, within the hour).
     assert_eq!(
         rules_with(&r, Status::Late),
-        strings(&["br.cla.dcs-24h", "br.cla.dcs-72h"])
+        strings(&[
+            "br.cla.dcs-24h",
+            "br.cla.dcs-72h",
+            "br.cla.record-over-24h",
+            "br.lac.plan-update-48h"
+        ])
     );
 }
 

@@ -432,7 +432,7 @@ fn thresholds_without_limit(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
                 Severity::Warning,
                 &[r],
                 format!(
-                    "`{}` is set off at {at} missing with no time limit: it can never be late; give the time the document sets (at {at}: `Minutes(0)`, an act before then meets it)",
+                    "`{}` is set off at {at} missing with no time limit: it can never be late; give it the time the document sets (\"at {at}\": `Immediately`, within the hour; an act before then meets it)",
                     r.id
                 ),
             )),
@@ -442,7 +442,7 @@ fn thresholds_without_limit(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
                 Severity::Info,
                 &[r],
                 format!(
-                    "`{}` is due an hour after {at} missing (`Immediately`): check the document allows that hour, or write `Minutes(0)` for \"at {at}\"",
+                    "`{}` is due within the hour after {at} missing (`Immediately`, this project's reading of \"at once\"): write `Minutes(0)` if the document allows no such hour",
                     r.id
                 ),
             )),

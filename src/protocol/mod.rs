@@ -186,6 +186,7 @@ impl Protocol {
         let action = self.action(&r.action).map_or(r.action.as_str(), |x| x.name.as_str());
         let when = match r.deadline {
             Deadline::NoLimit => format!("after {} (no time limit set)", self.trigger_text(&r.trigger)),
+            Deadline::Minutes(0) => format!("by the time of {}", self.trigger_text(&r.trigger)),
             d => format!("{} after {}", d.phrase(), self.trigger_text(&r.trigger)),
         };
         format!("{role}: {action}, {when}")

@@ -371,6 +371,7 @@ impl Deadline {
             Self::SameDay => "the same day".into(),
             Self::FirstWorkingDay => "by the end of the next working day".into(),
             Self::NoLimit => "(no time limit set)".into(),
+            Self::Minutes(0) => "by the time".into(),
             other => format!("within {}", other.label()),
         }
     }
@@ -378,6 +379,7 @@ impl Deadline {
     pub fn label(&self) -> String {
         match self {
             Self::Immediately => "immediately".into(),
+            Self::Minutes(0) => "at the moment it arises".into(),
             Self::Minutes(m) => format!("{m} min"),
             Self::Hours(h) => format!("{h} h"),
             Self::Days(1) => "1 day".into(),

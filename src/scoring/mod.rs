@@ -183,6 +183,8 @@ fn feedback(sc: &LoadedScenario, o: &Obligation) -> String {
     };
     let when = match rule.deadline {
         crate::protocol::Deadline::NoLimit => format!("after: {} (no time limit set)", p.trigger_text(&rule.trigger)),
+        // A threshold due as it is reached ("at 48 hours"): by then.
+        crate::protocol::Deadline::Minutes(0) => format!("by the time of: {}", p.trigger_text(&rule.trigger)),
         d => format!("{} after: {}", d.phrase(), p.trigger_text(&rule.trigger)),
     };
     // Reasons are sentences of their own: no second full stop.

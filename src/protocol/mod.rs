@@ -125,23 +125,69 @@ impl Protocol {
 
     /// The prohibition broken by classifying the child as `category`, if any.
     pub fn forbids_category(&self, f: &Facts, category: &str) -> Option<&Prohibition> {
+        self.forbids_category_to(f, category, None)
+    }
+
+    /// The prohibition broken by `role` classifying the child in `category` (`None`: by anyone).
+    pub fn forbids_category_to(&self, f: &Facts, category: &str, role: Option<&str>) -> Option<&Prohibition> {
         self.prohibitions
             .iter()
-            .find(|p| matches!(&p.forbids, Forbidden::Category(c) if c == category) && p.when.holds(f))
+            .find(|p| matches!(&p.forbids, Forbidden::Category(c) if c == category) && p.binds(role) && p.when.holds(f))
     }
 
     /// The prohibition broken by grading the child at `level`, if any.
     pub fn forbids_grade(&self, f: &Facts, level: RiskLevel) -> Option<&Prohibition> {
+        self.forbids_grade_to(f, level, None)
+    }
+
+    /// The prohibition broken by `role` grading the child at `level` (`None`: by anyone).
+    pub fn forbids_grade_to(&self, f: &Facts, level: RiskLevel, role: Option<&str>) -> Option<&Prohibition> {
         self.prohibitions
             .iter()
-            .find(|p| matches!(&p.forbids, Forbidden::Grade(g) if *g == level) && p.when.holds(f))
+            .find(|p| matches!(&p.forbids, Forbidden::Grade(g) if *g == level) && p.binds(role) && p.when.holds(f))
     }
 
     /// The prohibition broken by doing `action`, if any.
     pub fn forbids_action(&self, f: &Facts, action: &str) -> Option<&Prohibition> {
+        self.forbids_action_to(f, action, None)
+    }
+
+    /// The prohibition broken by `role` doing `action` (`None`: by anyone).
+    pub fn forbids_action_to(&self, f: &Facts, action: &str, role: Option<&str>) -> Option<&Prohibition> {
         self.prohibitions
             .iter()
-            .find(|p| matches!(&p.forbids, Forbidden::Action(a) if a == action) && p.when.holds(f))
+            .find(|p| matches!(&p.forbids, Forbidden::Action(a) if a == action) && p.binds(role) && p.when.holds(f))
+    }
+
+    /// The actions a role can take in a scenario: every action a rule asks of it, then those a
+    /// prohibition scoped by role forbids it or spares it ("only the Assistant Director may end a
+    /// placement": offered to every role, so that a social worker can make the mistake), in the
+    /// protocol's order, each once.
+    pub fn actions_for_role(&self, role: &str) -> Vec<&str> {
+        let mut v: Vec<&str> = Vec::new();
+        let scoped = self.prohibitions.iter().filter_map(|p| match &p.forbids {
+            Forbidden::Action(a) if !p.except.is_empty() || p.roles.iter().any(|r| r == role) => Some(a.as_str()),
+            _ => None,
+        });
+        for a in self
+            .rules
+            .iter()
+            .filter(|r| r.role == role)
+            .map(|r| r.action.as_str())
+            .chain(scoped)
+        {
+            if !v.contains(&a) {
+                v.push(a);
+            }
+        }
+        v
+    }
+
+    /// Whether any prohibition names `action` (whoever it binds, whenever).
+    pub fn may_forbid_action(&self, action: &str) -> bool {
+        self.prohibitions
+            .iter()
+            .any(|p| matches!(&p.forbids, Forbidden::Action(a) if a == action))
     }
 
     /// The title with the version: two versions of a protocol share a title.

@@ -491,6 +491,27 @@ pub struct Prohibition {
     #[serde(default)]
     pub when: Condition,
     pub citation: Citation,
+    /// The roles it binds (empty: every role).
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// The roles it spares: "only the Assistant Director or above may end a placement" forbids
+    /// ending one to everyone `except: ["assistant_director", "director"]`.
+    #[serde(default)]
+    pub except: Vec<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl Prohibition {
+    /// Whether it binds `role` (`None`: whoever acts, for checks that name no role).
+    pub fn binds(&self, role: Option<&str>) -> bool {
+        match role {
+            None => true,
+            Some(r) => {
+                (self.roles.is_empty() || self.roles.iter().any(|x| x == r)) && !self.except.iter().any(|x| x == r)
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -1702,8 +1702,9 @@ impl Engine {
         names.push(name.to_string());
         names.action_decl.push(decl);
         self.done_key.push(self.keys.done.get(name).copied());
-        let plain =
-            !self.keys.done.contains_key(name) && decl.is_none_or(|i| self.protocol.actions[i].effects.is_empty());
+        let plain = !self.keys.done.contains_key(name)
+            && decl.is_none_or(|i| self.protocol.actions[i].effects.is_empty())
+            && !self.protocol.may_forbid_action(name);
         self.plain_action.push(plain);
         let effects = decl.is_some_and(|i| !self.protocol.actions[i].effects.is_empty());
         self.has_effects.push(effects);
@@ -1847,6 +1848,49 @@ impl Engine {
         let d = &mut self.open_by_child[child];
         d.lazy_first = list.first().map_or(u128::MAX, |a| a.key);
         d.lazy = list;
+    }
+
+    /// A role acting by the book does not do what the protocol forbids it here ("a child whose
+    /// whereabouts are known should not be reported to the police as missing"): its duties of
+    /// that kind for the child are settled as not applicable, saying why. Whether it refrained.
+    fn refrains(&mut self, child: usize, role: u32, action: u32, kind: u32) -> bool {
+        if self.plain_action[action as usize] {
+            return false;
+        }
+        let (role_name, action_name) = (
+            self.names.list[role as usize].clone(),
+            self.names.list[action as usize].clone(),
+        );
+        if !self.protocol.may_forbid_action(&action_name) {
+            return false;
+        }
+        let facts = self.scratch_facts(child);
+        let forbidden = self
+            .protocol
+            .forbids_action_to(&facts, &action_name, Some(&role_name))
+            .map(|p| p.citation.words());
+        self.scratch_facts = Some(facts);
+        let Some(words) = forbidden else {
+            return false;
+        };
+        self.open_by_child[child].act_done(kind);
+        let mut open = std::mem::take(&mut self.scratch_open);
+        open.clear();
+        let d = &self.open_by_child[child];
+        open.extend(
+            d.open
+                .iter()
+                .zip(&d.open_kind)
+                .filter(|(_, k)| **k as u32 == kind)
+                .map(|(r, _)| *r),
+        );
+        for r in &open {
+            self.settle(child, *r, Status::NotApplicable, None, 0.0, || {
+                format!("not done: the protocol forbids it here ({words})")
+            });
+        }
+        self.scratch_open = open;
+        true
     }
 
     /// Whether records are kept for this child.
@@ -2029,6 +2073,9 @@ impl Engine {
                             since: self.now_ns,
                             office_wait: 0,
                         });
+                        return;
+                    }
+                    if self.refrains(child as usize, role, action, kind) {
                         return;
                     }
                     let d = &mut self.open_by_child[child as usize];
@@ -3435,7 +3482,7 @@ impl Engine {
         let filled = needs_facts.then(|| self.scratch_facts(child));
         let none = Facts::default();
         let facts: &Facts = filled.as_deref().unwrap_or(&none);
-        if by_trainee && let Some(p) = self.protocol.forbids_action(facts, action) {
+        if by_trainee && let Some(p) = self.protocol.forbids_action_to(facts, action, Some(role)) {
             let p = p.clone();
             self.wrongful(
                 child,
@@ -3454,7 +3501,7 @@ impl Engine {
                 }
                 Effect::GradesRisk => {
                     let grade = params.grade.unwrap_or_else(|| by_the_book_grade(facts));
-                    if let Some(p) = self.protocol.forbids_grade(facts, grade) {
+                    if let Some(p) = self.protocol.forbids_grade_to(facts, grade, Some(role)) {
                         let p = p.clone();
                         self.wrongful(
                             child,
@@ -3477,7 +3524,7 @@ impl Engine {
                 Effect::Classifies => {
                     let cat = params.category.clone().or(facts.category.clone());
                     if let Some(cat) = cat {
-                        if let Some(p) = self.protocol.forbids_category(facts, &cat) {
+                        if let Some(p) = self.protocol.forbids_category_to(facts, &cat, Some(role)) {
                             let p = p.clone();
                             self.wrongful(
                                 child,

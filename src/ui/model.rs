@@ -205,17 +205,14 @@ impl PlaySession {
         let p = &self.scenario.protocol;
         let role = &self.scenario.scenario.trainee_role;
         let mut v: Vec<(String, String, bool)> = Vec::new();
-        for r in p.rules.iter().filter(|r| &r.role == role) {
-            if v.iter().any(|(a, _, _)| a == &r.action) {
-                continue;
-            }
+        for action in p.actions_for_role(role) {
             let open = self
                 .engine
                 .obligations
                 .iter()
-                .any(|o| o.action == r.action && o.role == *role && o.status == Status::Open);
-            let name = p.action(&r.action).map(|a| a.name.clone()).unwrap_or(r.action.clone());
-            v.push((r.action.clone(), name, open));
+                .any(|o| o.action == action && o.role == *role && o.status == Status::Open);
+            let name = p.action(action).map_or(action.to_string(), |a| a.name.clone());
+            v.push((action.to_string(), name, open));
         }
         v.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(&b.1)));
         v

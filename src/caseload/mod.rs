@@ -506,6 +506,7 @@ impl LoadedCaseload {
                 office_hours_only: m.office_hours_only,
             }),
             disclosing_risk_factor: Some(DISCLOSING_RISK_FACTOR.into()),
+            withheld: Vec::new(),
         }
     }
 }

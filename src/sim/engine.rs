@@ -224,6 +224,19 @@ pub enum Happening {
         to: Option<String>,
     },
     CloseEpisode,
+    /// A role nobody plays does something of the scenario's choosing, not the book's (another
+    /// agency's mistake the trainee should notice and challenge: the police grade the risk Low).
+    /// Judged as a trainee's act is (a prohibited act is wrongful, shown under that role).
+    Does {
+        role: String,
+        action: String,
+        #[serde(default)]
+        grade: Option<RiskLevel>,
+        #[serde(default)]
+        category: Option<String>,
+        #[serde(default)]
+        note: Option<String>,
+    },
     /// Happens only if the trainee has (`if_done`) or has not (`unless_done`) done an action by then.
     Conditional {
         if_done: Option<String>,
@@ -659,6 +672,9 @@ pub struct Automation {
     /// Stress runs: children with this risk factor disclose harm in each return interview they
     /// have (`Trigger::Disclosed`, to the interviewer); scenarios script disclosures as events.
     pub disclosing_risk_factor: Option<String>,
+    /// Scenarios: (role, action) pairs a role nobody plays does not do by the book (another
+    /// agency's mistake the trainee should notice: the Head of Safeguarding does not tell the AD).
+    pub withheld: Vec<(String, String)>,
 }
 
 impl Default for Automation {
@@ -670,6 +686,7 @@ impl Default for Automation {
             lapsing_start: 0.5,
             meeting_slots: None,
             disclosing_risk_factor: None,
+            withheld: Vec::new(),
         }
     }
 }
@@ -788,6 +805,8 @@ pub struct Engine {
     slot_action: Vec<bool>,
     /// `automation` by role number (read on entry to `run_until` and `fire`).
     behaviour: Vec<Option<RoleBehaviour>>,
+    /// (role, action) numbers of `Automation::withheld`.
+    withheld: Vec<(u32, u32)>,
     default_behaviour: RoleBehaviour,
     trainee: Option<u32>,
     /// Workload not yet added to `workload`: (role number, ISO week) → actions.
@@ -1400,6 +1419,7 @@ impl Engine {
             escalation_hours,
             worker_free: Vec::new(),
             behaviour: Vec::new(),
+            withheld: Vec::new(),
             default_behaviour: RoleBehaviour::default(),
             trainee: None,
             workload_pending: Vec::new(),
@@ -1663,6 +1683,11 @@ impl Engine {
         self.default_behaviour = auto.default.clone();
         self.lapsing_start = auto.lapsing_start;
         self.trainee = auto.trainee_role.as_deref().map(|r| self.intern(r));
+        self.withheld = auto
+            .withheld
+            .iter()
+            .map(|(r, a)| (self.intern(r), self.intern(a)))
+            .collect();
         // The slots are kept (with their bookings) while the setting stays the same.
         match &auto.meeting_slots {
             Some(m) if self.slot_queue.as_ref().is_none_or(|q| q.settings != *m) => {
@@ -2092,7 +2117,17 @@ impl Engine {
                     }
                 }
                 let params = params.map(|p| *p).unwrap_or_default();
-                self.act(child as usize, role, action, by_trainee, &params, queue_wait as f64)
+                // Acts not automated (the trainee's, or another role's scripted by the scenario)
+                // are judged against the protocol's prohibitions.
+                self.act(
+                    child as usize,
+                    role,
+                    action,
+                    by_trainee,
+                    !auto,
+                    &params,
+                    queue_wait as f64,
+                )
             }
             Agendum::MissingTimer {
                 child,
@@ -2336,6 +2371,22 @@ impl Engine {
                 }
             }
             Happening::CloseEpisode => self.close_episode(child),
+            Happening::Does {
+                role,
+                action,
+                grade,
+                category,
+                note,
+            } => {
+                let (role, action) = (self.intern(&role), self.intern(&action));
+                let params = ActionParams {
+                    category,
+                    grade,
+                    note,
+                    ..Default::default()
+                };
+                self.act(child, role, action, false, true, &params, 0.0);
+            }
             Happening::Conditional {
                 if_done,
                 unless_done,
@@ -2782,7 +2833,7 @@ impl Engine {
             && due.is_some_and(|d| d - from <= NANOS_PER_HOUR)
             && self.behaviour.get(role_sym as usize).is_some_and(|b| b.is_some());
         let act = match (self.rule_info[ri].recurring, due) {
-            _ if merged || self.trainee == Some(role_sym) => None,
+            _ if merged || self.trainee == Some(role_sym) || self.withheld.contains(&(role_sym, action_sym)) => None,
             (true, None) => None,
             _ if follow_on => self.follow_on(role_sym, from, due),
             _ => self
@@ -3192,6 +3243,7 @@ impl Engine {
         role_sym: u32,
         action_sym: u32,
         by_trainee: bool,
+        judged: bool,
         params: &ActionParams,
         queue_wait: f64,
     ) {
@@ -3199,8 +3251,8 @@ impl Engine {
         self.keep_done_act(child, role_sym, action_sym, None);
         let has_effects = self.has_effects[action_sym as usize];
         let before = self.acting.replace((child as u32, role_sym));
-        if self.keeps(child) || by_trainee || has_effects || !params.answers.is_empty() {
-            self.act_in_full(child, role_sym, action_sym, by_trainee, params, queue_wait);
+        if self.keeps(child) || by_trainee || judged || has_effects || !params.answers.is_empty() {
+            self.act_in_full(child, role_sym, action_sym, by_trainee, judged, params, queue_wait);
         } else {
             // Nothing to record, judge or set off but the duties met and the action itself.
             self.meet_duties(child, role_sym, action_sym, queue_wait);
@@ -3391,6 +3443,7 @@ impl Engine {
         role_sym: u32,
         action_sym: u32,
         by_trainee: bool,
+        judged: bool,
         params: &ActionParams,
         queue_wait: f64,
     ) {
@@ -3475,14 +3528,14 @@ impl Engine {
 
         let effects: &[Effect] = decl.map(|a| &a.effects[..]).unwrap_or(&[]);
         // The facts before any effect: prohibitions, gradings and classifications are judged on them.
-        let needs_facts = by_trainee
+        let needs_facts = judged
             || effects
                 .iter()
                 .any(|e| matches!(e, Effect::GradesRisk | Effect::Classifies));
         let filled = needs_facts.then(|| self.scratch_facts(child));
         let none = Facts::default();
         let facts: &Facts = filled.as_deref().unwrap_or(&none);
-        if by_trainee && let Some(p) = self.protocol.forbids_action_to(facts, action, Some(role)) {
+        if judged && let Some(p) = self.protocol.forbids_action_to(facts, action, Some(role)) {
             let p = p.clone();
             self.wrongful(
                 child,
@@ -3536,7 +3589,7 @@ impl Engine {
                                     p.citation.words()
                                 ),
                             );
-                        } else if by_trainee && facts.category.as_deref().is_some_and(|c| c != cat) {
+                        } else if judged && facts.category.as_deref().is_some_and(|c| c != cat) {
                             let right = facts.category.clone().unwrap_or_default();
                             let named = |id: &str| {
                                 protocol

@@ -59,6 +59,27 @@ pub fn protocol_file(id: &str) -> Result<PathBuf, String> {
     Ok(protocols_dir().join(format!("{id}.ron")))
 }
 
+/// `text` (ids, a seed) made safe as one file or folder name: every character that is not a
+/// letter, a digit, `-`, `_` or `.` becomes `_`, and a leading `.` too, so the name stays in the
+/// folder it is joined to (such as the dashboard's report folder named after protocol ids).
+pub fn file_name_part(text: &str) -> String {
+    let mut name: String = text
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() || name.starts_with('.') {
+        name.replace_range(..name.find(|c| c != '.').unwrap_or(name.len()), "");
+        name.insert(0, '_');
+    }
+    name
+}
+
 /// Resolve a protocol argument: a file, or an id under `assets/protocols/`.
 pub fn protocol_arg(arg: &str) -> PathBuf {
     let p = PathBuf::from(arg);
@@ -114,6 +135,21 @@ mod tests {
         for bad in ["../x", "..", ".hidden", "a/b", "a\\b", "", "/etc/passwd", "a b", "x\0"] {
             let e = protocol_file(bad).unwrap_err();
             assert!(e.contains("is not a protocol id"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn any_text_becomes_one_name_in_the_folder() {
+        for (text, name) in [
+            ("havering-2023-10-seed1", "havering-2023-10-seed1"),
+            ("../../etc-seed1", "__.._etc-seed1"),
+            ("..", "_"),
+            ("", "_"),
+            ("a/b\\c d", "a_b_c_d"),
+        ] {
+            assert_eq!(file_name_part(text), name, "{text}");
+            let dir = Path::new("reports");
+            assert_eq!(dir.join(file_name_part(text)).parent(), Some(dir), "{text}");
         }
     }
 }

@@ -140,3 +140,18 @@ fn the_help_gives_the_limits_the_checks_apply() {
     let o = bin(&["stress", "--protocol", "havering-2023-10", "--threads", "257"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn a_benchmark_size_too_big_for_the_memory_is_refused_before_any_runs() {
+    let o = Command::new(BIN)
+        .args(["bench", "--children", "1000", "10000000", "--replications", "0"])
+        .current_dir(ROOT)
+        .env("SAFE_RETURN_MEMORY_MB", "500")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(o.stdout.is_empty(), "no row measured before the refusal");
+    assert!(err.contains("10000000 children"), "{err}");
+    assert!(err.contains("500 MB is available"), "{err}");
+}

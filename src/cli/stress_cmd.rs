@@ -677,6 +677,17 @@ pub fn bench(cmd: &Command) -> ExitCode {
         children.clone()
     };
     sizes.sort_unstable();
+    // The largest size, on one thread, must fit in memory (checked before anything runs).
+    if let Some(&largest) = sizes.last() {
+        let mut one = StressOptions {
+            replications: 1,
+            seed: 1,
+            threads: Some(1),
+        };
+        if let Err(code) = fit_in_memory(&national.clone().with_children(largest), 1, &mut one) {
+            return code;
+        }
+    }
     let mut rows = Vec::new();
     let one = StressOptions {
         replications: 1,

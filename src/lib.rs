@@ -7,6 +7,7 @@
 pub mod caseload;
 pub mod cli;
 pub mod diag;
+pub mod escape;
 pub mod paths;
 pub mod protocol;
 pub mod scenario;

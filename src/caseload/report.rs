@@ -413,7 +413,7 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
 
     let path = dir.join("rules.csv");
     let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
-    w.write_record([
+    w.write_record(crate::escape::csv_record(&[
         "protocol",
         "rule",
         "role",
@@ -436,12 +436,12 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
         "what",
         "citation",
         "quote",
-    ])
+    ]))
     .map_err(csv_err)?;
     for p in &s.protocols {
         for r in &p.rules {
             let c = est_cols(&r.compliance);
-            w.write_record([
+            w.write_record(crate::escape::csv_record(&[
                 p.id.as_str(),
                 &r.id,
                 &r.role,
@@ -464,7 +464,7 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
                 &r.what,
                 &r.citation,
                 &r.quote,
-            ])
+            ]))
             .map_err(csv_err)?;
         }
     }
@@ -473,8 +473,14 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
 
     let path = dir.join("workload.csv");
     let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
-    w.write_record(["protocol", "role", "week", "week_starting", "actions"])
-        .map_err(csv_err)?;
+    w.write_record(crate::escape::csv_record(&[
+        "protocol",
+        "role",
+        "week",
+        "week_starting",
+        "actions",
+    ]))
+    .map_err(csv_err)?;
     let start = chrono::NaiveDate::parse_from_str(&s.caseload.start, "%Y-%m-%d").ok();
     for p in &s.protocols {
         for r in &p.roles {
@@ -482,8 +488,14 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
                 let from = start
                     .map(|d| (d + chrono::Duration::days(7 * k as i64)).to_string())
                     .unwrap_or_default();
-                w.write_record([p.id.as_str(), &r.id, &(k + 1).to_string(), &from, &n.to_string()])
-                    .map_err(csv_err)?;
+                w.write_record(crate::escape::csv_record(&[
+                    p.id.as_str(),
+                    &r.id,
+                    &(k + 1).to_string(),
+                    &from,
+                    &n.to_string(),
+                ]))
+                .map_err(csv_err)?;
             }
         }
     }
@@ -492,7 +504,7 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
 
     let path = dir.join("summary.csv");
     let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
-    w.write_record(["protocol", "measure", "mean", "lo", "hi"])
+    w.write_record(crate::escape::csv_record(&["protocol", "measure", "mean", "lo", "hi"]))
         .map_err(csv_err)?;
     for p in &s.protocols {
         let mut rows: Vec<(String, Option<Estimate>)> = vec![
@@ -547,7 +559,7 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
         }
         for (m, e) in rows {
             let c = est_cols(&e);
-            w.write_record([p.id.as_str(), &m, &c[0], &c[1], &c[2]])
+            w.write_record(crate::escape::csv_record(&[p.id.as_str(), &m, &c[0], &c[1], &c[2]]))
                 .map_err(csv_err)?;
         }
     }
@@ -557,7 +569,7 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
     if let Some(cmp) = &s.comparison {
         let path = dir.join("comparison.csv");
         let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
-        w.write_record([
+        w.write_record(crate::escape::csv_record(&[
             "rule",
             "in_protocols",
             "baseline_compliance",
@@ -566,10 +578,10 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
             "baseline_fired",
             "revision_fired",
             "what_changed",
-        ])
+        ]))
         .map_err(csv_err)?;
         for r in &cmp.rules {
-            w.write_record([
+            w.write_record(crate::escape::csv_record(&[
                 r.id.as_str(),
                 &r.in_protocols,
                 &est_cols(&r.baseline_compliance)[0],
@@ -578,7 +590,7 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
                 &est_cols(&r.baseline_fired)[0],
                 &est_cols(&r.revision_fired)[0],
                 &r.changed.join("; "),
-            ])
+            ]))
             .map_err(csv_err)?;
         }
         w.flush()?;
@@ -586,10 +598,11 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
 
         let path = dir.join("changes.csv");
         let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
-        w.write_record(["measure", "change", "lo", "hi"]).map_err(csv_err)?;
+        w.write_record(crate::escape::csv_record(&["measure", "change", "lo", "hi"]))
+            .map_err(csv_err)?;
         for ch in &cmp.changes {
             let c = est_cols(&Some(ch.change));
-            w.write_record([ch.measure.as_str(), &c[0], &c[1], &c[2]])
+            w.write_record(crate::escape::csv_record(&[ch.measure.as_str(), &c[0], &c[1], &c[2]]))
                 .map_err(csv_err)?;
         }
         w.flush()?;

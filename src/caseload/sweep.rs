@@ -890,7 +890,7 @@ pub fn write_all(s: &SweepSummary, dir: &Path) -> std::io::Result<Vec<PathBuf>> 
     let csv_err = |e: csv::Error| std::io::Error::other(e.to_string());
     let path = dir.join("sweep.csv");
     let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
-    w.write_record([
+    w.write_record(crate::escape::csv_record(&[
         "protocol",
         "role",
         "workers",
@@ -908,13 +908,13 @@ pub fn write_all(s: &SweepSummary, dir: &Path) -> std::io::Result<Vec<PathBuf>> 
         "meets_target",
         "duties_met_in_time_staffed_roles",
         "duties_met_in_time",
-    ])
+    ]))
     .map_err(csv_err)?;
     for l in &s.levels {
         for x in &l.protocols {
             let m = est_cols(&x.met_in_time);
             let opt_mean = |e: &Option<Estimate>| e.map(|e| e.mean.to_string()).unwrap_or_default();
-            w.write_record([
+            w.write_record(crate::escape::csv_record(&[
                 x.protocol.clone(),
                 s.role.clone(),
                 l.workers.to_string(),
@@ -932,7 +932,7 @@ pub fn write_all(s: &SweepSummary, dir: &Path) -> std::io::Result<Vec<PathBuf>> 
                 x.meets(s.target).to_string(),
                 opt_mean(&x.duties_met_in_time_staffed_roles),
                 opt_mean(&x.duties_met_in_time),
-            ])
+            ]))
             .map_err(csv_err)?;
         }
     }

@@ -76,10 +76,11 @@ pub enum Command {
         #[arg(long)]
         caseload: Option<PathBuf>,
         /// Override the number of children, 1 to 10,000,000 (staff scale with it unless the
-        /// caseload says not).
+        /// caseload says not). A run needs about 1 KB of memory a child for each replication
+        /// running at once: fewer run at once where memory is short.
         #[arg(long, value_parser = stress_cmd::whole_number::<u64>, allow_negative_numbers = true)]
         children: Option<u64>,
-        /// Override the horizon in days, 1 to 3,660.
+        /// Override the horizon in days, 7 to 3,660.
         #[arg(long, value_parser = stress_cmd::whole_number::<u64>, allow_negative_numbers = true)]
         days: Option<u64>,
         /// Replications, 1 to 10,000.
@@ -99,7 +100,7 @@ pub enum Command {
         /// Also write an OCEL 2.0 event log of replication 0 (baseline, records kept).
         #[arg(long)]
         ocel: Option<PathBuf>,
-        /// Children in the event log (the first N of replication 0), at least 1.
+        /// Children in the event log (the first N of replication 0), 1 to 10,000,000.
         #[arg(long, default_value_t = 500, value_parser = stress_cmd::whole_number::<usize>, allow_negative_numbers = true)]
         ocel_children: usize,
         /// Workers on a role's rota, as ROLE=N (such as rhi_worker=3), 1 to 100,000; may be given

@@ -95,6 +95,13 @@ pub fn run_scenario(arg: &str, decisions: Option<&Path>, seed: u64, json: bool, 
         },
         None => Decisions::default(),
     };
+    // The debrief's file is checked before the run, so nothing is printed and then refused.
+    if let Some(m) = markdown
+        && let Err(why) = super::stress_cmd::prepare_out_file(m, "debrief.md")
+    {
+        eprintln!("--markdown: {why}");
+        return ExitCode::from(2);
+    }
     let report = run::run(&sc, &d, seed);
     if json {
         print_json(&report);
@@ -104,7 +111,11 @@ pub fn run_scenario(arg: &str, decisions: Option<&Path>, seed: u64, json: bool, 
     if let Some(m) = markdown
         && let Err(e) = std::fs::write(m, report.to_markdown())
     {
-        eprintln!("{}: cannot write the debrief: {e}", m.display());
+        eprintln!(
+            "{}: cannot write the debrief: {}",
+            m.display(),
+            crate::diag::io_words(&e)
+        );
         return ExitCode::from(2);
     }
     ExitCode::SUCCESS

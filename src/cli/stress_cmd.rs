@@ -24,6 +24,99 @@ pub const MAX_REPLICATIONS: u64 = 10_000;
 /// cores only slows a run down (and the system may refuse to start them).
 pub const MAX_THREADS: usize = 256;
 
+/// Memory a stress run holds besides its replications (the program, protocols, results).
+pub const MEMORY_BASE_BYTES: u64 = 32 << 20;
+/// Memory one replication holds per child under one protocol, whatever the days: the child, its
+/// planned episodes and the engine's state (measured: about 850 bytes a child with the default
+/// year of warm-up and a 30-day horizon; docs/stress-tests.md, "Memory").
+pub const BYTES_PER_CHILD: u64 = 700;
+/// …and per child per 1,000 simulated days (warm-up and horizon): the history of episodes.
+pub const BYTES_PER_CHILD_PER_1000_DAYS: u64 = 500;
+/// A second protocol (`--compare`) adds this share (in %) to a replication's memory: its
+/// children are copied for the first protocol's run and moved for the second's.
+pub const COMPARE_EXTRA_PERCENT: u64 = 45;
+
+/// The memory a stress run needs, in bytes: `parallel` replications at once (the threads, or
+/// fewer where there are fewer replications), each with `children` over `days` simulated days
+/// (warm-up and horizon), under `protocols` protocols.
+pub fn memory_needed(children: u64, days: u64, protocols: usize, parallel: u64) -> u64 {
+    let mut per_child = BYTES_PER_CHILD + BYTES_PER_CHILD_PER_1000_DAYS * days / 1000;
+    if protocols > 1 {
+        per_child += per_child * COMPARE_EXTRA_PERCENT / 100;
+    }
+    MEMORY_BASE_BYTES.saturating_add(parallel.saturating_mul(children).saturating_mul(per_child))
+}
+
+/// Bytes in words: `850 MB`, `10.6 GB`.
+fn bytes_words(b: u64) -> String {
+    if b < 1_000_000_000 {
+        format!("{} MB", b.div_ceil(1_000_000))
+    } else {
+        format!("{:.1} GB", b as f64 / 1e9)
+    }
+}
+
+/// The memory a run may use: `SAFE_RETURN_MEMORY_MB` where set (a shared machine), else what
+/// the system says is available (`MemAvailable` in `/proc/meminfo`, Linux); none where unknown.
+fn memory_available() -> Result<Option<(u64, &'static str)>, String> {
+    if let Ok(v) = std::env::var("SAFE_RETURN_MEMORY_MB") {
+        let mb: u64 = whole_number(&v).map_err(|why| format!("SAFE_RETURN_MEMORY_MB: {why}"))?;
+        return Ok(Some((mb.saturating_mul(1_000_000), "SAFE_RETURN_MEMORY_MB")));
+    }
+    let Ok(info) = std::fs::read_to_string("/proc/meminfo") else {
+        return Ok(None);
+    };
+    let kb = info
+        .lines()
+        .find(|l| l.starts_with("MemAvailable:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse::<u64>().ok());
+    Ok(kb.map(|kb| (kb * 1024, "MemAvailable in /proc/meminfo")))
+}
+
+/// Before a run: where the replications at once would need more memory than there is, run
+/// fewer at once (fewer threads, saying so: the results are the same); where one replication
+/// alone would, refuse, saying how many children fit.
+fn fit_in_memory(cl: &LoadedCaseload, protocols: usize, opts: &mut StressOptions) -> Result<(), ExitCode> {
+    let (available, source) = match memory_available() {
+        Ok(Some(a)) => a,
+        Ok(None) => return Ok(()),
+        Err(why) => {
+            eprintln!("{why}");
+            return Err(ExitCode::from(2));
+        }
+    };
+    let c = &cl.caseload;
+    let children = c.children.max(0) as u64;
+    let days = (c.horizon_days.max(0) + c.warm_up_days.max(0)) as u64;
+    let parallel = (stress::thread_count(opts) as u64).min(opts.replications).max(1);
+    let need = memory_needed(children, days, protocols, parallel);
+    if need <= available {
+        return Ok(());
+    }
+    let one = memory_needed(children, days, protocols, 1);
+    if one > available {
+        let per_child = (one - MEMORY_BASE_BYTES) / children.max(1);
+        let fit = available.saturating_sub(MEMORY_BASE_BYTES) / per_child.max(1);
+        eprintln!(
+            "--children: {children} children over {days} simulated days (warm-up and horizon) need about {} of \
+             memory for one replication, and {} is available ({source}): use at most about {fit} children, or fewer days",
+            bytes_words(one),
+            bytes_words(available)
+        );
+        return Err(ExitCode::from(2));
+    }
+    let fit = (available - MEMORY_BASE_BYTES) / (one - MEMORY_BASE_BYTES);
+    eprintln!(
+        "note: {parallel} replications at once need about {} of memory, and {} is available ({source}): running \
+         {fit} at once (--threads {fit}); the results are the same, only slower",
+        bytes_words(need),
+        bytes_words(available)
+    );
+    opts.threads = Some(fit as usize);
+    Ok(())
+}
+
 /// Where the shipped caseloads live.
 pub fn caseloads_dir() -> PathBuf {
     crate::paths::root().join("assets").join("caseloads")
@@ -183,14 +276,15 @@ fn prepare_out_dir(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Check `--ocel FILE` before the run: not a folder, in a folder that exists or can be made,
-/// and writable. Makes the folder.
-fn prepare_ocel_file(path: &Path) -> Result<(), String> {
+/// Check an output file (`--ocel FILE`, `run --markdown FILE`) before the run: not a folder, in
+/// a folder that exists or can be made, and writable. Makes the folder. `example`: a file name
+/// to suggest where a folder was given.
+pub(super) fn prepare_out_file(path: &Path, example: &str) -> Result<(), String> {
     if path.is_dir() {
         return Err(format!(
             "{} is a folder, not a file (give a file name, such as {})",
             path.display(),
-            path.join("log.ocel.json").display()
+            path.join(example).display()
         ));
     }
     let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
@@ -360,6 +454,14 @@ pub fn stress(cmd: &Command) -> ExitCode {
             );
         }
     }
+    let mut opts = StressOptions {
+        replications: *replications,
+        seed: *seed,
+        threads: *threads,
+    };
+    if let Err(code) = fit_in_memory(&cl, protocols.len(), &mut opts) {
+        return code;
+    }
     // Outputs are checked (and their folders made) before the run, not after it.
     if let Some(dir) = out
         && let Err(why) = prepare_out_dir(dir)
@@ -367,15 +469,10 @@ pub fn stress(cmd: &Command) -> ExitCode {
         return usage_error("--out", &why);
     }
     if let Some(path) = ocel_path
-        && let Err(why) = prepare_ocel_file(path)
+        && let Err(why) = prepare_out_file(path, "log.ocel.json")
     {
         return usage_error("--ocel", &why);
     }
-    let opts = StressOptions {
-        replications: *replications,
-        seed: *seed,
-        threads: *threads,
-    };
     if let Some(spec) = &sweep {
         return run_sweep(&protocols, &cl, &opts, spec, out.as_deref(), *json);
     }
@@ -580,6 +677,17 @@ pub fn bench(cmd: &Command) -> ExitCode {
         children.clone()
     };
     sizes.sort_unstable();
+    // The largest size, on one thread, must fit in memory (checked before anything runs).
+    if let Some(&largest) = sizes.last() {
+        let mut one = StressOptions {
+            replications: 1,
+            seed: 1,
+            threads: Some(1),
+        };
+        if let Err(code) = fit_in_memory(&national.clone().with_children(largest), 1, &mut one) {
+            return code;
+        }
+    }
     let mut rows = Vec::new();
     let one = StressOptions {
         replications: 1,

@@ -1,11 +1,21 @@
 //! A summary a trainer can print: roles, categories, rules grouped by trigger, deadlines.
 
 use super::model::*;
+use crate::escape::{markdown_cell, markdown_code, markdown_inline, markdown_text};
 
+/// A summary of `p`, as plain text or as Markdown. In Markdown every text from the protocol is
+/// escaped: none of it can add a heading, a table row or HTML.
 pub fn render(p: &Protocol, markdown: bool) -> String {
+    // Free text (`t`), a single-line label (`l`), an id (`id`) and a table cell (`cell`).
+    let text = |x: &str| if markdown { markdown_text(x) } else { x.to_string() };
+    let l = |x: &str| if markdown { markdown_inline(x) } else { x.to_string() };
+    let id = |x: &str| {
+        if markdown { markdown_code(x) } else { format!("`{x}`") }
+    };
+    let cell = |x: &str| if markdown { markdown_cell(x) } else { x.to_string() };
     let h = |level: usize, t: &str| {
         if markdown {
-            format!("{} {t}\n\n", "#".repeat(level))
+            format!("{} {}\n\n", "#".repeat(level), markdown_inline(t))
         } else {
             format!(
                 "{t}\n{}\n",
@@ -18,8 +28,8 @@ pub fn render(p: &Protocol, markdown: bool) -> String {
         }
     };
     let mut s = h(1, &p.title);
-    s += &format!(
-        "{} — version {}, effective {}{}\n\n",
+    s += &text(&format!(
+        "{} — version {}, effective {}{}",
         p.authority,
         p.version,
         p.effective,
@@ -27,14 +37,15 @@ pub fn render(p: &Protocol, markdown: bool) -> String {
             .as_ref()
             .map(|x| format!(", revises {x}"))
             .unwrap_or_default()
-    );
+    ));
+    s += "\n\n";
     s += &h(2, "Roles");
     for r in &p.roles {
         let n = p.rules.iter().filter(|x| x.role == r.id).count();
         s += &format!(
-            "- {} (`{}`): {} rule{}\n",
-            r.name,
-            r.id,
+            "- {} ({}): {} rule{}\n",
+            l(&r.name),
+            id(&r.id),
             n,
             if n == 1 { "" } else { "s" }
         );
@@ -45,23 +56,29 @@ pub fn render(p: &Protocol, markdown: bool) -> String {
         s += &h(2, "Done together");
         s += "One act by any of the roles meets every role's duty to do it:\n";
         for name in joint {
-            s += &format!("- {name}\n");
+            s += &format!("- {}\n", l(name));
         }
         s += "\n";
     }
     s += &h(2, "Categories of absence");
     for c in &p.categories {
-        s += &format!("- {}: {} [{}]\n", c.name, c.definition, c.citation.section);
+        s += &format!(
+            "- {}\n",
+            text(&format!("{}: {} [{}]", c.name, c.definition, c.citation.section))
+        );
     }
     s += "\n";
     s += &h(2, "How a child is classified (first match wins)");
     for (i, c) in p.classification.iter().enumerate() {
         s += &format!(
-            "{}. {} — {} [{}]\n",
+            "{}. {}\n",
             i + 1,
-            c.category,
-            describe(&c.when),
-            c.citation.section
+            text(&format!(
+                "{} — {} [{}]",
+                c.category,
+                describe(&c.when),
+                c.citation.section
+            ))
         );
     }
     s += "\n";
@@ -73,7 +90,10 @@ pub fn render(p: &Protocol, markdown: bool) -> String {
                 Forbidden::Grade(g) => format!("grade risk as {g:?}"),
                 Forbidden::Action(a) => a.clone(),
             };
-            s += &format!("- {what} — {} [{}]\n", describe(&x.when), x.citation.section);
+            s += &format!(
+                "- {}\n",
+                text(&format!("{what} — {} [{}]", describe(&x.when), x.citation.section))
+            );
         }
         s += "\n";
     }
@@ -109,10 +129,13 @@ pub fn render(p: &Protocol, markdown: bool) -> String {
             };
             if markdown {
                 s += &format!(
-                    "| {} | {who} | {what}{strength} | {by} | {} | {} |\n",
-                    r.id,
-                    describe(&r.when),
-                    r.citation.section
+                    "| {} | {} | {} | {} | {} | {} |\n",
+                    cell(&r.id),
+                    cell(who),
+                    cell(&format!("{what}{strength}")),
+                    cell(&by),
+                    cell(&describe(&r.when)),
+                    cell(&r.citation.section)
                 );
             } else {
                 s += &format!(
@@ -129,7 +152,7 @@ pub fn render(p: &Protocol, markdown: bool) -> String {
     if !risk.police_grades.is_empty() {
         s += &h(2, "Police risk grading");
         for g in &risk.police_grades {
-            s += &format!("- {:?}: {}\n", g.level, g.definition);
+            s += &format!("- {}\n", text(&format!("{:?}: {}", g.level, g.definition)));
         }
         s += "\n";
     }
@@ -144,12 +167,15 @@ pub fn render(p: &Protocol, markdown: bool) -> String {
         );
         for b in &t.bands {
             s += &format!(
-                "- {:?} ({}): {} to {} — {}\n",
-                b.rag,
-                b.label,
-                b.min,
-                b.max.map(|m| m.to_string()).unwrap_or("any".into()),
-                b.response
+                "- {}\n",
+                text(&format!(
+                    "{:?} ({}): {} to {} — {}",
+                    b.rag,
+                    b.label,
+                    b.min,
+                    b.max.map(|m| m.to_string()).unwrap_or("any".into()),
+                    b.response
+                ))
             );
         }
         s += "\n";
@@ -158,8 +184,11 @@ pub fn render(p: &Protocol, markdown: bool) -> String {
         s += &h(2, &l.name);
         for st in &l.steps {
             s += &format!(
-                "- {} episodes within {} days: {} ({})\n",
-                st.episodes, st.within_days, st.level, st.role
+                "- {}\n",
+                text(&format!(
+                    "{} episodes within {} days: {} ({})",
+                    st.episodes, st.within_days, st.level, st.role
+                ))
             );
         }
         s += "\n";

@@ -178,8 +178,13 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario, Diagnostics> {
     let scenario: Scenario = parse_ron(path, &src)?;
     let spans = SpanMap::scan(&src);
     let mut c = Collector::new(path, &spans);
-    let protocol_path = crate::paths::protocol_file(&scenario.protocol);
-    let lp: Option<LoadedProtocol> = if protocol_path.is_file() {
+    let protocol_path = crate::paths::protocol_file(&scenario.protocol).unwrap_or_else(|why| {
+        c.err("protocol", why);
+        PathBuf::new()
+    });
+    let lp: Option<LoadedProtocol> = if protocol_path.as_os_str().is_empty() {
+        None
+    } else if protocol_path.is_file() {
         match crate::protocol::load_protocol(&protocol_path) {
             Ok(lp) => Some(lp),
             Err(d) => {

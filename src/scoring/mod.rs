@@ -232,29 +232,36 @@ impl Report {
         s
     }
 
-    /// The debrief as Markdown, for printing or sharing.
+    /// The debrief as Markdown, for printing or sharing. Every text from the scenario, the
+    /// protocol or the trainee is escaped: none of it can add a heading, a table row or HTML.
     pub fn to_markdown(&self) -> String {
-        let mut s = format!("# Debrief: {}\n\n", self.title);
+        use crate::escape::{markdown_cell as cell, markdown_code as code, markdown_inline, markdown_text};
+        let mut s = format!("# Debrief: {}\n\n", markdown_inline(&self.title));
         s += &format!(
-            "- Protocol: `{}`\n- Role: `{}`\n- Seed: {}\n- **Score: {} / {} ({}%)**\n\n",
-            self.protocol, self.role, self.seed, self.score.earned, self.score.possible, self.score.percent
+            "- Protocol: {}\n- Role: {}\n- Seed: {}\n- **Score: {} / {} ({}%)**\n\n",
+            code(&self.protocol),
+            code(&self.role),
+            self.seed,
+            self.score.earned,
+            self.score.possible,
+            self.score.percent
         );
         s += "## Your obligations\n\n| Status | Rule | Due | Done | Points | Feedback | Citation |\n|---|---|---|---|---|---|---|\n";
         for o in &self.obligations {
             s += &format!(
-                "| {} | `{}` | {} | {} | {} | {} | {} |\n",
-                o.status.label(),
-                o.rule,
-                o.due_at.as_deref().unwrap_or("—"),
-                o.done_at.as_deref().unwrap_or("—"),
+                "| {} | {} | {} | {} | {} | {} | {} |\n",
+                cell(o.status.label()),
+                cell(&o.rule),
+                cell(o.due_at.as_deref().unwrap_or("—")),
+                cell(o.done_at.as_deref().unwrap_or("—")),
                 o.points,
-                o.feedback.replace('|', "/"),
-                o.citation.replace('|', "/")
+                cell(&o.feedback),
+                cell(&o.citation)
             );
         }
         s += "\n## Timeline\n\n";
         for t in &self.timeline {
-            s += &format!("- {} (+{} h) {}\n", t.at, t.hours, t.describe());
+            s += &format!("- {} (+{} h) {}\n", t.at, t.hours, markdown_text(&t.describe()));
         }
         s
     }

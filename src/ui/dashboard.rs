@@ -205,9 +205,11 @@ impl Dashboard {
     pub fn save_report(&mut self) {
         let Some(s) = &self.result else { return };
         let ids: Vec<&str> = s.protocols.iter().map(|p| p.id.as_str()).collect();
-        let dir = self
-            .report_dir
-            .join(format!("{}-seed{}", ids.join("-vs-"), s.caseload.seed));
+        let dir = self.report_dir.join(crate::paths::file_name_part(&format!(
+            "{}-seed{}",
+            ids.join("-vs-"),
+            s.caseload.seed
+        )));
         self.saved = match crate::caseload::report::write_all(s, &dir) {
             Ok(files) => format!("Saved {} files in {}", files.len(), dir.display()),
             Err(e) => format!("Could not save the report in {}: {e}", dir.display()),
@@ -219,9 +221,12 @@ impl Dashboard {
     pub fn save_sweep(&mut self) {
         let Some(s) = &self.sweep else { return };
         let ids: Vec<&str> = s.protocols.iter().map(|p| p.id.as_str()).collect();
-        let dir = self
-            .report_dir
-            .join(format!("{}-{}-sweep-seed{}", ids.join("-vs-"), s.role, s.caseload.seed));
+        let dir = self.report_dir.join(crate::paths::file_name_part(&format!(
+            "{}-{}-sweep-seed{}",
+            ids.join("-vs-"),
+            s.role,
+            s.caseload.seed
+        )));
         self.sweep_saved = match sweep::write_all(s, &dir) {
             Ok(files) => format!("Saved {} files in {}", files.len(), dir.display()),
             Err(e) => format!("Could not save the sweep in {}: {e}", dir.display()),

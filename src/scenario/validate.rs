@@ -204,15 +204,12 @@ impl Refs<'_> {
         if p.role(r).is_none() {
             let mut roles: Vec<&str> = p.roles.iter().map(|r| r.id.as_str()).collect();
             roles.sort();
-            c.err(
-                at,
-                format!(
-                    "unknown role `{r}` in protocol `{}` (its roles: {}){}",
-                    p.id,
-                    roles.join(", "),
-                    did_you_mean(r, &roles)
-                ),
-            );
+            // A near miss is named alone; otherwise every role, to choose from.
+            let hint = match did_you_mean(r, &roles) {
+                h if h.is_empty() => format!(" (its roles: {})", roles.join(", ")),
+                h => h,
+            };
+            c.err(at, format!("unknown role `{r}` in protocol `{}`{hint}", p.id));
         }
     }
     fn action(&self, c: &mut Collector, at: &str, a: &str) {

@@ -5,16 +5,20 @@
 
 use std::fs;
 use std::path::Path;
+use std::process::{Command, Output};
 
-mod common;
-use common::{ROOT, bin};
+const BIN: &str = env!("CARGO_BIN_EXE_safe-return");
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 const DIR: &str = "tests/bad_caseloads";
 
-fn stress(caseload: &str, extra: &[&str]) -> std::process::Output {
-    let mut args = vec!["stress", "--protocol", "havering-2023-10", "--caseload", caseload];
-    args.extend_from_slice(extra);
-    bin(&args)
+fn stress(caseload: &str, extra: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(["stress", "--protocol", "havering-2023-10", "--caseload", caseload])
+        .args(extra)
+        .current_dir(ROOT)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"))
 }
 
 fn trim_lines(s: &str) -> String {

@@ -41,8 +41,10 @@ pub fn is_plain_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-/// The message for a protocol id that is not a plain name.
+/// The message for a protocol id that is not a plain name (control characters in it shown
+/// escaped, as `\u{1b}`, not sent to the terminal).
 pub fn bad_id_message(id: &str) -> String {
+    let id = id.escape_debug();
     format!(
         "`{id}` is not a protocol id: give the name of a file in assets/protocols without `.ron` \
          (letters, digits, `-`, `_` and `.`, such as `haringey-2021`), not a path"
@@ -538,5 +540,34 @@ fn check_answers(a: &super::Decision, p: &Protocol, at: &str, c: &mut Collector)
                 ),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn protocol_ids_are_plain_names_never_paths() {
+        for ok in ["haringey-2021", "havering-2023-10", "west_mercia.v2"] {
+            assert!(is_plain_id(ok), "{ok}");
+        }
+        for bad in ["", "../x", "/abs", "a/b", "a\\b", ".hidden", "..", "x y", "x\u{1b}[31m"] {
+            assert!(!is_plain_id(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_bad_id_is_shown_escaped() {
+        let m = bad_id_message("x\u{1b}[31m");
+        assert!(!m.contains('\u{1b}'), "{m}");
+        assert!(m.contains("x\\u{1b}[31m"), "{m}");
+    }
+
+    #[test]
+    fn dates_run_from_1900_to_2200() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert!(date_in_range(d(1900, 1, 1)) && date_in_range(d(2200, 12, 31)));
+        assert!(!date_in_range(d(1899, 12, 31)) && !date_in_range(d(2201, 1, 1)));
     }
 }

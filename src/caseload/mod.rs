@@ -812,11 +812,11 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
         check_sum(c, name, groups.iter().map(|g| g.share), "propensity group");
     }
     let e = &cl.episodes;
-    if !e.median_hours.is_finite() || e.median_hours <= 0.0 {
+    if e.median_hours.is_nan() || e.median_hours <= 0.0 {
         c.err(
             "episodes.median_hours",
             format!(
-                "the median time away must be above 0 hours, not {}",
+                "the median time away is above 0 hours and at most a year (8,760 hours), not {}",
                 num(e.median_hours)
             ),
         );
@@ -835,10 +835,13 @@ fn check(cl: &Caseload, protocols: &[&Protocol], c: &mut Collector) -> Option<Na
             format!("sigma runs from 0 to 5, not {}", num(e.sigma)),
         );
     }
-    if !e.max_days.is_finite() || e.max_days <= 0.0 {
+    if e.max_days.is_nan() || e.max_days <= 0.0 {
         c.err(
             "episodes.max_days",
-            format!("the longest episode must be above 0 days, not {}", num(e.max_days)),
+            format!(
+                "the longest episode is above 0 days and at most a year (365 days), not {}",
+                num(e.max_days)
+            ),
         );
     } else if e.max_days > MAX_EPISODE_DAYS {
         c.err(

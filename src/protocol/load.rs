@@ -11,6 +11,16 @@ use crate::diag::{Collector, Diagnostics, parse_ron};
 pub const MAX_QUOTE_CHARS: usize = 300;
 /// Longest deadline accepted: a year.
 pub const MAX_DEADLINE_HOURS: i64 = 366 * 24;
+/// Longest span a timer or a window may give (`MissingFor`, `min_hours_away`, an episode-count
+/// window): ten years, as the longest stress-test horizon. Every time the engine works out from
+/// one (from a start no later than 2200) stays well inside its clock (1677 to 2262).
+pub const MAX_SPAN_DAYS: i64 = 3660;
+/// `MAX_SPAN_DAYS` in hours.
+pub const MAX_SPAN_HOURS: f64 = (MAX_SPAN_DAYS * 24) as f64;
+/// Shortest repeat: an hour (a duty repeated every few minutes would swamp a run with bookings).
+pub const MIN_REPEAT_MINUTES: i64 = 60;
+/// Highest score a risk-tool item may give (totals stay far from overflow).
+pub const MAX_ITEM_SCORE: i64 = 1000;
 
 /// A protocol together with where it came from, so later findings can point into the file.
 #[derive(Debug, Clone)]
@@ -100,7 +110,10 @@ fn check(p: &Protocol, c: &mut Collector) {
     {
         c.err(
             "office_hours",
-            format!("office hours {}–{} are impossible", h.start_hour, h.end_hour),
+            format!(
+                "office hours {}–{} are impossible: they open at an hour from 0 to 23 and close later the same day, at 24 (midnight) at the latest",
+                h.start_hour, h.end_hour
+            ),
         );
     }
 
@@ -195,6 +208,13 @@ fn check(p: &Protocol, c: &mut Collector) {
                     &format!("{at}.repeat.every"),
                     format!("{who}: a repeat needs a positive interval"),
                 );
+            } else if let Deadline::Minutes(m) = rep.every
+                && (1..MIN_REPEAT_MINUTES).contains(&m)
+            {
+                c.err(
+                    &format!("{at}.repeat.every.0"),
+                    format!("{who}: a repeat is at least an hour apart (Minutes(60) or Hours(1)), not {m} min"),
+                );
             }
             trigger(c, &n, &format!("{at}.repeat.until"), &rep.until, &who);
         }
@@ -238,6 +258,11 @@ fn check(p: &Protocol, c: &mut Collector) {
                     c.err(
                         &format!("{ip}.scores"),
                         "an item needs one or more scores, none negative",
+                    );
+                } else if let Some(s) = item.scores.iter().find(|s| **s > MAX_ITEM_SCORE) {
+                    c.err(
+                        &format!("{ip}.scores"),
+                        format!("an item scores from 0 to {MAX_ITEM_SCORE}, not {s}"),
                     );
                 }
             }
@@ -354,10 +379,16 @@ fn trigger(c: &mut Collector, n: &Names, at: &str, t: &Trigger, who: &str) {
         Trigger::ClassifiedAs(k) => category_ref(c, n, &format!("{at}.0"), k),
         Trigger::NotificationReceived(r) | Trigger::DisclosedTo(r) => role_ref(c, n, &format!("{at}.0"), r),
         Trigger::Done(a) => action_ref(c, n, &format!("{at}.0"), a),
-        Trigger::MissingFor(h) if !h.is_finite() || *h < 0.0 => {
+        Trigger::MissingFor(h) if *h < 0.0 => {
             c.err(
                 &format!("{at}.0"),
                 format!("{who}: hours missing must be zero or more, not {h}"),
+            );
+        }
+        Trigger::MissingFor(h) if h.is_nan() || *h > MAX_SPAN_HOURS => {
+            c.err(
+                &format!("{at}.0"),
+                format!("{who}: hours missing run from 0 to {MAX_SPAN_HOURS} (ten years), not {h}"),
             );
         }
         Trigger::EpisodeCount { episodes, within_days } => window(c, at, *episodes, *within_days),
@@ -372,10 +403,10 @@ fn window(c: &mut Collector, at: &str, episodes: i64, days: i64) {
             format!("episode count must be at least 1, not {episodes}"),
         );
     }
-    if days < 1 {
+    if !(1..=MAX_SPAN_DAYS).contains(&days) {
         c.err(
             &format!("{at}.within_days"),
-            format!("window must be at least 1 day, not {days}"),
+            format!("a window runs from 1 day to {MAX_SPAN_DAYS} days (ten years), not {days}"),
         );
     }
 }
@@ -394,13 +425,18 @@ fn condition(c: &mut Collector, n: &Names, at: &str, w: &Condition) {
     for (i, k) in w.category.iter().enumerate() {
         category_ref(c, n, &format!("{at}.category[{i}]"), k);
     }
-    if let Some(h) = w.min_hours_away
-        && (!h.is_finite() || h < 0.0)
-    {
-        c.err(
-            &format!("{at}.min_hours_away"),
-            format!("hours away must be zero or more, not {h}"),
-        );
+    if let Some(h) = w.min_hours_away {
+        if h < 0.0 {
+            c.err(
+                &format!("{at}.min_hours_away"),
+                format!("hours away must be zero or more, not {h}"),
+            );
+        } else if h.is_nan() || h > MAX_SPAN_HOURS {
+            c.err(
+                &format!("{at}.min_hours_away"),
+                format!("hours away run from 0 to {MAX_SPAN_HOURS} (ten years), not {h}"),
+            );
+        }
     }
     if let Some(e) = w.min_episodes {
         window(c, &format!("{at}.min_episodes"), e.episodes, e.within_days);

@@ -2,11 +2,14 @@
 //! against one protocol with the trainee in one role. See `docs/scenario-authoring.md`.
 
 pub mod run;
+pub mod validate;
+
+pub use validate::check_decisions;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{Collector, Diagnostics, parse_ron};
@@ -178,10 +181,18 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario, Diagnostics> {
     let scenario: Scenario = parse_ron(path, &src)?;
     let spans = SpanMap::scan(&src);
     let mut c = Collector::new(path, &spans);
-    let protocol_path = crate::paths::protocol_file(&scenario.protocol).unwrap_or_else(|why| {
-        c.err("protocol", why);
-        PathBuf::new()
-    });
+    let protocol_path = if validate::is_plain_id(&scenario.protocol) {
+        crate::paths::protocol_file(&scenario.protocol)
+    } else {
+        Err(validate::bad_id_message(&scenario.protocol))
+    };
+    let protocol_path = match protocol_path {
+        Ok(p) => p,
+        Err(why) => {
+            c.err("protocol", why);
+            PathBuf::new()
+        }
+    };
     let lp: Option<LoadedProtocol> = if protocol_path.as_os_str().is_empty() {
         None
     } else if protocol_path.is_file() {
@@ -203,177 +214,7 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario, Diagnostics> {
         );
         None
     };
-    let start = parse_time(&scenario.start);
-    if start.is_none() {
-        c.err(
-            "start",
-            format!(
-                "`{}` is not a real date and time (write YYYY-MM-DDTHH:MM)",
-                scenario.start
-            ),
-        );
-    }
-    if !(scenario.duration_hours > 0.0 && scenario.duration_hours <= 24.0 * 366.0) {
-        c.err(
-            "duration_hours",
-            format!("duration must be between 0 and a year, not {}", scenario.duration_hours),
-        );
-    }
-    if scenario.child.date_of_birth > NaiveDate::from_ymd_opt(2100, 1, 1).expect("date")
-        || start.is_some_and(|s| scenario.child.date_of_birth > s.date())
-    {
-        c.err("child.date_of_birth", "the child is born after the scenario starts");
-    } else if let Some(s) = start
-        && scenario.child.age_at(s) >= 18
-    {
-        c.err(
-            "child.date_of_birth",
-            format!(
-                "the child is {} at the start; these protocols cover under-18s",
-                scenario.child.age_at(s)
-            ),
-        );
-    }
-    let mut previous = Vec::new();
-    for (i, p) in scenario.previous_episodes.iter().enumerate() {
-        match parse_time(p) {
-            Some(t) if start.is_none_or(|s| t < s) => previous.push(t),
-            Some(_) => c.err(
-                &format!("previous_episodes[{i}]"),
-                "an earlier episode must be before the start",
-            ),
-            None => c.err(
-                &format!("previous_episodes[{i}]"),
-                format!("`{p}` is not a real date and time"),
-            ),
-        }
-    }
-    let places: Vec<&str> = scenario.places.iter().map(|p| p.id.as_str()).collect();
-    if !places.contains(&"placement") {
-        c.err("places", "one place must have id `placement` (where the child lives)");
-    }
-    for (i, p) in scenario.places.iter().enumerate() {
-        if places.iter().filter(|x| **x == p.id).count() > 1 {
-            c.err(&format!("places[{i}].id"), format!("duplicate place id `{}`", p.id));
-        }
-        if !(0.0..=100.0).contains(&p.x) || !(0.0..=100.0).contains(&p.y) {
-            c.err(&format!("places[{i}]"), "board positions run from 0 to 100");
-        }
-    }
-    let place_ref = |c: &mut Collector, at: &str, id: &str| {
-        if !places.contains(&id) {
-            c.err(
-                at,
-                format!("unknown place `{id}` (declared places: {})", places.join(", ")),
-            );
-        }
-    };
-    if let Some(lp) = &lp {
-        let p = &lp.protocol;
-        let role_ref = |c: &mut Collector, at: &str, r: &str| {
-            if p.role(r).is_none() {
-                let mut roles: Vec<&str> = p.roles.iter().map(|r| r.id.as_str()).collect();
-                roles.sort();
-                c.err(
-                    at,
-                    format!(
-                        "unknown role `{r}` in protocol `{}` (its roles: {})",
-                        p.id,
-                        roles.join(", ")
-                    ),
-                );
-            }
-        };
-        role_ref(&mut c, "trainee_role", &scenario.trainee_role);
-        for (i, m) in scenario.cast.iter().enumerate() {
-            role_ref(&mut c, &format!("cast[{i}].role"), &m.role);
-        }
-        for (i, pr) in scenario.prompts.iter().enumerate() {
-            for (j, r) in pr.rules.iter().enumerate() {
-                if p.rule(r).is_none() {
-                    c.err(
-                        &format!("prompts[{i}].rules[{j}]"),
-                        format!("unknown rule `{r}` in protocol `{}`", p.id),
-                    );
-                }
-            }
-        }
-        for (i, e) in scenario.events.iter().enumerate() {
-            for (f, a) in [("if_done", &e.if_done), ("unless_done", &e.unless_done)] {
-                if let Some(a) = a
-                    && p.action(a).is_none()
-                {
-                    c.err(
-                        &format!("events[{i}].{f}"),
-                        format!("unknown action `{a}` in protocol `{}`", p.id),
-                    );
-                }
-            }
-            if let Happening::Message { from, .. } = &e.event
-                && p.role(from).is_none()
-                && !scenario.cast.iter().any(|m| &m.name == from)
-                && from != &scenario.child.name
-            {
-                c.err(
-                    &format!("events[{i}].event.from"),
-                    format!("`{from}` is neither a role of the protocol nor a cast member"),
-                );
-            }
-            if let Happening::Discloses { to: Some(to), .. } = &e.event
-                && p.role(to).is_none()
-            {
-                c.err(
-                    &format!("events[{i}].event.to"),
-                    format!(
-                        "unknown role `{to}` in protocol `{}`{}",
-                        p.id,
-                        crate::diag::did_you_mean(to, &p.roles.iter().map(|r| r.id.as_str()).collect::<Vec<_>>())
-                    ),
-                );
-            }
-        }
-    }
-    for (i, m) in scenario.cast.iter().enumerate() {
-        place_ref(&mut c, &format!("cast[{i}].place"), &m.place);
-    }
-    let mut last = f64::MIN;
-    for (i, e) in scenario.events.iter().enumerate() {
-        let at = format!("events[{i}]");
-        if e.at_hours < last {
-            c.err(
-                &format!("{at}.at_hours"),
-                format!("events are out of time order: {} h comes after {} h", e.at_hours, last),
-            );
-        }
-        if !(e.at_hours >= 0.0 && e.at_hours <= scenario.duration_hours) {
-            c.err(
-                &format!("{at}.at_hours"),
-                format!(
-                    "{} h is outside the scenario (0 to {} h)",
-                    e.at_hours, scenario.duration_hours
-                ),
-            );
-        }
-        last = last.max(e.at_hours);
-        match &e.event {
-            Happening::Leaves { to, .. } => place_ref(&mut c, &format!("{at}.event.to"), to),
-            Happening::Seen { at: p, .. }
-            | Happening::Located { at: p, .. }
-            | Happening::WhereaboutsKnown { at: p, .. } => place_ref(&mut c, &format!("{at}.event.at"), p),
-            _ => {}
-        }
-    }
-    for (i, pr) in scenario.prompts.iter().enumerate() {
-        if !(pr.at_hours >= 0.0 && pr.at_hours <= scenario.duration_hours) {
-            c.err(
-                &format!("prompts[{i}].at_hours"),
-                format!(
-                    "{} h is outside the scenario (0 to {} h)",
-                    pr.at_hours, scenario.duration_hours
-                ),
-            );
-        }
-    }
+    let (start, previous) = validate::check_scenario(&scenario, lp.as_ref().map(|lp| &lp.protocol), &mut c);
     c.finish()?;
     let lp = lp.expect("checked above");
     let id = path
@@ -401,104 +242,4 @@ pub fn load_decisions(path: &Path, sc: &LoadedScenario) -> Result<Decisions, Dia
     check_decisions(&d, sc, &mut c);
     c.finish()?;
     Ok(d)
-}
-
-pub fn check_decisions(d: &Decisions, sc: &LoadedScenario, c: &mut Collector) {
-    let mut last = f64::MIN;
-    for (i, a) in d.actions.iter().enumerate() {
-        let at = format!("actions[{i}]");
-        if !(a.at_hours >= 0.0 && a.at_hours <= sc.scenario.duration_hours) {
-            c.err(
-                &format!("{at}.at_hours"),
-                format!(
-                    "{} h is outside the scenario's time span (0 to {} h)",
-                    a.at_hours, sc.scenario.duration_hours
-                ),
-            );
-        }
-        if a.at_hours < last {
-            c.err(
-                &format!("{at}.at_hours"),
-                format!(
-                    "decisions are out of time order: {} h comes after {} h",
-                    a.at_hours, last
-                ),
-            );
-        }
-        last = last.max(a.at_hours);
-        if a.action == crate::sim::engine::NO_ACTION {
-            if a.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
-                c.err(
-                    &format!("{at}.action"),
-                    "a decision not to act needs its rationale in `note`",
-                );
-            }
-        } else if sc.protocol.action(&a.action).is_none() {
-            c.err(
-                &format!("{at}.action"),
-                format!("unknown action `{}` in protocol `{}`", a.action, sc.protocol.id),
-            );
-        }
-        if let Some(k) = &a.category
-            && !sc.protocol.categories.iter().any(|x| &x.id == k)
-        {
-            c.err(
-                &format!("{at}.category"),
-                format!("unknown category `{k}` in protocol `{}`", sc.protocol.id),
-            );
-        }
-        // A judgement is scored on what it says: an action that classifies needs the category,
-        // and one that does not cannot carry one (nor a grading).
-        if let Some(decl) = sc.protocol.action(&a.action) {
-            let classifies = decl.effects.contains(&crate::protocol::Effect::Classifies);
-            let grades = decl.effects.contains(&crate::protocol::Effect::GradesRisk);
-            let ids: Vec<&str> = sc.protocol.categories.iter().map(|x| x.id.as_str()).collect();
-            if classifies && a.category.is_none() {
-                c.err(
-                    &format!("{at}.action"),
-                    format!(
-                        "`{}` classifies the child: say as what, with `category:` (one of {})",
-                        a.action,
-                        ids.join(", ")
-                    ),
-                );
-            }
-            if !classifies && a.category.is_some() {
-                c.err(
-                    &format!("{at}.category"),
-                    format!("`{}` does not classify the child: leave the category out", a.action),
-                );
-            }
-            if !grades && a.grade.is_some() {
-                c.err(
-                    &format!("{at}.grade"),
-                    format!("`{}` does not grade the risk: leave the grading out", a.action),
-                );
-            }
-        }
-        if !a.fields.is_empty() {
-            let form = sc
-                .protocol
-                .action(&a.action)
-                .and_then(|x| x.form.as_deref())
-                .and_then(|f| sc.protocol.risk.forms.iter().find(|x| x.id == f));
-            match form {
-                None => c.err(
-                    &format!("{at}.fields"),
-                    format!("action `{}` has no form to fill in", a.action),
-                ),
-                Some(form) => {
-                    for (j, (f, _)) in a.fields.iter().enumerate() {
-                        if !form.fields.iter().any(|x| &x.id == f) {
-                            let known: Vec<&str> = form.fields.iter().map(|x| x.id.as_str()).collect();
-                            c.err(
-                                &format!("{at}.fields[{j}].0"),
-                                format!("`{f}` is not a field of {} (fields: {})", form.name, known.join(", ")),
-                            );
-                        }
-                    }
-                }
-            }
-        }
-    }
 }

@@ -153,11 +153,14 @@ impl Calendar {
         while !self.is_working_day(d) {
             d = d.succ_opt().expect("date in range");
         }
-        d.and_time(NaiveTime::from_hms_opt(self.office_start, 0, 0).expect("valid hour"))
+        d.and_time(NaiveTime::MIN) + Duration::hours(i64::from(self.office_start.min(23)))
     }
 
+    /// When office hours close on `d`: closing at 24 is midnight, the start of the next day.
+    /// (Protocols are checked to open at 0 to 23 and close later the same day, by 24.)
     fn close_of(&self, d: NaiveDate) -> NaiveDateTime {
-        d.and_time(NaiveTime::from_hms_opt(self.office_end, 0, 0).expect("valid hour"))
+        let day = d.and_time(NaiveTime::MIN);
+        day + Duration::hours(i64::from(self.office_end.min(24)))
     }
 
     /// When an obligation fired at `from` falls due; `None` for no time limit.
@@ -224,6 +227,23 @@ mod tests {
             c.due(t("2024-03-28 10:00"), &Deadline::WorkingDays(2)),
             Some(t("2024-04-03 17:00"))
         );
+    }
+
+    #[test]
+    fn office_hours_to_24_close_at_midnight() {
+        let c = Calendar {
+            office_start: 0,
+            office_end: 24,
+            ..Calendar::default()
+        };
+        // Friday 8 March 2024, 7 pm: the first working day after is Monday, closing at midnight.
+        assert_eq!(
+            c.due(t("2024-03-08 19:00"), &Deadline::FirstWorkingDay),
+            Some(t("2024-03-12 00:00"))
+        );
+        assert!(c.in_office_hours(t("2024-03-11 23:59")));
+        assert!(!c.in_office_hours(t("2024-03-09 12:00")));
+        assert_eq!(c.next_office_open(t("2024-03-09 12:00")), t("2024-03-11 00:00"));
     }
 
     #[test]

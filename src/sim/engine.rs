@@ -2123,8 +2123,7 @@ impl Engine {
                     child as usize,
                     role,
                     action,
-                    by_trainee,
-                    !auto,
+                    (by_trainee, !auto),
                     &params,
                     queue_wait as f64,
                 )
@@ -2385,7 +2384,7 @@ impl Engine {
                     note,
                     ..Default::default()
                 };
-                self.act(child, role, action, false, true, &params, 0.0);
+                self.act(child, role, action, (false, true), &params, 0.0);
             }
             Happening::Conditional {
                 if_done,
@@ -3242,8 +3241,7 @@ impl Engine {
         child: usize,
         role_sym: u32,
         action_sym: u32,
-        by_trainee: bool,
-        judged: bool,
+        (by_trainee, judged): (bool, bool),
         params: &ActionParams,
         queue_wait: f64,
     ) {
@@ -3252,7 +3250,7 @@ impl Engine {
         let has_effects = self.has_effects[action_sym as usize];
         let before = self.acting.replace((child as u32, role_sym));
         if self.keeps(child) || by_trainee || judged || has_effects || !params.answers.is_empty() {
-            self.act_in_full(child, role_sym, action_sym, by_trainee, judged, params, queue_wait);
+            self.act_in_full(child, role_sym, action_sym, (by_trainee, judged), params, queue_wait);
         } else {
             // Nothing to record, judge or set off but the duties met and the action itself.
             self.meet_duties(child, role_sym, action_sym, queue_wait);
@@ -3442,8 +3440,7 @@ impl Engine {
         child: usize,
         role_sym: u32,
         action_sym: u32,
-        by_trainee: bool,
-        judged: bool,
+        (by_trainee, judged): (bool, bool),
         params: &ActionParams,
         queue_wait: f64,
     ) {

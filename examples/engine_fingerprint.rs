@@ -74,7 +74,7 @@ fn json<T: serde::Serialize>(v: &T) -> String {
 }
 
 fn protocol(id: &str) -> Arc<Protocol> {
-    let f = paths::protocol_file(id);
+    let f = paths::protocol_file(id).unwrap_or_else(|e| panic!("{e}"));
     Arc::new(load_protocol(&f).unwrap_or_else(|d| panic!("{d}")).protocol)
 }
 

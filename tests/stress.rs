@@ -125,7 +125,7 @@ fn most_children_are_back_before_a_strategy_meeting_is_needed() {
 }
 
 #[test]
-fn setting_about_lapsing_duties_at_once_holds_a_meeting_for_nearly_every_episode() {
+fn setting_about_lapsing_duties_at_once_holds_many_more_meetings() {
     // The caseload's `lapsing_duties_start` is the assumption behind the meetings figure: at 0
     // the roles set about "by day 7 if still missing" at once, as if every child stayed away.
     let oct = protocol("havering-2023-10");
@@ -135,8 +135,10 @@ fn setting_about_lapsing_duties_at_once_holds_a_meeting_for_nearly_every_episode
     let h = run(std::slice::from_ref(&oct), &halfway, 2);
     let a = run(&[oct], &at_once, 2);
     let meetings = |s: &Summary| s.protocols[0].strategy_meetings_per_week.mean;
+    // (Meetings are held in office hours: set about at once at night, one waits for the morning,
+    // by when some children are back — so "at once" holds fewer than twice as many.)
     assert!(
-        meetings(&a) > 2.0 * meetings(&h),
+        meetings(&a) > 1.5 * meetings(&h),
         "at once {} a week, halfway {}",
         meetings(&a),
         meetings(&h)
@@ -158,8 +160,9 @@ fn setting_about_lapsing_duties_at_once_holds_a_meeting_for_nearly_every_episode
     );
     assert!(!h.caseload.describe().contains("if still missing"));
     let (met, lapsed) = day7(&a);
-    // (Only children found within the social worker's first few hours escape it.)
-    assert!(met > 4.0 * lapsed, "at once: met {met}, lapsed {lapsed}");
+    // (Only children found before it is held escape it: within the social worker's first few
+    // hours, or, at night and at weekends, before the office opens.)
+    assert!(met > lapsed, "at once: met {met}, lapsed {lapsed}");
 }
 
 fn expect_bad(file: &str, contents: &str, expected: &[&str]) {

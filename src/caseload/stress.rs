@@ -159,7 +159,6 @@ pub fn run_plan(
     e.record_children = record_children;
     e.merge_duplicate_duties = true;
     e.miss_undone_while_away = false;
-    e.meetings_in_office_hours = false;
     e.automation = cl.automation(&info.held_actions);
     if last_use {
         plan.move_children(&mut e);

@@ -762,10 +762,10 @@ pub struct Engine {
     /// cancelled, if it was left undone for an hour or more while the child was away (see
     /// `locate`). Stress runs turn this off: their results do not depend on records being kept.
     pub miss_undone_while_away: bool,
-    /// Scenarios: a role acting by the book holds, chairs or attends a meeting (an action `hold_…`,
-    /// `chair_…` or `attend_…` whose id names a meeting) in office hours, where the time allowed
-    /// leaves room for it, not at 2 am on a Saturday. Stress runs turn this off (meeting slots
-    /// model office hours there).
+    /// A role nobody plays holds, chairs or attends a meeting (an action `hold_…`, `chair_…` or
+    /// `attend_…` whose id names a meeting) in office hours, where the time allowed leaves room
+    /// for it, not at 2 am on a Saturday — in scenarios and stress runs alike (meetings in
+    /// meeting slots keep the slots' hours).
     pub meetings_in_office_hours: bool,
     /// Scenarios: places (by id) and people (by role id) as the records name them ("a flat in
     /// Anerley", "Bola Akande (allocated social worker)"); ids not here are shown as they are
@@ -845,6 +845,9 @@ pub struct Engine {
     plain_action: Vec<bool>,
     /// By action number: the protocol gives the action effects.
     has_effects: Vec<bool>,
+    /// By action number: holding, chairing or attending a meeting (an id `hold_…`, `chair_…` or
+    /// `attend_…` that names a meeting).
+    is_meeting: Vec<bool>,
     /// Some condition counts episodes in a window (else facts need not list episode ages).
     counts_episodes: bool,
     scratch_judged: Vec<(usize, bool)>,
@@ -1440,6 +1443,7 @@ impl Engine {
             done_key: Vec::new(),
             plain_action: Vec::new(),
             has_effects: Vec::new(),
+            is_meeting: Vec::new(),
             counts_episodes: true,
             scratch_judged: Vec::new(),
             week_memo: None,
@@ -1733,6 +1737,8 @@ impl Engine {
         self.plain_action.push(plain);
         let effects = decl.is_some_and(|i| !self.protocol.actions[i].effects.is_empty());
         self.has_effects.push(effects);
+        self.is_meeting
+            .push(["hold_", "chair_", "attend_"].iter().any(|p| name.starts_with(p)) && name.contains("meeting"));
         self.name_ix.insert(name.to_string(), i);
         self.role_count.push(0);
         self.action_count.push(0);
@@ -2969,14 +2975,9 @@ impl Engine {
         if !self.meetings_in_office_hours || (due.is_none() && self.rule_info[ri].lapses) {
             return ready;
         }
-        let (role, action) = self.rule_names[ri];
-        let by_the_book = self.behaviour.get(role as usize).is_none_or(|b| b.is_none());
+        let (_, action) = self.rule_names[ri];
         // (A meeting that takes a meeting slot keeps the slots' hours: see `seek_slot`.)
-        let name = &self.names.list[action as usize];
-        let meeting = ["hold_", "chair_", "attend_"].iter().any(|p| name.starts_with(p))
-            && name.contains("meeting")
-            && !self.takes_slot(action);
-        if !(by_the_book && meeting) {
+        if !self.is_meeting[action as usize] || self.takes_slot(action) {
             return ready;
         }
         let open = self.office_open_from(ready);

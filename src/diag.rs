@@ -136,7 +136,8 @@ pub fn parse_ron<T: serde::de::DeserializeOwned>(path: &Path, src: &str) -> Resu
             // RON stops just after the closing bracket: point at the text that follows instead.
             pos = next_text(src, pos);
         }
-        let spans = SpanMap::scan(src);
+        // Only the values up to the error are needed to name where it is.
+        let spans = SpanMap::scan_until(src, Some(pos));
         if matches!(e.code, ron::Error::UnclosedBlockComment)
             && let Some(at) = spans.unclosed_comment()
         {
@@ -703,8 +704,10 @@ fn unclosed_string_line(src: &str, upto: usize) -> Option<usize> {
 pub const MAX_SOURCE_BYTES: u64 = 8 * 1024 * 1024;
 
 fn too_large(path: &Path, what: &str, size: Option<u64>) -> Diagnostics {
+    // In bytes when a MiB rounded would read as the limit itself.
     let size = match size {
-        Some(n) => format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0)),
+        Some(n) if n >= MAX_SOURCE_BYTES + 100 * 1024 => format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0)),
+        Some(n) => format!("{} bytes", thousands(n)),
         None => "more than that".into(),
     };
     Diagnostics::single(
@@ -712,11 +715,25 @@ fn too_large(path: &Path, what: &str, size: Option<u64>) -> Diagnostics {
         1,
         1,
         format!(
-            "the file is too large for {} file: it may hold at most {} MiB, and it holds {size} (is it the right file?)",
+            "the file is too large for {} file: it may hold at most {} MiB ({} bytes), and it holds {size} (is it the right file?)",
             with_article(what.to_string()),
-            MAX_SOURCE_BYTES / (1024 * 1024)
+            MAX_SOURCE_BYTES / (1024 * 1024),
+            thousands(MAX_SOURCE_BYTES)
         ),
     )
+}
+
+/// `8388608` → `8,388,608`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Read an input file as text. Failures are put in plain words ("it is a folder, not a file"),

@@ -107,7 +107,7 @@ fn a_file_over_the_size_limit_is_refused_with_the_limit_named() {
         assert_eq!(code, Some(2), "{args:?}: {err}");
         assert_eq!(position(&err, &file), (1, 1));
         assert!(
-            err.contains("too large") && err.contains("at most 8 MiB") && err.contains("9.0 MiB"),
+            err.contains("too large") && err.contains("at most 8 MiB (8,388,608 bytes)") && err.contains("9.0 MiB"),
             "{args:?}: {err}"
         );
     }

@@ -78,6 +78,8 @@ struct Node {
 }
 
 const NONE: u32 = u32::MAX;
+/// A value past the part of the file being mapped (and everything inside it).
+const SKIPPED: u32 = u32::MAX - 1;
 
 /// Map from a value's path to where it starts in the source.
 #[derive(Debug, Clone)]
@@ -87,6 +89,10 @@ pub struct SpanMap {
     by_hash: HashMap<u64, u32>,
     too_deep: Option<Pos>,
     unclosed_comment: Option<Pos>,
+    /// Values starting after this are not recorded.
+    until: Option<Pos>,
+    /// Where a segment is written out to be hashed.
+    scratch: String,
 }
 
 impl Default for SpanMap {
@@ -96,6 +102,8 @@ impl Default for SpanMap {
             by_hash: HashMap::new(),
             too_deep: None,
             unclosed_comment: None,
+            until: None,
+            scratch: String::new(),
         };
         m.add(NONE, Seg::Root, Pos { line: 1, col: 1 }, false);
         m
@@ -108,7 +116,9 @@ const MODULUS: u64 = (1 << 61) - 1;
 const BASE: u64 = 0x5bd1_e995_3c6e_f372 % MODULUS;
 
 fn mul(a: u64, b: u64) -> u64 {
-    ((u128::from(a) * u128::from(b)) % u128::from(MODULUS)) as u64
+    let p = u128::from(a) * u128::from(b);
+    let r = (p as u64 & MODULUS) + (p >> 61) as u64;
+    if r >= MODULUS { r - MODULUS } else { r }
 }
 fn step(h: u64, c: char) -> u64 {
     (mul(h, BASE) + u64::from(c) + 1) % MODULUS
@@ -131,12 +141,23 @@ fn small(n: usize) -> u32 {
 
 impl SpanMap {
     pub fn scan(src: &str) -> Self {
+        Self::scan_until(src, None)
+    }
+
+    /// Like [`scan`](Self::scan), but recording only the values that start at or before `until`
+    /// (enough for [`path_at`](Self::path_at) there): a parse error early in a large file then
+    /// maps only the part before it. Nesting and comments are still checked to the end.
+    pub fn scan_until(src: &str, until: Option<Pos>) -> Self {
+        let map = SpanMap {
+            until,
+            ..SpanMap::default()
+        };
         let mut s = Scanner {
             chars: src.chars().collect(),
             i: 0,
             line: 1,
             col: 1,
-            map: SpanMap::default(),
+            map,
             stack: Vec::new(),
         };
         // A byte order mark (Windows Notepad) takes no column.
@@ -170,20 +191,27 @@ impl SpanMap {
     /// Record `seg` below `parent` starting at `pos` (a path seen before keeps its first
     /// position unless `overwrite`).
     fn add(&mut self, parent: u32, seg: Seg, pos: Pos, overwrite: bool) -> u32 {
+        if parent == SKIPPED || self.until.is_some_and(|u| (pos.line, pos.col) > (u.line, u.col)) {
+            return SKIPPED;
+        }
         let at_root = parent == NONE || self.nodes[parent as usize].seg == Seg::Root;
-        let mut text = String::new();
+        let mut text = std::mem::take(&mut self.scratch);
+        text.clear();
         seg.push_to(&mut text, at_root);
+        let mut own = 0;
+        let mut chars = 0;
+        for c in text.chars() {
+            own = step(own, c);
+            chars += 1;
+        }
+        self.scratch = text;
         let (mut hash, base_len) = match parent {
             NONE => (0, 0),
             p => {
                 let n = &self.nodes[p as usize];
-                (mul(n.hash, power(text.chars().count() as u64)), n.len)
+                (mul(n.hash, power(chars)), n.len)
             }
         };
-        let mut own = 0;
-        for c in text.chars() {
-            own = step(own, c);
-        }
         hash = (hash + own) % MODULUS;
         let (line, col) = (small(pos.line), small(pos.col));
         let mut k = self.by_hash.get(&hash).copied().unwrap_or(NONE);
@@ -205,7 +233,7 @@ impl SpanMap {
             seg,
             line,
             col,
-            len: base_len.saturating_add(small(text.chars().count())),
+            len: base_len.saturating_add(small(chars as usize)),
             hash,
         });
         id

@@ -725,15 +725,12 @@ fn too_large(path: &Path, what: &str, size: Option<u64>) -> Diagnostics {
 
 /// `8388608` → `8,388,608`.
 fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    let d = n.to_string();
+    let comma = |i: usize| (i > 0 && (d.len() - i).is_multiple_of(3)).then_some(',');
+    d.chars()
+        .enumerate()
+        .flat_map(|(i, c)| comma(i).into_iter().chain([c]))
+        .collect()
 }
 
 /// Read an input file as text. Failures are put in plain words ("it is a folder, not a file"),

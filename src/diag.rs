@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::protocol::spans::{Pos, SpanMap};
+use crate::protocol::spans::{MAX_DEPTH, Pos, SpanMap};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceError {
@@ -112,6 +112,9 @@ impl<'a> Collector<'a> {
 pub fn parse_ron<T: serde::de::DeserializeOwned>(path: &Path, src: &str) -> Result<T, Diagnostics> {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     let root = root_name::<T>();
+    if src.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(too_large(path, &kind_of(root), Some(src.len() as u64)));
+    }
     if is_blank(src) {
         return Err(Diagnostics::single(
             path,
@@ -133,7 +136,34 @@ pub fn parse_ron<T: serde::de::DeserializeOwned>(path: &Path, src: &str) -> Resu
             // RON stops just after the closing bracket: point at the text that follows instead.
             pos = next_text(src, pos);
         }
-        let spans = SpanMap::scan(src);
+        // Only the values up to the error are needed to name where it is.
+        let spans = SpanMap::scan_until(src, Some(pos));
+        if matches!(e.code, ron::Error::UnclosedBlockComment)
+            && let Some(at) = spans.unclosed_comment()
+        {
+            // RON stops at the end of the file: name where the comment opened instead.
+            return Diagnostics::single(
+                path,
+                at.line,
+                at.col,
+                format!(
+                    "the comment that starts here with `/*` (line {}, column {}) is never closed: a `*/` is missing",
+                    at.line, at.col
+                ),
+            );
+        }
+        let deep = spans.too_deep().map(|at| {
+            format!(
+                "brackets are nested more than {MAX_DEPTH} deep from line {}, column {} (is a closing bracket missing, or the file not {} file?)",
+                at.line,
+                at.col,
+                with_article(kind_of(root))
+            )
+        });
+        if matches!(e.code, ron::Error::ExceededRecursionLimit) {
+            let msg = deep.unwrap_or_else(|| format!("brackets are nested more than {MAX_DEPTH} deep here"));
+            return Diagnostics::single(path, pos.line, pos.col, msg);
+        }
         let mut field = spans.path_at(pos);
         if matches!(e.code, ron::Error::MissingStructField { .. }) {
             // The error sits at the closing bracket: name the struct, not its last field.
@@ -172,6 +202,9 @@ pub fn parse_ron<T: serde::de::DeserializeOwned>(path: &Path, src: &str) -> Resu
             && let Some(line) = unclosed_string_line(src, pos.line)
         {
             msg = format!("{msg}; the text in quotes on line {line} is not closed");
+        }
+        if let Some(deep) = deep {
+            msg = format!("{msg}; {deep}");
         }
         Diagnostics::single(path, pos.line, pos.col, msg)
     })
@@ -665,12 +698,61 @@ fn unclosed_string_line(src: &str, upto: usize) -> Option<usize> {
     })
 }
 
+/// The most an input file may hold: 8 MiB. The largest shipped file (a whole borough's protocol)
+/// is about 125 KB, so this is over sixty times what a real file needs, while a file past it (a
+/// log or a disk image given by mistake, or `/dev/zero`) is refused before it is read into memory.
+pub const MAX_SOURCE_BYTES: u64 = 8 * 1024 * 1024;
+
+fn too_large(path: &Path, what: &str, size: Option<u64>) -> Diagnostics {
+    // In bytes when a MiB rounded would read as the limit itself.
+    let size = match size {
+        Some(n) if n >= MAX_SOURCE_BYTES + 100 * 1024 => format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0)),
+        Some(n) => format!("{} bytes", thousands(n)),
+        None => "more than that".into(),
+    };
+    Diagnostics::single(
+        path,
+        1,
+        1,
+        format!(
+            "the file is too large for {} file: it may hold at most {} MiB ({} bytes), and it holds {size} (is it the right file?)",
+            with_article(what.to_string()),
+            MAX_SOURCE_BYTES / (1024 * 1024),
+            thousands(MAX_SOURCE_BYTES)
+        ),
+    )
+}
+
+/// `8388608` → `8,388,608`.
+fn thousands(n: u64) -> String {
+    let d = n.to_string();
+    let comma = |i: usize| (i > 0 && (d.len() - i).is_multiple_of(3)).then_some(',');
+    d.chars()
+        .enumerate()
+        .flat_map(|(i, c)| comma(i).into_iter().chain([c]))
+        .collect()
+}
+
 /// Read an input file as text. Failures are put in plain words ("it is a folder, not a file"),
-/// and a file that is not UTF-8 is reported at its first bad byte. `what` names the file in
-/// messages: `caseload`, `protocol`, …
+/// a file over [`MAX_SOURCE_BYTES`] is refused, and a file that is not UTF-8 is reported at its
+/// first bad byte. `what` names the file in messages: `caseload`, `protocol`, …
 pub fn read_source(path: &Path, what: &str) -> Result<String, Diagnostics> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostics::single(path, 1, 1, format!("cannot read {what} file: {}", io_words(&e))))?;
+    use std::io::Read;
+    let cannot =
+        |e: std::io::Error| Diagnostics::single(path, 1, 1, format!("cannot read {what} file: {}", io_words(&e)));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let known = file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+    if known.is_some_and(|n| n > MAX_SOURCE_BYTES) {
+        return Err(too_large(path, what, known));
+    }
+    // A pipe or device tells no size: read one byte past the limit at most.
+    let mut bytes = Vec::new();
+    file.take(MAX_SOURCE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(too_large(path, what, None));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let before = std::str::from_utf8(good).unwrap_or_default();

@@ -131,8 +131,6 @@ fn regression_deep_nesting_overflowed_the_span_scanner() {
 }
 
 #[test]
-#[ignore = "open defect (scenario loader / engine, not this harness): a scenario whose child never leaves \
-            panics in reclassify (src/sim/engine.rs:2316, expect(\"episode\")); un-ignore once fixed"]
-fn regression_scenario_without_a_leaving_event_panics_the_run() {
+fn regression_scenario_without_a_leaving_event_panicked_the_run() {
     regression("scenario-no-episode-reclassify.ron");
 }

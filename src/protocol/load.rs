@@ -184,6 +184,18 @@ fn check(p: &Protocol, c: &mut Collector) {
             Forbidden::Action(a) => action_ref(c, &n, &format!("{at}.forbids.0"), a),
             Forbidden::Grade(_) => {}
         }
+        for (j, r) in x.roles.iter().enumerate() {
+            role_ref(c, &n, &format!("{at}.roles[{j}]"), r);
+        }
+        for (j, r) in x.except.iter().enumerate() {
+            role_ref(c, &n, &format!("{at}.except[{j}]"), r);
+        }
+        if let Some(r) = x.roles.iter().find(|r| x.except.contains(r)) {
+            c.err(
+                &format!("{at}.except"),
+                format!("`{r}` is both bound (`roles`) and spared (`except`): name it in one of them"),
+            );
+        }
         condition(c, &n, &format!("{at}.when"), &x.when);
         citation(c, &n, &format!("{at}.citation"), &x.citation);
     }

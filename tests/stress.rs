@@ -647,3 +647,49 @@ fn a_run_beyond_the_known_bank_holidays_says_so() {
     assert!(text.contains("Bank holidays are known for 2013–2027 only"), "{text}");
     assert!(text.contains("One replication: means with no intervals"), "{text}");
 }
+
+#[test]
+fn the_comparison_headline_is_not_moved_by_duties_that_can_never_be_late() {
+    // A "revision" that only adds a duty with no time limit for every child who goes missing:
+    // every such duty is met (it can never be late), so the share met in time over all rules
+    // rises — a composition effect. The headline, on the timed rules both versions share, does
+    // not move at all, and says what the added rule brings apart.
+    let may = protocol("havering-2023-05");
+    let mut padded = (*may).clone();
+    let mut extra = padded
+        .rules
+        .iter()
+        .find(|r| r.id == "hv.appx-e.notify-senior-management")
+        .unwrap()
+        .clone();
+    extra.id = "test.note-on-file".into();
+    // (A role the caseload does not staff: the added duties take no staffed worker's time.)
+    extra.role = "placement_provider".into();
+    extra.trigger = safe_return::protocol::Trigger::Left;
+    extra.when = Default::default();
+    extra.deadline = safe_return::protocol::Deadline::NoLimit;
+    padded.rules.push(extra);
+    let cl = LoadedCaseload::builtin().with_children(300).with_days(60);
+    let s = run(&[may, Arc::new(padded)], &cl, 3);
+    let cmp = s.comparison.as_ref().expect("a comparison");
+    assert_eq!(cmp.changes[0].measure, "duties_met_in_time_shared_timed_rules");
+    assert_eq!(cmp.changes[0].change.mean, 0.0, "{:?}", cmp.changes[0]);
+    let all = cmp.changes.iter().find(|c| c.measure == "duties_met_in_time").unwrap();
+    assert!(
+        all.change.mean > 0.0,
+        "the pooled share rises with the added duties: {all:?}"
+    );
+    // One added duty for each episode.
+    assert!(
+        (cmp.added_duties_untimed - s.protocols[1].episodes.mean).abs() < 1.0,
+        "{} added duties, {} episodes",
+        cmp.added_duties_untimed,
+        s.protocols[1].episodes.mean
+    );
+    let words = safe_return::caseload::report::comparison_headline(cmp, s.caseload.horizon_days);
+    assert!(words.contains("+0.0"), "{words}");
+    assert!(
+        words.contains("duties a year with no time limit (which can never be late)"),
+        "{words}"
+    );
+}

@@ -721,6 +721,10 @@ pub struct ProtocolResult {
     /// The headline measures replication by replication (for paired changes; not written out).
     #[serde(skip)]
     pub per_replication: Vec<Headline>,
+    /// Each rule's duties (met, late, missed), replication by replication, in `rules`' order:
+    /// for measures over a set of rules only a comparison knows (the rules both versions share).
+    #[serde(skip)]
+    pub per_replication_rules: Vec<Vec<(u64, u64, u64)>>,
 }
 
 /// A group of duties (such as every duty to hold a strategy meeting), per replication.
@@ -1135,6 +1139,10 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
         meeting_slots,
         meeting_duties,
         per_replication,
+        per_replication_rules: reps
+            .iter()
+            .map(|x| x.rules.iter().map(|t| (t.met, t.late, t.missed)).collect())
+            .collect(),
     }
 }
 
@@ -1184,8 +1192,23 @@ pub struct Comparison {
     /// Rules in both protocols (by id). None: two different protocols, compared as wholes.
     pub rules_shared: usize,
     /// Headline measures, revision minus baseline, paired replication by replication (the two
-    /// protocols run on the same children and episodes), with 95 % intervals.
+    /// protocols run on the same children and episodes), with 95 % intervals. The first, where
+    /// the two share timed rules, is the headline: duties met in time on the rules with a time
+    /// limit that both versions have (`duties_met_in_time_shared_timed_rules`), so that rules
+    /// added or removed — above all duties with no time limit, which can never be late — do not
+    /// move it by their mere number.
     pub changes: Vec<MeasureChange>,
+    /// Rules both versions have, with a time limit in both.
+    pub shared_timed_rules: usize,
+    /// Duties met in time on those rules, each version (none where none fell due).
+    pub baseline_shared_timed: Option<Estimate>,
+    pub revision_shared_timed: Option<Estimate>,
+    /// Duties a run (the caseload's horizon) under the rules only the revision has, with a time
+    /// limit and without; and the same for the rules only the baseline has.
+    pub added_duties_timed: f64,
+    pub added_duties_untimed: f64,
+    pub removed_duties_timed: f64,
+    pub removed_duties_untimed: f64,
 }
 
 /// A headline measure's change from the baseline to the revision.
@@ -1245,6 +1268,24 @@ pub fn label_apart(protocols: &mut [Arc<Protocol>], files: &[&Path]) -> Option<S
 }
 
 pub fn compare(a: &ProtocolResult, b: &ProtocolResult, changes: &[(String, Vec<String>)]) -> Comparison {
+    // The headline: duties met in time on the timed rules both versions have, paired.
+    let shared_timed: Vec<&str> = a
+        .rules
+        .iter()
+        .filter(|r| timed(r) && b.rules.iter().any(|x| x.id == r.id && timed(x)))
+        .map(|r| r.id.as_str())
+        .collect();
+    let shared = (!shared_timed.is_empty()).then(|| {
+        let (x, y) = (share_met_over(a, &shared_timed), share_met_over(b, &shared_timed));
+        let each = |v: &[Option<f64>]| some_est(v.iter().flatten().copied().collect());
+        let d: Vec<f64> = x.iter().zip(&y).filter_map(|(p, q)| Some((*q)? - (*p)?)).collect();
+        let change = (!d.is_empty()).then(|| MeasureChange {
+            measure: "duties_met_in_time_shared_timed_rules".into(),
+            change: Estimate::of_change(&d),
+        });
+        (each(&x), each(&y), change)
+    });
+    let shared = shared.and_then(|(x, y, c)| Some((x, y, c?)));
     let mut ids: Vec<&str> = a.rules.iter().map(|r| r.id.as_str()).collect();
     for r in &b.rules {
         if !ids.contains(&r.id.as_str()) {
@@ -1327,8 +1368,55 @@ pub fn compare(a: &ProtocolResult, b: &ProtocolResult, changes: &[(String, Vec<S
         strategy_meetings_per_week_change: r4(b.strategy_meetings_per_week.mean - a.strategy_meetings_per_week.mean),
         escalations_change: r4(b.escalations.mean - a.escalations.mean),
         rules_shared: a.rules.iter().filter(|r| b.rules.iter().any(|x| x.id == r.id)).count(),
-        changes: paired_changes(a, b),
+        changes: shared
+            .as_ref()
+            .map(|(_, _, change)| change.clone())
+            .into_iter()
+            .chain(paired_changes(a, b))
+            .collect(),
+        shared_timed_rules: shared_timed.len(),
+        baseline_shared_timed: shared.as_ref().and_then(|(x, _, _)| *x),
+        revision_shared_timed: shared.as_ref().and_then(|(_, y, _)| *y),
+        added_duties_timed: only(b, a, true),
+        added_duties_untimed: only(b, a, false),
+        removed_duties_timed: only(a, b, true),
+        removed_duties_untimed: only(a, b, false),
     }
+}
+
+/// Whether a rule's duties have a time limit (`RuleResult::deadline` is the deadline's label).
+fn timed(r: &RuleResult) -> bool {
+    r.deadline != crate::protocol::Deadline::NoLimit.label()
+}
+
+/// Duties met in time over the rules `ids` (by id), replication by replication (none where none
+/// fell due in it).
+fn share_met_over(p: &ProtocolResult, ids: &[&str]) -> Vec<Option<f64>> {
+    let idx: Vec<usize> = ids
+        .iter()
+        .filter_map(|id| p.rules.iter().position(|r| r.id == *id))
+        .collect();
+    p.per_replication_rules
+        .iter()
+        .map(|reps| {
+            let (m, l, s) = idx
+                .iter()
+                .filter_map(|&i| reps.get(i))
+                .fold((0, 0, 0), |a, t| (a.0 + t.0, a.1 + t.1, a.2 + t.2));
+            (m + l + s > 0).then(|| m as f64 / (m + l + s) as f64)
+        })
+        .collect()
+}
+
+/// Mean duties a run under the rules `of` has and `other` lacks, with a time limit (`with`) or
+/// without.
+fn only(of: &ProtocolResult, other: &ProtocolResult, with: bool) -> f64 {
+    r4(of
+        .rules
+        .iter()
+        .filter(|r| timed(r) == with && !other.rules.iter().any(|x| x.id == r.id))
+        .map(|r| r.fired.mean)
+        .sum())
 }
 
 impl Comparison {

@@ -362,3 +362,34 @@ fn when_more_workers_change_nothing_the_sweep_says_so_instead_of_asking_for_more
     assert!(text.contains("More workers made no difference ("), "{text}");
     assert!(text.contains("the wait is for office hours"), "{text}");
 }
+
+#[test]
+fn a_pool_above_the_target_is_not_enough_while_one_timed_rule_is_below_it() {
+    // 96 % of the RHI worker's timed duties in time, pooled — but the 72-hour interview itself
+    // at 91 %: the weakest rule decides, so this staffing does not reach 95 %.
+    use safe_return::caseload::stress::Estimate;
+    use safe_return::caseload::sweep::{RuleBelow, SweepPoint};
+    let zero = Estimate::of(&[0.0]);
+    let mut p = SweepPoint {
+        protocol: "x".into(),
+        met_in_time: Some(Estimate::of(&[0.96, 0.96])),
+        late: zero,
+        missed: zero,
+        open_at_end: zero,
+        duties_per_week: zero,
+        mean_queue_wait_minutes: None,
+        mean_wait_for_office_hours_minutes: None,
+        busy: None,
+        rules_with_backlog: vec![],
+        rules_below_target: vec![RuleBelow {
+            rule: "hv.rhi.offer-72h".into(),
+            met_in_time: 0.91,
+            likely_cause: None,
+        }],
+        duties_met_in_time_staffed_roles: None,
+        duties_met_in_time: None,
+    };
+    assert!(!p.meets(0.95));
+    p.rules_below_target.clear();
+    assert!(p.meets(0.95), "with every timed rule at the target, the pool decides");
+}

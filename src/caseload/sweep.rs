@@ -145,9 +145,13 @@ pub struct SweepPoint {
 }
 
 impl SweepPoint {
-    /// Meets the target: the role's duties met in time at or above it on average, and no backlog.
+    /// Meets the target: the role's duties met in time at or above it on average, **each** of the
+    /// swept rules with a time limit too (the weakest decides: a pool can clear the target on
+    /// duties in time by construction while every 72-hour interview is below it), and no backlog.
     pub fn meets(&self, target: f64) -> bool {
-        self.rules_with_backlog.is_empty() && self.met_in_time.is_some_and(|m| m.mean + 1e-9 >= target)
+        self.rules_with_backlog.is_empty()
+            && self.rules_below_target.is_empty()
+            && self.met_in_time.is_some_and(|m| m.mean + 1e-9 >= target)
     }
 }
 

@@ -2949,7 +2949,14 @@ impl Engine {
         let mut wait = 0;
         if let Some(n) = b.workers {
             debug_assert!(at == self.now_ns && ready >= at, "workers are booked now, for later");
-            let free = ready.max(self.rota(role, n).earliest(at));
+            // Waiting outside working hours comes first: a duty that arises at night waits for
+            // the office to open whether or not a worker is free; only then does it wait in line
+            // (for workers booked by those that arose before it). The start is the same either way.
+            let open = match b.office_hours_only {
+                true => self.office_open_from(ready),
+                false => ready,
+            };
+            let free = open.max(self.rota(role, n).earliest(at));
             let start = match b.office_hours_only {
                 true => self.office_open_from(free),
                 false => free,
@@ -2959,8 +2966,8 @@ impl Engine {
             self.rota(role, n).book(end);
             let st = self.staff_mut(role);
             st.bookings += 1;
-            st.wait_for_worker_minutes += minutes(free - ready) as f64;
-            st.wait_for_office_hours_minutes += minutes(start - free) as f64;
+            st.wait_for_worker_minutes += minutes(start - open) as f64;
+            st.wait_for_office_hours_minutes += minutes(open - ready) as f64;
             st.minutes_booked += b.service_minutes;
             ready = end;
         }

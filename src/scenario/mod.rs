@@ -43,6 +43,23 @@ pub struct Scenario {
     pub events: Vec<ScriptedEvent>,
     #[serde(default)]
     pub prompts: Vec<Prompt>,
+    /// By-the-book acts of roles nobody plays that are left undone in this story (another
+    /// agency's mistake: the Head of Safeguarding does not tell the Assistant Director).
+    #[serde(default)]
+    pub withheld: Vec<Withheld>,
+}
+
+/// A role's by-the-book act that the story leaves undone.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Withheld {
+    /// A role of the protocol (not the trainee's).
+    pub role: String,
+    /// An action of the protocol that role does not do by the book here.
+    pub action: String,
+    /// Why, in the story (for the author and the trainer).
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 fn default_minutes() -> u32 {
@@ -105,6 +122,19 @@ pub struct Prompt {
     /// Rules this decision is about (shown in the debrief).
     #[serde(default)]
     pub rules: Vec<String>,
+    /// Shown only if the trainee has done this action by then.
+    #[serde(default)]
+    pub if_done: Option<String>,
+    /// Shown only if the trainee has not done this action by then.
+    #[serde(default)]
+    pub unless_done: Option<String>,
+}
+
+impl Prompt {
+    /// Whether the prompt is shown, given what the trainee has done by its time (`done(action)`).
+    pub fn holds(&self, done: impl Fn(&str) -> bool) -> bool {
+        self.if_done.as_deref().is_none_or(&done) && self.unless_done.as_deref().is_none_or(|a| !done(a))
+    }
 }
 
 /// The trainee's actions with their simulated times, so a run replays headlessly.
@@ -166,6 +196,16 @@ impl LoadedScenario {
     }
     pub fn dir(&self) -> &Path {
         self.path.parent().unwrap_or(Path::new("."))
+    }
+    /// Whether a prompt is shown in this run: its condition held at its time, on what the
+    /// trainee had done by then (an engine that has run at least that far).
+    pub fn prompt_shown(&self, p: &Prompt, e: &crate::sim::engine::Engine) -> bool {
+        let at = self.at(p.at_hours);
+        p.holds(|a| {
+            e.actions_done
+                .iter()
+                .any(|(t, _, _, x, by_trainee)| *by_trainee && *t <= at && x == a)
+        })
     }
 }
 

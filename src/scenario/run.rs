@@ -8,6 +8,12 @@ use crate::sim::engine::{Engine, Happening};
 pub fn prepare(sc: &LoadedScenario, decisions: &Decisions, seed: u64) -> Engine {
     let mut e = Engine::new(sc.protocol.clone(), sc.start, seed);
     e.automation.trainee_role = Some(sc.scenario.trainee_role.clone());
+    e.automation.withheld = sc
+        .scenario
+        .withheld
+        .iter()
+        .map(|w| (w.role.clone(), w.action.clone()))
+        .collect();
     for p in &sc.scenario.places {
         e.place_names.insert(p.id.clone(), p.name.clone());
     }

@@ -93,7 +93,16 @@ pub(super) fn check_scenario(
         refs.place(c, &format!("cast[{i}].place"), &m.place);
     }
     check_events(s, &refs, c);
+    for (i, w) in s.withheld.iter().enumerate() {
+        refs.others_role(c, &format!("withheld[{i}].role"), &w.role, "withheld");
+        refs.action(c, &format!("withheld[{i}].action"), &w.action);
+    }
     for (i, pr) in s.prompts.iter().enumerate() {
+        for (f, a) in [("if_done", &pr.if_done), ("unless_done", &pr.unless_done)] {
+            if let Some(a) = a {
+                refs.action(c, &format!("prompts[{i}].{f}"), a);
+            }
+        }
         if duration_ok(s) && !(pr.at_hours >= 0.0 && pr.at_hours <= s.duration_hours) {
             c.err(
                 &format!("prompts[{i}].at_hours"),
@@ -224,6 +233,67 @@ impl Refs<'_> {
             );
         }
     }
+    /// A role of the protocol that the trainee does not play (what a `Does` event or a
+    /// `withheld` act is about: the trainee's own acts are the trainee's to do or not).
+    fn others_role(&self, c: &mut Collector, at: &str, r: &str, what: &str) {
+        self.role(c, at, r);
+        if r == self.s.trainee_role {
+            c.err(
+                at,
+                format!(
+                    "`{r}` is the trainee's role: the trainee decides what it does, so a {what} \
+                     act is for a role nobody plays"
+                ),
+            );
+        }
+    }
+    /// A `Does` event: a role nobody plays does an action of the protocol, with a grading only
+    /// where the action grades the risk and a category (one of the protocol's) only where it
+    /// classifies the child.
+    fn does(&self, c: &mut Collector, at: &str, role: &str, action: &str, grade: bool, category: Option<&str>) {
+        self.others_role(c, &format!("{at}.role"), role, "`Does`");
+        self.action(c, &format!("{at}.action"), action);
+        let Some(p) = self.p else { return };
+        let ids: Vec<&str> = p.categories.iter().map(|x| x.id.as_str()).collect();
+        if let Some(k) = category
+            && !ids.contains(&k)
+        {
+            c.err(
+                &format!("{at}.category"),
+                format!("unknown category `{k}` in protocol `{}`{}", p.id, did_you_mean(k, &ids)),
+            );
+        }
+        let Some(decl) = p.action(action) else { return };
+        let classifies = decl.effects.contains(&crate::protocol::Effect::Classifies);
+        let grades = decl.effects.contains(&crate::protocol::Effect::GradesRisk);
+        if grade && !grades {
+            c.err(
+                &format!("{at}.grade"),
+                format!("`{action}` does not grade the risk: leave the grading out"),
+            );
+        }
+        if !grade && grades {
+            c.err(
+                &format!("{at}.action"),
+                format!("`{action}` grades the risk: say how, with `grade:` (High, Medium, Low or NoApparentRisk)"),
+            );
+        }
+        if category.is_some() && !classifies {
+            c.err(
+                &format!("{at}.category"),
+                format!("`{action}` does not classify the child: leave the category out"),
+            );
+        }
+        if category.is_none() && classifies {
+            c.err(
+                &format!("{at}.action"),
+                format!(
+                    "`{action}` classifies the child: say as what, with `category:` (one of {})",
+                    ids.join(", ")
+                ),
+            );
+        }
+    }
     /// A message's sender: a role of the protocol, a cast member or the child.
     fn sender(&self, c: &mut Collector, at: &str, from: &str) {
         let Some(p) = self.p else { return };
@@ -249,6 +319,13 @@ impl Refs<'_> {
             | Happening::WhereaboutsKnown { at: pl, .. } => self.place(c, &format!("{at}.at"), pl),
             Happening::Message { from, .. } => self.sender(c, &format!("{at}.from"), from),
             Happening::Discloses { to: Some(to), .. } => self.role(c, &format!("{at}.to"), to),
+            Happening::Does {
+                role,
+                action,
+                grade,
+                category,
+                ..
+            } => self.does(c, at, role, action, grade.is_some(), category.as_deref()),
             Happening::Conditional {
                 if_done,
                 unless_done,

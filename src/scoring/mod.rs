@@ -65,6 +65,22 @@ pub struct Report {
     /// Everyone else's obligations (not scored; shows what the protocol asked of the others).
     pub others: Vec<ObligationReport>,
     pub timeline: Vec<TimelineEntry>,
+    /// The decision points the trainee was asked, in time order: a conditional prompt only where
+    /// its condition held at its time (no "the call handler is taking your report" for a parent
+    /// who never rang).
+    #[serde(default)]
+    pub prompts: Vec<PromptReport>,
+}
+
+/// A decision point as the trainee met it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PromptReport {
+    pub at: String,
+    /// Hours since the scenario started.
+    pub hours: f64,
+    pub text: String,
+    /// The rules the decision is about.
+    pub rules: Vec<String>,
 }
 
 fn ts(t: NaiveDateTime) -> String {
@@ -140,6 +156,18 @@ pub fn report(sc: &LoadedScenario, e: &Engine, seed: u64) -> Report {
             text: l.text.clone(),
         })
         .collect();
+    let prompts = sc
+        .scenario
+        .prompts
+        .iter()
+        .filter(|pr| sc.prompt_shown(pr, e))
+        .map(|pr| PromptReport {
+            at: ts(sc.at(pr.at_hours)),
+            hours: pr.at_hours,
+            text: pr.text.clone(),
+            rules: pr.rules.clone(),
+        })
+        .collect();
     Report {
         scenario: sc.id.clone(),
         title: sc.scenario.title.clone(),
@@ -154,6 +182,7 @@ pub fn report(sc: &LoadedScenario, e: &Engine, seed: u64) -> Report {
         obligations: mine,
         others,
         timeline,
+        prompts,
     }
 }
 
@@ -258,6 +287,17 @@ impl Report {
                 cell(&o.feedback),
                 cell(&o.citation)
             );
+        }
+        if !self.prompts.is_empty() {
+            s += "\n## Decision points\n\n";
+            for p in &self.prompts {
+                let rules: Vec<String> = p.rules.iter().map(|r| code(r)).collect();
+                s += &format!("- {} (+{} h) {}", p.at, p.hours, markdown_text(&p.text));
+                if !rules.is_empty() {
+                    s += &format!(" — {}", rules.join(", "));
+                }
+                s += "\n";
+            }
         }
         s += "\n## Timeline\n\n";
         for t in &self.timeline {

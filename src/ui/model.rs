@@ -159,14 +159,20 @@ impl PlaySession {
         }
         let mut target =
             (self.engine.now + Duration::milliseconds((sim_seconds * 1000.0) as i64)).min(self.scenario.end());
-        let prompts = &self.scenario.scenario.prompts;
-        if let Some(p) = prompts.get(self.prompts_seen) {
+        // A conditional prompt is shown only if its condition holds when its time comes (on
+        // what the trainee has done by then); one that does not hold is passed by.
+        while let Some(p) = self.scenario.scenario.prompts.get(self.prompts_seen) {
             let at = self.scenario.at(p.at_hours);
-            if at <= target {
+            if at > target {
+                break;
+            }
+            self.engine.run_until(at);
+            self.prompts_seen += 1;
+            if self.scenario.prompt_shown(p, &self.engine) {
                 target = at;
                 self.paused = true;
-                self.prompt = Some(self.prompts_seen);
-                self.prompts_seen += 1;
+                self.prompt = Some(self.prompts_seen - 1);
+                break;
             }
         }
         self.engine.run_until(target);

@@ -122,7 +122,8 @@ fn a_debrief_keeps_its_structure_whatever_the_scenario_and_trainee_write() {
     assert!(!evil.contains("<script"), "{evil}");
     let st = structure(&evil);
     assert_eq!(st, structure(&plain), "{evil}");
-    assert_eq!(st.headings, 3, "{evil}");
+    // Title, your obligations, the decision points asked and the timeline.
+    assert_eq!(st.headings, 4, "{evil}");
     assert_eq!(st.html, 0, "{evil}");
     assert!(st.rows > 2 && st.items > 5, "{evil}");
     assert!(evil.starts_with("# Debrief: &lt;script&gt;"), "{evil}");

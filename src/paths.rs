@@ -34,6 +34,11 @@ pub fn scenarios_dir() -> PathBuf {
     root().join("scenarios")
 }
 
+/// The shipped caseloads: `assets/caseloads/`.
+pub fn caseloads_dir() -> PathBuf {
+    root().join("assets").join("caseloads")
+}
+
 /// Whether `id` is a plain name, safe to make a file name in one folder of: letters, digits,
 /// `-`, `_` and `.`, not starting with `.` (so never `..`, a `/` or a backslash). `what` names the id
 /// in the message (such as "protocol id").
@@ -80,15 +85,124 @@ pub fn file_name_part(text: &str) -> String {
     name
 }
 
-/// Resolve a protocol argument: a file, or an id under `assets/protocols/`.
+/// Resolve a protocol argument: a file, or an id under `assets/protocols/`, or where neither
+/// is found the argument as a path (loading it then says what is wrong). For a message that
+/// lists the protocols instead, see [`resolve_protocol`].
 pub fn protocol_arg(arg: &str) -> PathBuf {
-    let p = PathBuf::from(arg);
-    if p.is_file() {
-        return p;
+    resolve_protocol(arg).unwrap_or_else(|_| PathBuf::from(arg))
+}
+
+/// Resolve a protocol given by id (`havering-2023-10`), by file name (`havering-2023-10.ron`,
+/// looked for in `assets/protocols/` where it is not in the working folder) or by path. Where
+/// none is found, the message lists the shipped protocols and suggests the nearest.
+pub fn resolve_protocol(arg: &str) -> Result<PathBuf, String> {
+    resolve(arg, &protocols_dir(), Kind::Protocol)
+}
+
+/// Resolve a caseload as [`resolve_protocol`] does a protocol, in `assets/caseloads/`.
+pub fn resolve_caseload(arg: &str) -> Result<PathBuf, String> {
+    resolve(arg, &caseloads_dir(), Kind::Caseload)
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Protocol,
+    Caseload,
+}
+
+impl Kind {
+    fn word(self) -> &'static str {
+        match self {
+            Kind::Protocol => "protocol",
+            Kind::Caseload => "caseload",
+        }
     }
-    match protocol_file(arg) {
-        Ok(by_id) if by_id.is_file() => by_id,
-        _ => p,
+    fn folder(self) -> &'static str {
+        match self {
+            Kind::Protocol => "assets/protocols/",
+            Kind::Caseload => "assets/caseloads/",
+        }
+    }
+}
+
+/// The ids (file names less `.ron`) of the `.ron` files in `dir`, sorted.
+pub fn ids_in(dir: &Path) -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "ron"))
+                .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    ids.sort();
+    ids
+}
+
+fn resolve(arg: &str, dir: &Path, kind: Kind) -> Result<PathBuf, String> {
+    let p = PathBuf::from(arg);
+    if p.exists() {
+        // A folder too: loading it says "it is a folder, not a file".
+        return Ok(p);
+    }
+    let id = arg.strip_suffix(".ron").unwrap_or(arg);
+    if plain_name(id, "").is_ok() {
+        let by_id = dir.join(format!("{id}.ron"));
+        if by_id.is_file() {
+            return Ok(by_id);
+        }
+    }
+    Err(not_found(arg, dir, kind))
+}
+
+/// No such file, and no such id: what there is, and the nearest.
+fn not_found(arg: &str, dir: &Path, kind: Kind) -> String {
+    let ids = ids_in(dir);
+    let names: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let path_like = arg.contains('/') || arg.contains('\\');
+    let stem = Path::new(arg)
+        .file_name()
+        .and_then(|s| s.to_str())
+        .map(|s| s.strip_suffix(".ron").unwrap_or(s))
+        .unwrap_or(arg);
+    let mut nearest = crate::diag::did_you_mean(stem, &names);
+    if nearest.is_empty() && !stem.is_empty() {
+        let lower = stem.to_lowercase();
+        let starting: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| {
+                let n = n.to_lowercase();
+                n.starts_with(&lower) || lower.starts_with(&n)
+            })
+            .collect();
+        if !starting.is_empty() {
+            nearest = format!(
+                " (did you mean {}?)",
+                starting
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            );
+        }
+    }
+    let (what, folder) = (kind.word(), kind.folder());
+    let list = if names.is_empty() {
+        format!("there are no {what}s in {folder} (run from the project folder or set SAFE_RETURN_HOME)")
+    } else {
+        format!("the {what}s in {folder}: {}", names.join(", "))
+    };
+    let shown = arg.escape_debug();
+    if path_like {
+        format!(
+            "{shown}:1:1: cannot read {what} file: there is no such file or folder{nearest}; {list} (give one \
+             by its id, such as {})",
+            names.first().copied().unwrap_or("havering-2023-10")
+        )
+    } else {
+        format!("no {what} `{shown}`: it is neither a file nor a {what} id in {folder}{nearest}; {list}")
     }
 }
 

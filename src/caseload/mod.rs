@@ -528,6 +528,7 @@ pub fn parse_caseload(path: &Path, src: &str, protocols: &[&Protocol]) -> Result
     let spans = SpanMap::scan(src);
     let mut c = Collector::new(path, &spans);
     let start = check(&caseload, protocols, &mut c);
+    warn_default_staff(&caseload, &spans, &mut c);
     let warnings = c.warnings.iter().map(|w| w.to_string()).collect();
     c.finish()?;
     Ok(LoadedCaseload {
@@ -555,6 +556,39 @@ pub fn check_in_memory(cl: &Caseload, protocols: &[&Protocol]) -> Result<LoadedC
 }
 
 const SHARE_TOLERANCE: f64 = 1e-6;
+
+/// A caseload file that sets `children` but no `staffing` gets the built-in staff, sized for the
+/// built-in 2,000 children: where its children differ from those by more than a tenth, say so
+/// (the run goes ahead as given; only the words are added).
+fn warn_default_staff(cl: &Caseload, spans: &SpanMap, c: &mut Collector) {
+    let defaults = Caseload::default();
+    let sized_for = defaults.children;
+    let n = cl.children;
+    if spans.contains("staffing") || !spans.contains("children") || n <= 0 || n > MAX_CHILDREN {
+        return;
+    }
+    let ratio = n as f64 / sized_for as f64;
+    if (1.0 / 1.1..=1.1).contains(&ratio) {
+        return;
+    }
+    let staff: Vec<String> = defaults
+        .staffing
+        .iter()
+        .map(|s| format!("{} {}", s.workers, s.role))
+        .collect();
+    let n_words = report::thousands(n as f64);
+    let sized_words = report::thousands(sized_for as f64);
+    c.warn(
+        "children",
+        format!(
+            "{n_words} children, but the file gives no `staffing`, so the built-in staff sized for {sized_words} \
+             children are used ({}): add a `staffing` list for {n_words} children (borough-2000.ron's scaled by \
+             {n_words}/{sized_words}), or give `--caseload borough-2000 --children {n}`, which scales the staff \
+             with the children",
+            staff.join(", ")
+        ),
+    );
+}
 
 /// Every risk factor a shipped protocol (`assets/protocols/`) asks about, read once.
 fn shipped_risk_factors() -> &'static [String] {

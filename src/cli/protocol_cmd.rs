@@ -1,14 +1,43 @@
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::{ProtocolCmd, bad_input, load_or_exit, print_json};
-use crate::protocol::{diff, lint, load, show};
+use super::{ProtocolCmd, bad_input, print_json};
+use crate::protocol::{LoadedProtocol, diff, lint, load, show};
+
+/// A protocol argument as a file: a path, or an id (or `id.ron`) under `assets/protocols/`;
+/// where there is none, the message lists the protocols and suggests the nearest.
+fn resolve(arg: &Path) -> Result<PathBuf, String> {
+    if arg.exists() {
+        return Ok(arg.to_path_buf());
+    }
+    crate::paths::resolve_protocol(&arg.to_string_lossy())
+}
+
+fn resolve_or_exit(arg: &Path) -> Result<PathBuf, ExitCode> {
+    resolve(arg).map_err(|why| {
+        eprintln!("{why}");
+        ExitCode::from(2)
+    })
+}
+
+fn load_or_exit(arg: &Path) -> Result<LoadedProtocol, ExitCode> {
+    super::load_or_exit(&resolve_or_exit(arg)?)
+}
 
 pub fn run(cmd: &ProtocolCmd) -> ExitCode {
     match cmd {
         ProtocolCmd::Validate { files } => {
             let mut bad = false;
-            for f in files {
-                match load::load_protocol(f) {
+            for arg in files {
+                let f = match resolve(arg) {
+                    Ok(f) => f,
+                    Err(why) => {
+                        eprintln!("{why}");
+                        bad = true;
+                        continue;
+                    }
+                };
+                match load::load_protocol(&f) {
                     Ok(lp) => println!(
                         "{}: ok ({} rules, {} roles)",
                         f.display(),
@@ -24,7 +53,11 @@ pub fn run(cmd: &ProtocolCmd) -> ExitCode {
             if bad { ExitCode::from(2) } else { ExitCode::SUCCESS }
         }
         ProtocolCmd::Lint { file, json } => {
-            let (lp, errors) = match load::parse_unchecked(file) {
+            let file = match resolve_or_exit(file) {
+                Ok(f) => f,
+                Err(code) => return code,
+            };
+            let (lp, errors) = match load::parse_unchecked(&file) {
                 Ok(x) => x,
                 Err(d) => return bad_input(&d),
             };

@@ -119,7 +119,7 @@ fn fit_in_memory(cl: &LoadedCaseload, protocols: usize, opts: &mut StressOptions
 
 /// Where the shipped caseloads live.
 pub fn caseloads_dir() -> PathBuf {
-    crate::paths::root().join("assets").join("caseloads")
+    crate::paths::caseloads_dir()
 }
 
 fn usage_error(flag: &str, message: &str) -> ExitCode {
@@ -310,10 +310,23 @@ pub(super) fn prepare_out_file(path: &Path, example: &str) -> Result<(), String>
     Ok(())
 }
 
-fn load_protocols(args: &[&str]) -> Result<Vec<Arc<Protocol>>, ExitCode> {
+/// Each protocol given as `(flag, id, file name or path)`; one not found is a usage error for its
+/// flag listing the protocols there are.
+fn load_protocols(args: &[(&str, &str)]) -> Result<Vec<Arc<Protocol>>, ExitCode> {
     args.iter()
-        .map(|a| load_or_exit(&crate::paths::protocol_arg(a)).map(|lp| Arc::new(lp.protocol)))
+        .map(|(flag, a)| match crate::paths::resolve_protocol(a) {
+            Ok(file) => load_or_exit(&file).map(|lp| Arc::new(lp.protocol)),
+            Err(why) => Err(usage_error(flag, &why)),
+        })
         .collect()
+}
+
+/// `--caseload` given as an id under `assets/caseloads/`, a file name there, or a path.
+fn resolve_caseload(arg: &Path) -> Result<PathBuf, ExitCode> {
+    if arg.exists() {
+        return Ok(arg.to_path_buf());
+    }
+    crate::paths::resolve_caseload(&arg.to_string_lossy()).map_err(|why| usage_error("--caseload", &why))
 }
 
 fn load_caseload(path: Option<&Path>, protocols: &[Arc<Protocol>]) -> Result<LoadedCaseload, ExitCode> {
@@ -401,10 +414,12 @@ pub fn stress(cmd: &Command) -> ExitCode {
         }
     }
     let mut names = vec![protocol.as_str()];
+    let mut flags = vec![("--protocol", protocol.as_str())];
     if let Some(c) = compare {
         names.push(c);
+        flags.push(("--compare", c));
     }
-    let mut protocols = match load_protocols(&names) {
+    let mut protocols = match load_protocols(&flags) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -413,6 +428,10 @@ pub fn stress(cmd: &Command) -> ExitCode {
     if let Some(note) = stress::label_apart(&mut protocols, &files) {
         eprintln!("note: {note}");
     }
+    let caseload = match caseload.as_deref().map(resolve_caseload).transpose() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let mut cl = match load_caseload(caseload.as_deref(), &protocols) {
         Ok(c) => c,
         Err(code) => return code,
@@ -663,7 +682,7 @@ pub fn bench(cmd: &Command) -> ExitCode {
             return code;
         }
     }
-    let protocols = match load_protocols(&[protocol]) {
+    let protocols = match load_protocols(&[("--protocol", protocol)]) {
         Ok(p) => p,
         Err(code) => return code,
     };

@@ -124,3 +124,31 @@ fn duties_of_a_superseded_classification_are_withdrawn_with_the_reason() {
         );
     }
 }
+
+/// Bromley 9.2 / 9.5: "record all CLA missing episodes exceeding 24 hours", "the Director must be
+/// notified of all Children Looked After who have been missing for more than 24-hours". A girl
+/// at her aunt's, whereabouts known, for 30 hours is an unauthorised absence, not a missing
+/// episode: neither duty arises. A girl missing for 30 hours gets both.
+#[test]
+fn an_unauthorised_absence_past_24_hours_is_not_a_missing_episode_to_record() {
+    for (known, expected) in [(true, false), (false, true)] {
+        let (mut e, c) = bromley();
+        e.schedule(
+            t("2024-03-04 19:00"),
+            c,
+            Happening::Leaves {
+                to: "aunts".into(),
+                note: String::new(),
+                whereabouts_known: known,
+            },
+        );
+        e.finish(t("2024-03-06 01:00"));
+        for rule in ["br.cla.record-over-24h", "br.cla.dcs-24h"] {
+            assert_eq!(
+                e.obligations.iter().any(|o| o.rule == rule),
+                expected,
+                "whereabouts known: {known}, {rule}"
+            );
+        }
+    }
+}

@@ -237,3 +237,49 @@ fn havering_87a_at_fifty_hours_is_late_and_at_forty_is_met() {
         }
     }
 }
+
+/// Havering: "The Missing report will not be transferred to the BCU MISPer Unit until 48 hours
+/// after the report has been created." The window opens 48 hours after the report: a transfer at
+/// 30 hours is early (possible, no points) unless done again in the window; one at 48.5 hours is
+/// met; none at all is missed.
+#[test]
+fn a_transfer_before_the_window_opens_is_early_and_in_it_is_met() {
+    let cases: [(&[&str], Status); 4] = [
+        (&["2024-03-05 18:00"], Status::Early),
+        (&["2024-03-06 12:30"], Status::Met),
+        (&["2024-03-05 18:00", "2024-03-06 12:30"], Status::Met),
+        (&[], Status::Missed),
+    ];
+    for (acts, status) in cases {
+        let (mut e, c) = leaves(
+            "havering-2023-05",
+            "response_officer",
+            14,
+            vec![LegalStatus::S31],
+            Placement::Foster,
+        );
+        // Reported at 12:00 Monday, when she left (the placement reports at once).
+        e.schedule_action(
+            t("2024-03-04 12:00"),
+            c,
+            "placement_provider",
+            "report_to_police",
+            Default::default(),
+            false,
+        );
+        for at in acts {
+            act(&mut e, c, at, "response_officer", "transfer_to_misper_unit");
+        }
+        e.finish(t("2024-03-08 12:00"));
+        let d = duty(&e, "hv.police.transfer-misper-48h");
+        assert_eq!(d.status, status, "transfers at {acts:?}: {d:?}");
+        assert_eq!(
+            d.due_at,
+            Some(t("2024-03-06 13:00")),
+            "due within the hour of the window opening"
+        );
+        if status == Status::Early {
+            assert!(d.reason.contains("before its window opened"), "{}", d.reason);
+        }
+    }
+}

@@ -143,7 +143,8 @@ fn is_act(e: &Value) -> bool {
 }
 
 /// The events that end a duty, other than the act that meets it.
-const DUTY_ENDS: [&str; 8] = [
+const DUTY_ENDS: [&str; 9] = [
+    "done before its window opened",
     "met by an earlier act",
     "duty withdrawn",
     "deadline missed",
@@ -350,6 +351,7 @@ fn every_duty_ends_once_when_its_final_status_takes_effect() {
             "missed" => assert!(kind == "deadline missed" || kind == "duty not done by the end", "{id}"),
             "cancelled" => assert_eq!(kind, "duty cancelled", "{id}"),
             "withdrawn" => assert_eq!(kind, "duty withdrawn", "{id}"),
+            "early" => assert_eq!(kind, "done before its window opened", "{id}"),
             "not applicable" => assert_eq!(kind, "duty still open at the end", "{id}"),
             other => panic!("{id}: status {other}"),
         }

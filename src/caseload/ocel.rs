@@ -27,7 +27,8 @@
 //!   the child found, the episode closed, the interview declined…), `duty still open at the end`
 //!   (not yet due, or in hand, when the run ended: at the end of the run), `met by an earlier act`
 //!   (at once when it arose: an act done since the moment the rule counts from, before the duty
-//!   existed), `duty withdrawn` (its classification superseded: the child reclassified),
+//!   existed), `done before its window opened` (an act before a window that opens later, none in
+//!   it: at the end of the run), `duty withdrawn` (its classification superseded: the child reclassified),
 //!   `duty does not apply`
 //!   (a trainee's duty whose conditions did not hold) and `wrongful action` (a trainee's act the
 //!   protocol forbids).
@@ -219,7 +220,8 @@ const EPISODE_EVENTS: [&str; 5] = [
 ];
 
 /// The event types that end a duty (other than the act that meets it).
-const DUTY_ENDS: [&str; 8] = [
+const DUTY_ENDS: [&str; 9] = [
+    "done before its window opened",
     "met by an earlier act",
     "duty withdrawn",
     "deadline missed",
@@ -452,6 +454,10 @@ pub fn build(plan: &Plan, e: &Engine) -> Ocel {
             Status::NotApplicable => (Some(end), Some("duty still open at the end")),
             Status::Wrongful => (Some(o.fired_at), Some("wrongful action")),
             Status::Withdrawn => (Some(o.settled_at.unwrap_or(end).min(end)), Some("duty withdrawn")),
+            Status::Early => (
+                Some(o.settled_at.unwrap_or(end).min(end)),
+                Some("done before its window opened"),
+            ),
         };
         if o.status != Status::Wrongful {
             attrs.push(oattr("status", Status::Open.label(), o.fired_at));

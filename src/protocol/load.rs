@@ -211,6 +211,16 @@ fn check(p: &Protocol, c: &mut Collector) {
         role_ref(c, &n, &format!("{at}.role"), &r.role);
         action_ref(c, &n, &format!("{at}.action"), &r.action);
         deadline(c, &format!("{at}.deadline"), &r.deadline, &who);
+        if let Some(h) = r.opens_after_hours
+            && !(h > 0.0 && h <= MAX_SPAN_HOURS)
+        {
+            c.err(
+                &format!("{at}.opens_after_hours"),
+                format!(
+                    "a window opens from just after 0 to {MAX_SPAN_HOURS} hours (ten years) after the trigger, not {h}"
+                ),
+            );
+        }
         if let Some(rep) = &r.repeat {
             deadline(c, &format!("{at}.repeat.every"), &rep.every, &who);
             if matches!(rep.every, Deadline::Immediately | Deadline::NoLimit | Deadline::SameDay)

@@ -441,6 +441,12 @@ pub struct Rule {
     /// for rules that repeat.
     #[serde(default)]
     pub anchor: Option<Anchor>,
+    /// The window opens this many hours after the trigger, not at once ("the report will not be
+    /// transferred … until 48 hours after the report has been created"): the deadline counts from
+    /// the opening, and an act before it is `early` (possible, no points) unless one in the window
+    /// follows.
+    #[serde(default)]
+    pub opens_after_hours: Option<f64>,
 }
 
 /// Where a duty's window opens (see `Rule::anchor`).
@@ -461,7 +467,7 @@ impl Rule {
     /// its own action, is always counted from its trigger (each occurrence needs its own act).
     pub fn window_anchor(&self) -> Anchor {
         let own_act = matches!(&self.trigger, Trigger::Done(a) if *a == self.action);
-        if self.repeat.is_some() || own_act {
+        if self.repeat.is_some() || own_act || self.opens_after_hours.is_some() {
             return Anchor::Trigger;
         }
         // A threshold or a classification the episode's timers reach counts from the leaving

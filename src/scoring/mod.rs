@@ -93,7 +93,8 @@ pub fn points(status: Status, weight: f64) -> (f64, f64) {
     match status {
         Status::Met => (weight, weight),
         Status::Late => (weight / 2.0, weight),
-        Status::Missed | Status::Open => (0.0, weight),
+        // Early: possible, no points (the act came before the window opened).
+        Status::Missed | Status::Open | Status::Early => (0.0, weight),
         Status::Wrongful => (-WRONGFUL_PENALTY, 0.0),
         Status::Cancelled | Status::NotApplicable | Status::Withdrawn => (0.0, 0.0),
     }
@@ -236,6 +237,7 @@ fn feedback(sc: &LoadedScenario, o: &Obligation) -> String {
         Status::NotApplicable => format!("Not applicable: {what} — {reason}."),
         Status::Wrongful => format!("Wrongful: {reason}."),
         Status::Withdrawn => format!("Withdrawn: {what} — {reason}."),
+        Status::Early => format!("Early: {what} is not to be done until its window opens, {when} — {reason}."),
         Status::Open => format!("Open: {what} due {when}."),
     }
 }

@@ -127,6 +127,9 @@ pub enum Status {
     Cancelled,
     NotApplicable,
     Wrongful,
+    /// Done before its window opened ("not until 48 hours after the report"), and not again in
+    /// it: counted as possible, no points.
+    Early,
     /// Set off by a classification the protocol later superseded (the child reclassified once
     /// more was known): not counted.
     Withdrawn,
@@ -143,6 +146,7 @@ impl Status {
             Status::NotApplicable => "not applicable",
             Status::Wrongful => "wrongful",
             Status::Withdrawn => "withdrawn",
+            Status::Early => "early",
         }
     }
 }
@@ -174,6 +178,10 @@ pub struct Obligation {
     /// The act that met it (met or late), as an index into `actions_done`. For an event log.
     #[serde(skip)]
     pub met_by: Option<usize>,
+    /// When an act came before the window opened (see `Rule::opens_after_hours`), while the duty
+    /// waited for one in it.
+    #[serde(skip)]
+    pub early_at: Option<NaiveDateTime>,
 }
 
 /// What happens to a child, from a scenario script or a caseload generator.
@@ -723,7 +731,8 @@ impl RuleTally {
                     self.late_hours_total = self.late_minutes_total as f64 / 60.0;
                 }
             }
-            Status::Missed => self.missed += 1,
+            // (An early act is no act in time: counted with the missed.)
+            Status::Missed | Status::Early => self.missed += 1,
             // (Stress tallies count a withdrawn duty with the cancelled: neither was needed.)
             Status::Cancelled | Status::Withdrawn => self.cancelled += 1,
             Status::NotApplicable => self.outstanding += 1,
@@ -838,6 +847,8 @@ pub struct Engine {
     /// By duty kind: some rule of the kind counts acts from the child's leaving (acts of the
     /// kind are kept with the child, see `ChildDuties::done`).
     kind_counts_early: Vec<bool>,
+    /// By duty kind: some rule of the kind has a window that opens after it arises.
+    kind_opens: Vec<bool>,
     rule_info: Vec<RuleInfo>,
     /// `Done(action)` trigger key by action number.
     done_key: Vec<Option<u32>>,
@@ -969,6 +980,8 @@ struct RuleInfo {
     lapses: bool,
     /// Its window opens when the child left, not when it arises (see `Rule::window_anchor`).
     from_left: bool,
+    /// Its window opens this long after it arises (see `Rule::opens_after_hours`).
+    opens: Option<Nanos>,
 }
 
 /// How to word a trigger in a reason, without building it where no reason is kept.
@@ -1439,6 +1452,7 @@ impl Engine {
             kind_is_joint: Vec::new(),
             kind_repeats: Vec::new(),
             kind_counts_early: Vec::new(),
+            kind_opens: Vec::new(),
             rule_info: Vec::new(),
             done_key: Vec::new(),
             plain_action: Vec::new(),
@@ -1509,7 +1523,14 @@ impl Engine {
                 recurring: matches!(&r.trigger, Trigger::Done(a) if *a == r.action),
                 lapses: r.cancels_if_found(),
                 from_left: r.window_anchor() == crate::protocol::Anchor::Left,
+                opens: r.opens_after_hours.map(timer_span),
             });
+            if r.opens_after_hours.is_some() {
+                if engine.kind_opens.len() <= kind as usize {
+                    engine.kind_opens.resize(kind as usize + 1, false);
+                }
+                engine.kind_opens[kind as usize] = true;
+            }
             if r.window_anchor() == crate::protocol::Anchor::Left {
                 if engine.kind_counts_early.len() <= kind as usize {
                     engine.kind_counts_early.resize(kind as usize + 1, false);
@@ -2667,6 +2688,7 @@ impl Engine {
                     queue_wait_minutes: 0.0,
                     settled_at: Some(self.now),
                     met_by: None,
+                    early_at: None,
                 });
             }
         }
@@ -2716,16 +2738,19 @@ impl Engine {
 
     /// A duty arises now for the child under rule `ri`.
     fn create_obligation(&mut self, child: usize, ri: usize) {
-        let (at, now) = (self.now, self.now_ns);
+        let (at, arose) = (self.now, self.now_ns);
         let rule: &Rule = &self.protocol.rules[ri];
+        // The deadline counts from the window's opening (at once, for most rules).
+        let now = later(arose, self.rule_info[ri].opens.unwrap_or(0));
         let due = match rule.deadline {
             Deadline::Immediately => Some(later(now, NANOS_PER_HOUR)),
             Deadline::Minutes(m) => Some(later(now, span_of(m, NANOS_PER_MINUTE))),
             Deadline::Hours(h) => Some(later(now, span_of(h, NANOS_PER_HOUR))),
             Deadline::Days(d) => Some(later(now, span_of(d, NANOS_PER_DAY))),
             Deadline::NoLimit => None,
-            ref d => self.calendar.due(at, d).map(nanos),
+            ref d => self.calendar.due(time_at(now), d).map(nanos),
         };
+        let now = arose;
         let id = if self.keeps(child) {
             let id = self.obligations.len();
             let episode = self.current_episode(child).unwrap_or(0);
@@ -2745,6 +2770,7 @@ impl Engine {
                 queue_wait_minutes: 0.0,
                 settled_at: None,
                 met_by: None,
+                early_at: None,
             });
             id as u32
         } else {
@@ -2800,6 +2826,8 @@ impl Engine {
             }
             _ => now,
         };
+        // A role acting by the book waits for the window to open.
+        let from = from.max(later(now, self.rule_info[ri].opens.unwrap_or(0)));
         if from > now && self.trainee != Some(role_sym) {
             // Workers are booked when they set about a duty, in time order, so that a booking
             // days ahead does not hold a worker from now until then.
@@ -3339,7 +3367,8 @@ impl Engine {
             .trainee
             .filter(|t| *t != role_sym && self.kind_is_joint.get(kind as usize).copied().unwrap_or(false));
         let repeats = self.kind_repeats[kind as usize];
-        let met_any = if spare.is_none() && !self.keeps(child) && !repeats {
+        let opens = self.kind_opens.get(kind as usize).copied().unwrap_or(false);
+        let met_any = if spare.is_none() && !self.keeps(child) && !repeats && !opens {
             // Stress runs: nothing to word or record, only the tallies (the same steps as
             // `settle_at`, without looking the child up again for each duty). Settling a duty
             // moves the list's last one into its place: that place is looked at again.
@@ -3425,6 +3454,18 @@ impl Engine {
             if spare.is_some_and(|t| self.rule_names[r.rule as usize].0 == t) || later.contains(&r.id) {
                 i += 1;
                 continue;
+            }
+            // Before its window opens an act does not meet the duty: noted as early, it waits
+            // for one in the window (where records are kept; stress runs' roles act in it).
+            if let Some(opens) = self.rule_info[r.rule as usize].opens
+                && self.keeps(child)
+            {
+                let ob = &mut self.obligations[r.id as usize];
+                if now < nanos(ob.fired_at).saturating_add(opens) {
+                    ob.early_at = Some(time_at(now));
+                    i += 1;
+                    continue;
+                }
             }
             met_any = true;
             match r.due {
@@ -3659,6 +3700,7 @@ impl Engine {
             queue_wait_minutes: 0.0,
             settled_at: Some(self.now),
             met_by: None,
+            early_at: None,
         });
         let who = self.protocol.role(role).map_or(role.to_string(), |r| r.name.clone());
         self.note(child, "wrongful", &who, || reason);
@@ -3694,6 +3736,25 @@ impl Engine {
             let open = std::mem::take(&mut self.open_by_child[child].open);
             self.open_by_child[child].open = open.clone();
             for r in open {
+                let early = self
+                    .keeps(child)
+                    .then(|| self.obligations[r.id as usize].early_at)
+                    .flatten();
+                if let Some(t) = early
+                    && r.due.is_none_or(|d| d <= end)
+                {
+                    let opened = self.obligations[r.id as usize].fired_at
+                        + chrono::Duration::minutes(minutes(self.rule_info[r.rule as usize].opens.unwrap_or(0)));
+                    self.settle(child, r, Status::Early, None, 0.0, || {
+                        format!(
+                            "done at {}, before its window opened at {}, and not again in it",
+                            t.format("%a %H:%M"),
+                            opened.format("%a %H:%M")
+                        )
+                    });
+                    self.obligations[r.id as usize].done_at = Some(t);
+                    continue;
+                }
                 match r.due {
                     Some(d) if d <= end => self.settle(child, r, Status::Missed, None, 0.0, || {
                         "not done by the deadline".into()

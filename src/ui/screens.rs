@@ -16,6 +16,7 @@ pub fn status_style(s: Status) -> (Color32, &'static str) {
         Status::Wrongful => (Color32::from_rgb(150, 30, 120), "WRONGFUL"),
         Status::Cancelled => (Color32::GRAY, "CANCELLED"),
         Status::Withdrawn => (Color32::GRAY, "WITHDRAWN"),
+        Status::Early => (Color32::from_rgb(200, 130, 0), "EARLY"),
         Status::NotApplicable => (Color32::GRAY, "N/A"),
         Status::Open => (Color32::from_rgb(40, 90, 170), "OPEN"),
     }

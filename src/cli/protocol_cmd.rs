@@ -1,7 +1,8 @@
+use std::path::Path;
 use std::process::ExitCode;
 
 use super::{ProtocolCmd, bad_input, load_or_exit, print_json};
-use crate::protocol::{diff, lint, load, show};
+use crate::protocol::{diff, lint, load, review, show};
 
 pub fn run(cmd: &ProtocolCmd) -> ExitCode {
     match cmd {
@@ -68,5 +69,47 @@ pub fn run(cmd: &ProtocolCmd) -> ExitCode {
             }
             Err(e) => e,
         },
+        ProtocolCmd::Review { file, out } => write_review(file, out),
     }
+}
+
+/// `protocol review FILE --out DIR`: the pack as `DIR/index.html` and `DIR/review.md`.
+fn write_review(file: &Path, out: &Path) -> ExitCode {
+    let lp = match load_or_exit(file) {
+        Ok(lp) => lp,
+        Err(e) => return e,
+    };
+    if out.exists() && !out.is_dir() {
+        eprintln!(
+            "{}: --out: this is a file, not a folder; give a folder for the review pack",
+            out.display()
+        );
+        return ExitCode::from(2);
+    }
+    if let Err(e) = std::fs::create_dir_all(out) {
+        eprintln!("{}: --out: cannot create the folder: {e}", out.display());
+        return ExitCode::from(2);
+    }
+    let report = lint::lint(&lp, &[]);
+    let name = file
+        .file_name()
+        .map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let r = review::review(&lp.protocol, &name, &report);
+    for (f, text) in [
+        ("index.html", review::to_html(&r)),
+        ("review.md", review::to_markdown(&r)),
+    ] {
+        let path = out.join(f);
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("{}: cannot write: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    println!(
+        "{}: review pack of {} rules written to {} (index.html, review.md)",
+        file.display(),
+        lp.protocol.rules.len(),
+        out.display()
+    );
+    ExitCode::SUCCESS
 }

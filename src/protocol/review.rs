@@ -92,6 +92,7 @@ pub struct RuleView {
     pub for_whom: String,
     pub quote: String,
     pub section: String,
+    /// The document's title where the protocol cites several; empty where it cites one.
     pub document: String,
     pub note: Option<String>,
     /// What the encoding assumes beyond the words (lapsing when found, where the window opens).
@@ -102,7 +103,8 @@ pub struct RuleView {
 /// Rules set off by one trigger.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupView {
-    /// The trigger in words: "Missing for 24 hours", "Return home interview done".
+    /// The heading: the trigger in words ("When: Missing for 24 hours", "Once this is done: Hold
+    /// the strategy meeting").
     pub when: String,
     pub rules: Vec<RuleView>,
 }
@@ -188,6 +190,11 @@ fn capital(s: &str) -> String {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
     }
+}
+
+/// The quoted words without quote marks of their own around them (the writers add them).
+pub fn quote_words(c: &Citation) -> String {
+    c.words().trim().trim_matches(['"', '“', '”', '\'']).trim().to_string()
 }
 
 /// An id in words, where the protocol gives it no name (risk factors).
@@ -335,7 +342,12 @@ fn assumptions(r: &Rule) -> Vec<String> {
     v
 }
 
+/// The cited document's title, where the protocol cites more than one (with one, the pack's
+/// header names it and each row would only repeat it).
 fn doc_title(p: &Protocol, id: &str) -> String {
+    if p.documents.len() <= 1 {
+        return String::new();
+    }
     p.documents
         .iter()
         .find(|d| d.id == id)
@@ -365,7 +377,7 @@ fn rule_view(p: &Protocol, r: &Rule, lint: &LintReport) -> RuleView {
         },
         by: by_words(p, r),
         for_whom: capital(&condition_words(p, &r.when)),
-        quote: r.citation.words(),
+        quote: quote_words(&r.citation),
         section: r.citation.section.clone(),
         document: doc_title(p, &r.citation.doc),
         note: r.note.clone(),
@@ -547,8 +559,12 @@ pub fn review(p: &Protocol, source_file: &str, lint: &LintReport) -> Review {
     groups.sort_by(|a, b| cmp_key(&a.0, &b.0).then(a.1.cmp(&b.1)));
     let mut stages: Vec<StageView> = Vec::new();
     for (key, _, trigger, rules) in groups {
+        let when = match trigger {
+            Trigger::Done(a) => format!("Once this is done: {}", action_name(p, a)),
+            t => format!("When: {}", capital(&p.trigger_text(t))),
+        };
         let group = GroupView {
-            when: capital(&p.trigger_text(trigger)),
+            when,
             rules: rules.into_iter().map(|r| rule_view(p, r, lint)).collect(),
         };
         match stages.last_mut() {
@@ -592,7 +608,7 @@ pub fn review(p: &Protocol, source_file: &str, lint: &LintReport) -> Review {
             .map(|c| CategoryView {
                 name: c.name.clone(),
                 definition: c.definition.clone(),
-                quote: c.citation.words(),
+                quote: quote_words(&c.citation),
                 section: c.citation.section.clone(),
             })
             .collect(),
@@ -602,7 +618,7 @@ pub fn review(p: &Protocol, source_file: &str, lint: &LintReport) -> Review {
             .map(|c| ClassView {
                 category: category_name(p, &c.category),
                 when: capital(&condition_words(p, &c.when)),
-                quote: c.citation.words(),
+                quote: quote_words(&c.citation),
                 section: c.citation.section.clone(),
             })
             .collect(),
@@ -615,7 +631,7 @@ pub fn review(p: &Protocol, source_file: &str, lint: &LintReport) -> Review {
                 what: forbidden_words(p, &x.forbids),
                 binds: binds_words(p, x),
                 when: capital(&condition_words(p, &x.when)),
-                quote: x.citation.words(),
+                quote: quote_words(&x.citation),
                 section: x.citation.section.clone(),
                 note: x.note.clone(),
                 findings: findings_about(lint, &x.id),

@@ -98,7 +98,10 @@ fn rule_row(r: &RuleView) -> Markup {
             }
             td {
                 blockquote { "“" (r.quote) "”" }
-                span.cite { (r.section) " — " (r.document) }
+                span.cite {
+                    (r.section)
+                    @if !r.document.is_empty() { " — " (r.document) }
+                }
             }
             td {
                 @if let Some(n) = &r.note { p.note { (n) } }
@@ -194,7 +197,7 @@ pub fn to_html(r: &Review) -> String {
                         h2 { (s.stage.title()) }
                         p.intro { (s.stage.intro()) }
                         @for g in &s.groups {
-                            h3 { "When: " (g.when) }
+                            h3 { (g.when) }
                             table {
                                 (thead("Who must do what", "What the document says", "Encoder's notes and findings"))
                                 tbody { @for x in &g.rules { (rule_row(x)) } }

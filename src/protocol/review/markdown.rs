@@ -20,11 +20,15 @@ fn rule_row(r: &RuleView) -> String {
         format!("For: {}", markdown_cell(&r.for_whom)),
         format!("Rule {}", markdown_code(&r.id).replace('|', "\\|")),
     ];
+    let document = if r.document.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", markdown_cell(&r.document))
+    };
     let quote = format!(
-        "“{}”<br>— {}, {}",
+        "“{}”<br>— {}{document}",
         markdown_cell(&r.quote),
-        markdown_cell(&r.section),
-        markdown_cell(&r.document)
+        markdown_cell(&r.section)
     );
     let mut notes: Vec<String> = r.note.iter().map(|n| markdown_cell(n)).collect();
     notes.extend(r.assumptions.iter().map(|a| format!("*{}*", markdown_cell(a))));
@@ -77,7 +81,7 @@ pub fn to_markdown(r: &Review) -> String {
     for st in &r.stages {
         s += &format!("\n## {}\n\n{}\n", st.stage.title(), st.stage.intro());
         for g in &st.groups {
-            s += &format!("\n### When: {}\n\n", markdown_inline(&g.when));
+            s += &format!("\n### {}\n\n", markdown_inline(&g.when));
             s += "| Who must do what | What the document says | Encoder's notes and findings | Sign-off |\n";
             s += "|---|---|---|---|\n";
             for x in &g.rules {

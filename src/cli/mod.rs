@@ -206,6 +206,14 @@ pub enum ProtocolCmd {
         #[arg(long)]
         markdown: bool,
     },
+    /// A review pack for the protocol's owner to sign off: every rule with its quote, notes and
+    /// findings, in the order an episode meets them (index.html and review.md in DIR).
+    Review {
+        file: PathBuf,
+        /// Folder to write the pack to (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 /// Bad input: print the errors and return exit code 2.

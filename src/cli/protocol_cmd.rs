@@ -2,7 +2,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::{ProtocolCmd, bad_input, print_json};
-use crate::protocol::{LoadedProtocol, diff, lint, load, show};
+use crate::protocol::{LoadedProtocol, diff, lint, load, review, show};
 
 /// A protocol argument as a file: a path, or an id (or `id.ron`) under `assets/protocols/`;
 /// where there is none, the message lists the protocols and suggests the nearest.
@@ -101,5 +101,47 @@ pub fn run(cmd: &ProtocolCmd) -> ExitCode {
             }
             Err(e) => e,
         },
+        ProtocolCmd::Review { file, out } => write_review(file, out),
     }
+}
+
+/// `protocol review FILE --out DIR`: the pack as `DIR/index.html` and `DIR/review.md`.
+fn write_review(file: &Path, out: &Path) -> ExitCode {
+    let lp = match load_or_exit(file) {
+        Ok(lp) => lp,
+        Err(e) => return e,
+    };
+    if out.exists() && !out.is_dir() {
+        eprintln!(
+            "{}: --out: this is a file, not a folder; give a folder for the review pack",
+            out.display()
+        );
+        return ExitCode::from(2);
+    }
+    if let Err(e) = std::fs::create_dir_all(out) {
+        eprintln!("{}: --out: cannot create the folder: {e}", out.display());
+        return ExitCode::from(2);
+    }
+    let report = lint::lint(&lp, &[]);
+    let name = file
+        .file_name()
+        .map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let r = review::review(&lp.protocol, &name, &report);
+    for (f, text) in [
+        ("index.html", review::to_html(&r)),
+        ("review.md", review::to_markdown(&r)),
+    ] {
+        let path = out.join(f);
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("{}: cannot write: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    println!(
+        "{}: review pack of {} rules written to {} (index.html, review.md)",
+        file.display(),
+        lp.protocol.rules.len(),
+        out.display()
+    );
+    ExitCode::SUCCESS
 }

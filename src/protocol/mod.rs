@@ -4,6 +4,7 @@ pub mod diff;
 pub mod lint;
 pub mod load;
 pub mod model;
+pub mod review;
 pub mod show;
 pub mod spans;
 

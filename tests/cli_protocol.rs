@@ -71,12 +71,47 @@ fn lint_json_reports_bromley_score_bands_overlapping_at_30_with_citations() {
     for k in ["kind", "severity", "rules", "citations", "message"] {
         assert!(overlap.get(k).is_some());
     }
-    // The document's own conflicting strategy-meeting deadlines are found and name both rules.
-    let conflict = f
+    // A 24-hour meeting for children with particular concerns (9.1) beside the looked-after
+    // child's first-working-day meeting (9.2) is not a contradiction: the concerns narrow who the
+    // earlier one is for.
+    assert!(
+        !f.iter().any(|x| x["kind"] == "conflicting_deadlines"),
+        "{:?}",
+        f.iter()
+            .filter(|x| x["kind"] == "conflicting_deadlines")
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn lint_reports_one_contradiction_once_with_all_its_rules() {
+    // Havering May-23: the strategy meeting by day 7 (three passages), by day 5 and at 72 hours
+    // (Appendix G) — one contradiction naming all five rules, not a finding per pair; and the
+    // debrief with no time limit beside the timed safe-and-well checks is no conflict.
+    let (_, out, _) = sr(&["protocol", "lint", "assets/protocols/havering-2023-05.ron", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let found: Vec<_> = v["findings"]
+        .as_array()
+        .unwrap()
         .iter()
-        .find(|x| x["kind"] == "conflicting_deadlines")
-        .expect("conflict found");
-    assert_eq!(conflict["rules"].as_array().unwrap().len(), 2);
+        .filter(|x| x["kind"] == "conflicting_deadlines")
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    let rules: Vec<&str> = found[0]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    for id in [
+        "hv.strategy.hold-by-day-7",
+        "hv.strategy.appx-g.hold-by-day-5",
+        "hv.strategy.appx-g.meeting-at-72h",
+    ] {
+        assert!(rules.contains(&id), "{rules:?}");
+    }
+    assert!(!rules.contains(&"hv.return.debrief"), "{rules:?}");
+    assert_eq!(found[0]["citations"].as_array().unwrap().len(), rules.len());
 }
 
 #[test]

@@ -131,37 +131,79 @@ pub fn conditions_overlap(a: &Condition, b: &Condition) -> bool {
         && overlap_list(&a.tool_band, &b.tool_band)
 }
 
+/// Rules asking the same role for the same action on the same trigger for overlapping children
+/// by different deadlines, from different passages: one finding per group of such rules (the
+/// day-7 meeting against the day-5 and 72-hour ones is one contradiction, not nine pairs). Not a
+/// conflict: a rule with no time limit beside a timed one (it asks nothing about time), or a rule
+/// for children with particular risks beside the baseline one (the risks narrow who it is for).
 fn conflicting_deadlines(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
     let rules = &lp.protocol.rules;
-    for (i, a) in rules.iter().enumerate() {
-        for b in &rules[i + 1..] {
-            if a.action == b.action
-                && a.role == b.role
-                && a.trigger == b.trigger
-                && a.deadline != b.deadline
-                && conditions_overlap(&a.when, &b.when)
-                // One passage grading its own limits ("Red 4 hours, Amber 24 hours, Green 72
-                // hours") is not a conflict: only two passages can contradict each other.
-                && a.citation != b.citation
-            {
-                out.push(finding(
-                    lp,
-                    "conflicting_deadlines",
-                    Severity::Warning,
-                    &[a, b],
-                    format!(
-                        "`{}` asks {} to {} within {} after {}; `{}` asks the same of the same children within {}",
-                        a.id,
-                        a.role,
-                        a.action,
-                        a.deadline.label(),
-                        a.trigger.label(),
-                        b.id,
-                        b.deadline.label()
-                    ),
-                ));
+    let narrowed = |r: &Rule| !r.when.risk_factors.is_empty() || !r.when.risk.is_empty();
+    let conflict = |a: &Rule, b: &Rule| {
+        a.action == b.action
+            && a.role == b.role
+            && a.trigger == b.trigger
+            && a.deadline != b.deadline
+            && a.deadline != Deadline::NoLimit
+            && b.deadline != Deadline::NoLimit
+            && narrowed(a) == narrowed(b)
+            && conditions_overlap(&a.when, &b.when)
+            // One passage grading its own limits ("Red 4 hours, Amber 24 hours, Green 72
+            // hours") is not a conflict: only two passages can contradict each other.
+            && a.citation != b.citation
+    };
+    // Groups: rules joined by any conflict, through each other (union–find, smallest index leads).
+    let mut parent: Vec<usize> = (0..rules.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut in_conflict = vec![false; rules.len()];
+    for i in 0..rules.len() {
+        for j in 0..i {
+            if conflict(&rules[j], &rules[i]) {
+                let (a, b) = (root(&mut parent, j), root(&mut parent, i));
+                parent[a.max(b)] = a.min(b);
+                in_conflict[i] = true;
+                in_conflict[j] = true;
             }
         }
+    }
+    let group: Vec<Option<usize>> = (0..rules.len())
+        .map(|i| in_conflict[i].then(|| root(&mut parent, i)))
+        .collect();
+    let mut leaders: Vec<usize> = group.iter().flatten().copied().collect();
+    leaders.sort();
+    leaders.dedup();
+    for g in leaders {
+        let members: Vec<&Rule> = rules
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| group[*i] == Some(g))
+            .map(|(_, r)| r)
+            .collect();
+        let a = members[0];
+        let each: Vec<String> = members
+            .iter()
+            .map(|r| format!("`{}` within {}", r.id, r.deadline.label()))
+            .collect();
+        out.push(finding(
+            lp,
+            "conflicting_deadlines",
+            Severity::Warning,
+            &members,
+            format!(
+                "{} rules ask {} to {} after {} of the same children by different deadlines: {}",
+                members.len(),
+                a.role,
+                a.action,
+                a.trigger.label(),
+                each.join("; ")
+            ),
+        ));
     }
 }
 

@@ -69,8 +69,8 @@ struct Running {
 
 /// What a background run brings back.
 enum Outcome {
-    Stress(Summary),
-    Sweep(Result<SweepSummary, String>),
+    Stress(Box<Summary>),
+    Sweep(Result<Box<SweepSummary>, String>),
 }
 
 /// Unwinds a run the user stopped (see [`Dashboard::cancel`]).
@@ -422,7 +422,7 @@ impl Dashboard {
         self.warnings.clone_from(&p.caseload.warnings);
         let total = stress::total_days(p.protocols.len(), &p.caseload, &p.options);
         self.spawn(total, move |tick| {
-            Outcome::Stress(stress::run(&p.protocols, &p.caseload, &p.options, tick))
+            Outcome::Stress(Box::new(stress::run(&p.protocols, &p.caseload, &p.options, tick)))
         });
     }
 
@@ -481,7 +481,7 @@ impl Dashboard {
         self.warnings.clone_from(&p.caseload.warnings);
         let total = sweep::total_days(p.protocols.len(), &p.caseload, &p.options, &spec);
         self.spawn(total, move |tick| {
-            Outcome::Sweep(sweep::run(&p.protocols, &p.caseload, &p.options, &spec, tick))
+            Outcome::Sweep(sweep::run(&p.protocols, &p.caseload, &p.options, &spec, tick).map(Box::new))
         });
     }
 
@@ -556,7 +556,7 @@ impl Dashboard {
                     thousands(summary.episodes as f64),
                     thousands(summary.events as f64)
                 );
-                self.result = Some(summary);
+                self.result = Some(*summary);
             }
             Ok(Outcome::Sweep(Ok(summary))) => {
                 self.status = format!(
@@ -565,7 +565,7 @@ impl Dashboard {
                     thousands(summary.episodes as f64),
                     thousands(summary.events as f64)
                 );
-                self.sweep = Some(summary);
+                self.sweep = Some(*summary);
             }
             Ok(Outcome::Sweep(Err(why))) => self.errors.push(format!("{LEVELS_LABEL}: {why}")),
             Err(payload) if payload.is::<Cancelled>() => {

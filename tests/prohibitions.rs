@@ -152,3 +152,29 @@ fn roles_acting_by_the_book_never_break_a_prohibition() {
             .any(|a| a.2 == "placement_provider" && a.3 == "report_to_police")
     );
 }
+
+/// Bromley: MASH screens every contact with the risk tool, and the social worker completes the
+/// missing risk assessment — one action. "Following completion, this risk assessment form must be
+/// sent to the … ATLAS Team" is the social worker's form: MASH's screening does not ask her to
+/// send it again; her own assessment does.
+#[test]
+fn a_done_trigger_can_say_whose_act_sets_it_off() {
+    for (who, expected) in [("mash", false), ("social_worker", true)] {
+        let (mut e, c) = leaves(protocol("bromley-2020"), Some("social_worker"));
+        e.schedule_action(
+            t("2024-03-04 14:00"),
+            c,
+            who,
+            "complete_risk_assessment",
+            Default::default(),
+            who == "social_worker",
+        );
+        e.run_until(t("2024-03-04 16:00"));
+        let arose: Vec<_> = e
+            .obligations
+            .iter()
+            .filter(|o| o.rule == "br.mrat.send-to-atlas" && o.fired_at == t("2024-03-04 14:00"))
+            .collect();
+        assert_eq!(!arose.is_empty(), expected, "{who}: {arose:?}");
+    }
+}

@@ -211,6 +211,15 @@ fn check(p: &Protocol, c: &mut Collector) {
         role_ref(c, &n, &format!("{at}.role"), &r.role);
         action_ref(c, &n, &format!("{at}.action"), &r.action);
         deadline(c, &format!("{at}.deadline"), &r.deadline, &who);
+        if let Some(by) = &r.done_by {
+            role_ref(c, &n, &format!("{at}.done_by"), by);
+            if !matches!(r.trigger, Trigger::Done(_)) {
+                c.err(
+                    &format!("{at}.done_by"),
+                    "`done_by` says whose act sets the rule off: it goes with a `Done(action)` trigger",
+                );
+            }
+        }
         if let Some(h) = r.opens_after_hours
             && !(h > 0.0 && h <= MAX_SPAN_HOURS)
         {

@@ -447,6 +447,10 @@ pub struct Rule {
     /// follows.
     #[serde(default)]
     pub opens_after_hours: Option<f64>,
+    /// For a `Done(action)` trigger: only when this role did it (the social worker's risk
+    /// assessment, not the MASH's screening under the same action).
+    #[serde(default)]
+    pub done_by: Option<String>,
 }
 
 /// Where a duty's window opens (see `Rule::anchor`).

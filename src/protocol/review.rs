@@ -680,6 +680,7 @@ mod tests {
             note: None,
             anchor: None,
             opens_after_hours: None,
+            done_by: None,
         }
     }
 

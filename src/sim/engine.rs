@@ -982,6 +982,8 @@ struct RuleInfo {
     from_left: bool,
     /// Its window opens this long after it arises (see `Rule::opens_after_hours`).
     opens: Option<Nanos>,
+    /// Set off only by this role's act (see `Rule::done_by`).
+    done_by: Option<u32>,
 }
 
 /// How to word a trigger in a reason, without building it where no reason is kept.
@@ -1524,6 +1526,7 @@ impl Engine {
                 lapses: r.cancels_if_found(),
                 from_left: r.window_anchor() == crate::protocol::Anchor::Left,
                 opens: r.opens_after_hours.map(timer_span),
+                done_by: None,
             });
             if r.opens_after_hours.is_some() {
                 if engine.kind_opens.len() <= kind as usize {
@@ -1536,6 +1539,12 @@ impl Engine {
                     engine.kind_counts_early.resize(kind as usize + 1, false);
                 }
                 engine.kind_counts_early[kind as usize] = true;
+            }
+        }
+        for (ri, r) in protocol.rules.iter().enumerate() {
+            if let Some(by) = &r.done_by {
+                let by = engine.intern(by);
+                engine.rule_info[ri].done_by = Some(by);
             }
         }
         // Only `Condition::holds` reads episode ages, and only for `min_episodes`.
@@ -2631,6 +2640,13 @@ impl Engine {
         judged.clear();
         let profile = self.profile_holds[child];
         for &ri in &self.keys.rules[key as usize] {
+            // A rule set off by one role's act is not set off by another's doing the same action.
+            if let Some(by) = self.rule_info[ri].done_by
+                && is_done
+                && self.acting.is_none_or(|(_, who)| who != by)
+            {
+                continue;
+            }
             let holds = match self.keys.tests[ri] {
                 RuleTest::Always => true,
                 RuleTest::Profile(bit) => profile >> bit & 1 == 1,

@@ -686,6 +686,16 @@ fn the_comparison_headline_is_not_moved_by_duties_that_can_never_be_late() {
         cmp.added_duties_untimed,
         s.protocols[1].episodes.mean
     );
+    // Rule by rule, paired: every shared rule's change is nothing, with an interval.
+    let shared: Vec<_> = cmp.rules.iter().filter(|r| r.paired_change.is_some()).collect();
+    assert!(shared.len() > 20, "{}", shared.len());
+    for r in &shared {
+        let c = r.paired_change.unwrap();
+        assert_eq!(c.mean, 0.0, "{}: {c:?}", r.id);
+    }
+    // (A rule that fell due in one replication only has no interval.)
+    let with_interval = shared.iter().filter(|r| r.paired_change.unwrap().lo.is_some()).count();
+    assert!(with_interval > 20, "{with_interval} with an interval");
     let words = safe_return::caseload::report::comparison_headline(cmp, s.caseload.horizon_days);
     assert!(words.contains("+0.0"), "{words}");
     assert!(

@@ -1158,6 +1158,9 @@ pub struct RuleComparison {
     pub revision_fired: Option<Estimate>,
     /// Revision minus baseline, in compliance points (mean).
     pub compliance_change: Option<f64>,
+    /// The same, paired replication by replication, with its 95 % interval (for a rule in both,
+    /// where duties fell due under both; no interval from one replication).
+    pub paired_change: Option<Estimate>,
     /// For a rule in both: what the revision changed in it ("deadline: Hours(72) → Hours(24)"),
     /// leaving out its citation and note; empty if nothing.
     pub changed: Vec<String>,
@@ -1318,6 +1321,14 @@ pub fn compare(a: &ProtocolResult, b: &ProtocolResult, changes: &[(String, Vec<S
                     .find(|(r, _)| r == id)
                     .map(|(_, f)| f.clone())
                     .unwrap_or_default(),
+                paired_change: match (x, y) {
+                    (Some(_), Some(_)) => {
+                        let (p, q) = (share_met_over(a, &[id]), share_met_over(b, &[id]));
+                        let d: Vec<f64> = p.iter().zip(&q).filter_map(|(p, q)| Some((*q)? - (*p)?)).collect();
+                        (!d.is_empty()).then(|| Estimate::of_change(&d))
+                    }
+                    _ => None,
+                },
             }
         })
         .collect();

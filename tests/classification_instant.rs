@@ -2,34 +2,20 @@
 //! whereabouts known is never "missing" for a moment; duties of a classification the protocol
 //! later supersedes are withdrawn, saying why, not left open.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use chrono::{NaiveDate, NaiveDateTime};
-use safe_return::protocol::{LegalStatus, Placement, load_protocol};
+use safe_return::protocol::{LegalStatus, Placement};
 use safe_return::sim::Status;
-use safe_return::sim::engine::{ChildProfile, Engine, Happening};
+use safe_return::sim::engine::{Engine, Happening};
 
-fn t(s: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
-}
+mod episodes;
+use episodes::{child, protocol, t};
 
 /// Bromley: a 15-year-old in foster care (care order); every role acts by the book.
 fn bromley() -> (Engine, usize) {
-    let p = load_protocol(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/protocols/bromley-2020.ron"))
-        .unwrap()
-        .protocol;
-    let mut e = Engine::new(Arc::new(p), t("2024-03-04 10:00"), 7);
+    let mut e = Engine::new(Arc::new(protocol("bromley-2020")), t("2024-03-04 10:00"), 7);
     let c = e.add_child(
-        ChildProfile {
-            name: "Test Child".into(),
-            date_of_birth: NaiveDate::from_ymd_opt(2009, 1, 1).unwrap(),
-            legal_status: vec![LegalStatus::S31],
-            placement: Placement::Foster,
-            out_of_borough: false,
-            placed_here_by_other_authority: false,
-            risk_factors: vec![],
-        },
+        child("Test Child", 2009, vec![LegalStatus::S31], Placement::Foster),
         "placement",
         vec![],
     );

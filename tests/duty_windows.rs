@@ -2,49 +2,28 @@
 //! from) meets the duty; an act before that moment does not; a duty that counts from its own
 //! trigger is not met by what came before it.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use chrono::{NaiveDate, NaiveDateTime};
-use safe_return::protocol::{LegalStatus, Placement, load_protocol};
+use safe_return::protocol::{LegalStatus, Placement};
 use safe_return::sim::Status;
-use safe_return::sim::engine::{ChildProfile, Engine, Happening, Obligation};
+use safe_return::sim::engine::{Engine, Happening, Obligation};
 
-fn t(s: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
-}
+mod episodes;
+use episodes::{child, leaves_for, protocol, t};
 
 /// A child of `age` in `placement` who leaves at 12:00 on Monday 4 March 2024 under
 /// `protocol`; the trainee plays `trainee`.
-fn leaves(protocol: &str, trainee: &str, age: i32, status: Vec<LegalStatus>, placement: Placement) -> (Engine, usize) {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let p = load_protocol(&root.join(format!("assets/protocols/{protocol}.ron")))
-        .unwrap()
-        .protocol;
-    let mut e = Engine::new(Arc::new(p), t("2024-03-04 10:00"), 7);
+fn leaves(
+    protocol_id: &str,
+    trainee: &str,
+    age: i32,
+    status: Vec<LegalStatus>,
+    placement: Placement,
+) -> (Engine, usize) {
+    let mut e = Engine::new(Arc::new(protocol(protocol_id)), t("2024-03-04 10:00"), 7);
     e.automation.trainee_role = Some(trainee.into());
-    let c = e.add_child(
-        ChildProfile {
-            name: "Test Child".into(),
-            date_of_birth: NaiveDate::from_ymd_opt(2024 - age, 1, 1).unwrap(),
-            legal_status: status,
-            placement,
-            out_of_borough: false,
-            placed_here_by_other_authority: false,
-            risk_factors: vec![],
-        },
-        "placement",
-        vec![],
-    );
-    e.schedule(
-        t("2024-03-04 12:00"),
-        c,
-        Happening::Leaves {
-            to: "town".into(),
-            note: String::new(),
-            whereabouts_known: false,
-        },
-    );
+    let c = e.add_child(child("Test Child", 2024 - age, status, placement), "placement", vec![]);
+    e.schedule(t("2024-03-04 12:00"), c, leaves_for("town", false));
     (e, c)
 }
 
@@ -193,9 +172,7 @@ fn an_act_from_an_earlier_episode_does_not_meet_this_one() {
 /// return interview) is not met by an earlier act of the same kind.
 #[test]
 fn a_duty_counted_from_its_trigger_is_not_met_by_an_earlier_act() {
-    let p = load_protocol(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/protocols/west-mercia-2014.ron"))
-        .unwrap()
-        .protocol;
+    let p = protocol("west-mercia-2014");
     let early: Vec<_> = p
         .rules
         .iter()

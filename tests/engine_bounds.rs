@@ -1,41 +1,24 @@
 //! The engine never panics or wraps on values at the edge of its clock (loaders refuse them
 //! first: see `docs/protocol-authoring.md`, "Limits"); what slips through is held at the bound.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use chrono::{NaiveDate, NaiveDateTime};
-use safe_return::protocol::{Deadline, LegalStatus, Placement, Trigger, load_protocol};
+use safe_return::protocol::{Deadline, LegalStatus, Placement, Trigger};
 use safe_return::sim::engine::{ChildProfile, Engine, Happening};
 
-fn t(s: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
-}
+mod episodes;
+use episodes::{leaves_for, protocol, t};
 
 fn west_mercia() -> safe_return::protocol::Protocol {
-    load_protocol(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/protocols/west-mercia-2014.ron"))
-        .unwrap()
-        .protocol
+    protocol("west-mercia-2014")
 }
 
 fn child() -> ChildProfile {
-    ChildProfile {
-        name: "Test Child".into(),
-        date_of_birth: NaiveDate::from_ymd_opt(2009, 1, 1).unwrap(),
-        legal_status: vec![LegalStatus::S20],
-        placement: Placement::Residential,
-        out_of_borough: false,
-        placed_here_by_other_authority: false,
-        risk_factors: vec![],
-    }
+    episodes::child("Test Child", 2009, vec![LegalStatus::S20], Placement::Residential)
 }
 
 fn leaves() -> Happening {
-    Happening::Leaves {
-        to: "town".into(),
-        note: String::new(),
-        whereabouts_known: false,
-    }
+    leaves_for("town", false)
 }
 
 /// "Missing for 3,000,000 hours" used to wrap in the nanosecond arithmetic and fire the

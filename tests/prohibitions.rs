@@ -1,52 +1,25 @@
 //! Prohibitions scoped by role: "only the Assistant Director or above may end a placement" binds
 //! the social worker and spares the Assistant Director; roles acting by the book never break one.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use chrono::{NaiveDate, NaiveDateTime};
-use safe_return::protocol::{
-    Citation, Condition, Forbidden, LegalStatus, Placement, Prohibition, Protocol, load_protocol,
-};
+use safe_return::protocol::{Citation, Condition, Forbidden, LegalStatus, Placement, Prohibition, Protocol};
 use safe_return::sim::Status;
-use safe_return::sim::engine::{ChildProfile, Engine, Happening};
+use safe_return::sim::engine::Engine;
 
-fn t(s: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
-}
-
-fn protocol(id: &str) -> Protocol {
-    load_protocol(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("assets/protocols/{id}.ron")))
-        .unwrap()
-        .protocol
-}
+mod episodes;
+use episodes::{child, leaves_for, protocol, t};
 
 /// A 14-year-old in foster care (care order) who leaves at 12:00 on Monday 4 March 2024.
 fn leaves(p: Protocol, trainee: Option<&str>) -> (Engine, usize) {
     let mut e = Engine::new(Arc::new(p), t("2024-03-04 10:00"), 7);
     e.automation.trainee_role = trainee.map(String::from);
     let c = e.add_child(
-        ChildProfile {
-            name: "Test Child".into(),
-            date_of_birth: NaiveDate::from_ymd_opt(2010, 1, 1).unwrap(),
-            legal_status: vec![LegalStatus::S31],
-            placement: Placement::Foster,
-            out_of_borough: false,
-            placed_here_by_other_authority: false,
-            risk_factors: vec![],
-        },
+        child("Test Child", 2010, vec![LegalStatus::S31], Placement::Foster),
         "placement",
         vec![],
     );
-    e.schedule(
-        t("2024-03-04 12:00"),
-        c,
-        Happening::Leaves {
-            to: "town".into(),
-            note: String::new(),
-            whereabouts_known: false,
-        },
-    );
+    e.schedule(t("2024-03-04 12:00"), c, leaves_for("town", false));
     (e, c)
 }
 

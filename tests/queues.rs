@@ -1,24 +1,18 @@
 //! Waiting is split as a manager would read it: the hours a duty waits for the office to open are
 //! not "waiting for a free worker" when workers are free.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use chrono::{NaiveDate, NaiveDateTime};
-use safe_return::protocol::{LegalStatus, Placement, load_protocol};
-use safe_return::sim::engine::{ChildProfile, Engine, Happening, RoleBehaviour};
+use safe_return::protocol::{LegalStatus, Placement};
+use safe_return::sim::engine::{Engine, RoleBehaviour};
 
-fn t(s: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
-}
+mod episodes;
+use episodes::{child, leaves_for, protocol, t};
 
 /// Children leaving at 02:00 on Saturday 9 March 2024 under Havering May-23, the placement staffed
 /// with `workers` in office hours only (10 minutes a duty, no latency).
 fn night(workers: u32, children: usize) -> Engine {
-    let p = load_protocol(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/protocols/havering-2023-05.ron"))
-        .unwrap()
-        .protocol;
-    let mut e = Engine::new(Arc::new(p), t("2024-03-08 10:00"), 7);
+    let mut e = Engine::new(Arc::new(protocol("havering-2023-05")), t("2024-03-08 10:00"), 7);
     e.automation.roles.insert(
         "placement_provider".into(),
         RoleBehaviour {
@@ -32,27 +26,16 @@ fn night(workers: u32, children: usize) -> Engine {
     );
     for i in 0..children {
         let c = e.add_child(
-            ChildProfile {
-                name: format!("Child {i}"),
-                date_of_birth: NaiveDate::from_ymd_opt(2010, 1, 1).unwrap(),
-                legal_status: vec![LegalStatus::S31],
-                placement: Placement::Residential,
-                out_of_borough: false,
-                placed_here_by_other_authority: false,
-                risk_factors: vec![],
-            },
+            child(
+                &format!("Child {i}"),
+                2010,
+                vec![LegalStatus::S31],
+                Placement::Residential,
+            ),
             "placement",
             vec![],
         );
-        e.schedule(
-            t("2024-03-09 02:00"),
-            c,
-            Happening::Leaves {
-                to: "town".into(),
-                note: String::new(),
-                whereabouts_known: false,
-            },
-        );
+        e.schedule(t("2024-03-09 02:00"), c, leaves_for("town", false));
     }
     e.finish(t("2024-03-13 02:00"));
     e

@@ -393,3 +393,47 @@ fn a_pool_above_the_target_is_not_enough_while_one_timed_rule_is_below_it() {
     p.rules_below_target.clear();
     assert!(p.meets(0.95), "with every timed rule at the target, the pool decides");
 }
+
+#[test]
+fn until_clear_adds_replications_until_no_answer_rests_on_noise() {
+    // One replication gives no interval, so no answer is clear: --until-clear runs again with
+    // twice the replications, and stops as soon as every answer is clear (or at the most allowed).
+    let s = json_of(&[
+        "--protocol",
+        "havering-2023-10",
+        "--sweep",
+        "rhi_worker=4,6",
+        "--replications",
+        "1",
+        "--until-clear",
+        "8",
+        "--children",
+        "300",
+        "--days",
+        "30",
+    ]);
+    let reps = s["caseload"]["replications"].as_u64().unwrap();
+    assert!(reps >= 2, "{reps} replications");
+    let all_clear = s["enough"].as_array().unwrap().iter().all(|e| e["clear"] == true);
+    assert!(all_clear || reps == 8, "{}", s["enough"]);
+    // Without it, one replication is what runs, and its answer is not clear.
+    let once = json_of(&[
+        "--protocol",
+        "havering-2023-10",
+        "--sweep",
+        "rhi_worker=4,6",
+        "--replications",
+        "1",
+        "--children",
+        "300",
+        "--days",
+        "30",
+    ]);
+    assert_eq!(once["caseload"]["replications"], 1);
+    assert!(once["enough"].as_array().unwrap().iter().any(|e| e["clear"] == false));
+    refused(&["--until-clear", "8"], &["--until-clear", "--sweep"]);
+    refused(
+        &["--sweep", "rhi_worker=1-2", "--until-clear", "1"],
+        &["--until-clear", "at least 2"],
+    );
+}

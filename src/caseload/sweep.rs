@@ -181,6 +181,9 @@ pub struct Enough {
     pub workers: Option<u64>,
     /// The answer in words.
     pub text: String,
+    /// The answer does not rest on noise: the 95 % interval at the answer stays at or above the
+    /// target (false with one replication, or where it reaches below).
+    pub clear: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -384,6 +387,7 @@ fn enough(id: &str, role_name: &str, spec: &SweepSpec, levels: &[SweepLevel], k:
     let points: Vec<(u64, &SweepPoint)> = levels.iter().map(|l| (l.workers, &l.protocols[k])).collect();
     if points.iter().all(|(_, p)| p.met_in_time.is_none()) {
         return Enough {
+            clear: true,
             protocol: id.into(),
             workers: None,
             text: match (spec.is_slots(), no_meetings) {
@@ -436,6 +440,7 @@ fn enough(id: &str, role_name: &str, spec: &SweepSpec, levels: &[SweepLevel], k:
                 );
             }
             Enough {
+                clear: m.lo.is_some() && !low,
                 protocol: id.into(),
                 workers: Some(*n),
                 text,
@@ -492,7 +497,15 @@ fn enough(id: &str, role_name: &str, spec: &SweepSpec, levels: &[SweepLevel], k:
                 }
                 false => String::new(),
             };
+            // Clearly not reached: the interval at the most tried stays below the target, or a
+            // rule with a time limit is below it.
+            let clear = !last.rules_below_target.is_empty()
+                || !last.rules_with_backlog.is_empty()
+                || last
+                    .met_in_time
+                    .is_some_and(|m| m.hi.is_some_and(|hi| hi < spec.target));
             Enough {
+                clear,
                 protocol: id.into(),
                 workers: None,
                 text: format!(

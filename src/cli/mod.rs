@@ -126,6 +126,10 @@ pub enum Command {
         /// and at most 1 (such as 0.95 or 95%; default 0.95).
         #[arg(long, value_name = "SHARE", value_parser = stress_cmd::share, allow_negative_numbers = true)]
         target: Option<f64>,
+        /// With --sweep: where an answer rests on noise (its 95 % interval reaches below the
+        /// target), run again with twice the replications, up to MAX (2 to 10,000), until it does not.
+        #[arg(long, value_name = "MAX", value_parser = stress_cmd::whole_number::<u64>, allow_negative_numbers = true)]
+        until_clear: Option<u64>,
     },
     /// Benchmark the engine: the national caseload at several sizes, and replications of a borough.
     Bench {

@@ -369,12 +369,30 @@ pub fn stress(cmd: &Command) -> ExitCode {
         meeting_slots,
         sweep,
         target,
+        until_clear,
     } = cmd
     else {
         unreachable!("stress arguments")
     };
     if let Err(code) = check_stress_flags(*children, *days, *replications, *threads, *ocel_children) {
         return code;
+    }
+    if sweep.is_none() && until_clear.is_some() {
+        return usage_error(
+            "--until-clear",
+            "adding replications until the answer is clear is for a staffing sweep: give --sweep ROLE=N1,N2,… as well",
+        );
+    }
+    if let Some(max) = until_clear
+        && !(*max >= (*replications).max(2) && *max <= 10_000)
+    {
+        return usage_error(
+            "--until-clear",
+            &format!(
+                "the most replications to run to, from {} (the replications given, and at least 2) to 10,000, not {max}",
+                (*replications).max(2)
+            ),
+        );
     }
     if sweep.is_none() && target.is_some() {
         return usage_error(
@@ -493,7 +511,7 @@ pub fn stress(cmd: &Command) -> ExitCode {
         return usage_error("--ocel", &why);
     }
     if let Some(spec) = &sweep {
-        return run_sweep(&protocols, &cl, &opts, spec, out.as_deref(), *json);
+        return run_sweep(&protocols, &cl, &opts, spec, out.as_deref(), *json, *until_clear);
     }
     let bar = progress(stress::total_days(protocols.len(), &cl, &opts), *json);
     let tick = || bar.inc(1);
@@ -556,14 +574,44 @@ fn run_sweep(
     spec: &SweepSpec,
     out: Option<&Path>,
     json: bool,
+    until_clear: Option<u64>,
 ) -> ExitCode {
-    let bar = progress(sweep::total_days(protocols.len(), cl, opts, spec), json);
-    let tick = || bar.inc(1);
-    let result = sweep::run(protocols, cl, opts, spec, &tick);
-    bar.finish_and_clear();
-    let summary = match result {
-        Ok(s) => s,
-        Err(why) => return usage_error("--sweep", &why),
+    let mut opts = opts.clone();
+    let summary = loop {
+        let bar = progress(sweep::total_days(protocols.len(), cl, &opts, spec), json);
+        let tick = || bar.inc(1);
+        let result = sweep::run(protocols, cl, &opts, spec, &tick);
+        bar.finish_and_clear();
+        let summary = match result {
+            Ok(s) => s,
+            Err(why) => return usage_error("--sweep", &why),
+        };
+        // --until-clear: twice the replications while an answer rests on noise, up to MAX.
+        let Some(max) = until_clear else {
+            break summary;
+        };
+        if summary.enough.iter().all(|e| e.clear) || opts.replications >= max {
+            if !json {
+                let clear = summary.enough.iter().all(|e| e.clear);
+                eprintln!(
+                    "--until-clear: {} replications{}",
+                    opts.replications,
+                    if clear {
+                        ": every answer is clear"
+                    } else {
+                        ": the most allowed; an answer still rests on noise"
+                    }
+                );
+            }
+            break summary;
+        }
+        opts.replications = (opts.replications * 2).min(max);
+        if !json {
+            eprintln!(
+                "--until-clear: an answer rests on noise; running again with {} replications",
+                opts.replications
+            );
+        }
     };
     if let Some(dir) = out {
         match sweep::write_all(&summary, dir) {

@@ -138,3 +138,22 @@ fn an_unauthorised_absence_past_24_hours_is_not_a_missing_episode_to_record() {
         }
     }
 }
+
+/// A child who comes back of her own accord was not found: the timeline says she is back, never
+/// that she "is found at" her foster home.
+#[test]
+fn a_child_back_of_her_own_accord_is_not_said_to_be_found() {
+    let (mut e, c) = bromley();
+    e.keep_records = true;
+    e.schedule(t("2024-03-04 19:00"), c, episodes::leaves_for("town", false));
+    e.schedule(
+        t("2024-03-04 22:00"),
+        c,
+        Happening::Returned {
+            note: "walks in at ten".into(),
+        },
+    );
+    e.finish(t("2024-03-05 12:00"));
+    assert!(!e.log.iter().any(|l| l.text.contains("is found at")), "{:?}", e.log);
+    assert!(e.log.iter().any(|l| l.text.contains("walks in at ten")), "{:?}", e.log);
+}

@@ -2357,7 +2357,8 @@ impl Engine {
             Happening::Located { at, note } => self.locate(child, &at, &note),
             Happening::Returned { note } => {
                 if self.is_away(child) {
-                    self.locate(child, "placement", "");
+                    // Back of their own accord: nobody found them.
+                    self.locate(child, "placement", RETURNED_UNFOUND);
                 }
                 let now = self.now;
                 let Some(e) = self.children[child].episode.as_mut() else {
@@ -2439,6 +2440,7 @@ impl Engine {
         }
     }
 
+    /// The child is found at `at` (or, with the note `RETURNED_UNFOUND`, comes back there).
     fn locate(&mut self, child: usize, at: &str, note: &str) {
         let now = self.now;
         let name = self.name_for_records(child);
@@ -2454,9 +2456,12 @@ impl Engine {
         set_place(&mut self.children[child].place, at);
         self.transition(child, || format!("located at {at}"));
         let place = self.place_words(at);
-        self.note(child, "event", "", || {
-            format!("{name} is found at {place}{}", sep(note))
-        });
+        // (A child back of their own accord was not found: the return says so itself.)
+        if note != RETURNED_UNFOUND {
+            self.note(child, "event", "", || {
+                format!("{name} is found at {place}{}", sep(note))
+            });
+        }
         // Duties that only made sense while the child was away are cancelled.
         let mut open = std::mem::take(&mut self.scratch_open);
         open.clear();
@@ -3795,6 +3800,9 @@ impl Engine {
         self.protocol.rule(rule).map(|r| r.strength).unwrap_or_default()
     }
 }
+
+/// `locate`'s note for a child who comes back with nobody finding them (no "found at" line).
+const RETURNED_UNFOUND: &str = "\u{0}returned";
 
 /// Where a child is, written over the last place in the same room (a stress run moves a
 /// hundred thousand children about).

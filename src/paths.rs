@@ -39,13 +39,16 @@ pub fn caseloads_dir() -> PathBuf {
     root().join("assets").join("caseloads")
 }
 
-/// Whether `id` is a plain name, safe to make a file name in one folder of: letters, digits,
-/// `-`, `_` and `.`, not starting with `.` (so never `..`, a `/` or a backslash). `what` names the id
-/// in the message (such as "protocol id").
+/// Whether `id` is a plain name, safe to make a file name in one folder of: at most 100 ASCII
+/// letters, digits, `-`, `_` and `.`, not starting with `.` (so never `..`, a `/` or a
+/// backslash). `what` names the id in the message (such as "protocol id").
 pub fn plain_name(id: &str, what: &str) -> Result<(), String> {
     let ok = !id.is_empty()
+        && id.len() <= 100
         && !id.starts_with('.')
-        && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if ok {
         Ok(())
     } else {

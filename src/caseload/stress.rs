@@ -400,6 +400,9 @@ pub struct RuleResult {
     pub action: String,
     pub trigger: String,
     pub deadline: String,
+    /// The rule sets a time limit (its duties can be late).
+    #[serde(skip)]
+    pub timed: bool,
     pub strength: String,
     /// Obligations per replication.
     pub fired: Estimate,
@@ -834,6 +837,7 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                 action: r.action.clone(),
                 trigger: p.trigger_text(&r.trigger),
                 deadline: r.deadline.label(),
+                timed: r.deadline != crate::protocol::Deadline::NoLimit,
                 strength: format!("{:?}", r.strength),
                 fired: t(&|t| t.fired),
                 met: t(&|t| t.met),
@@ -1275,7 +1279,7 @@ pub fn compare(a: &ProtocolResult, b: &ProtocolResult, changes: &[(String, Vec<S
     let shared_timed: Vec<&str> = a
         .rules
         .iter()
-        .filter(|r| timed(r) && b.rules.iter().any(|x| x.id == r.id && timed(x)))
+        .filter(|r| r.timed && b.rules.iter().any(|x| x.id == r.id && x.timed))
         .map(|r| r.id.as_str())
         .collect();
     let shared = (!shared_timed.is_empty()).then(|| {
@@ -1395,11 +1399,6 @@ pub fn compare(a: &ProtocolResult, b: &ProtocolResult, changes: &[(String, Vec<S
     }
 }
 
-/// Whether a rule's duties have a time limit (`RuleResult::deadline` is the deadline's label).
-fn timed(r: &RuleResult) -> bool {
-    r.deadline != crate::protocol::Deadline::NoLimit.label()
-}
-
 /// Duties met in time over the rules `ids` (by id), replication by replication (none where none
 /// fell due in it).
 fn share_met_over(p: &ProtocolResult, ids: &[&str]) -> Vec<Option<f64>> {
@@ -1425,7 +1424,7 @@ fn only(of: &ProtocolResult, other: &ProtocolResult, with: bool) -> f64 {
     r4(of
         .rules
         .iter()
-        .filter(|r| timed(r) == with && !other.rules.iter().any(|x| x.id == r.id))
+        .filter(|r| r.timed == with && !other.rules.iter().any(|x| x.id == r.id))
         .map(|r| r.fired.mean)
         .sum())
 }

@@ -117,11 +117,6 @@ fn fit_in_memory(cl: &LoadedCaseload, protocols: usize, opts: &mut StressOptions
     Ok(())
 }
 
-/// Where the shipped caseloads live.
-pub fn caseloads_dir() -> PathBuf {
-    crate::paths::caseloads_dir()
-}
-
 fn usage_error(flag: &str, message: &str) -> ExitCode {
     eprintln!("{flag}: {message}");
     ExitCode::from(2)
@@ -310,12 +305,12 @@ pub(super) fn prepare_out_file(path: &Path, example: &str) -> Result<(), String>
     Ok(())
 }
 
-/// Each protocol given as `(flag, id, file name or path)`; one not found is a usage error for its
-/// flag listing the protocols there are.
-fn load_protocols(args: &[(&str, &str)]) -> Result<Vec<Arc<Protocol>>, ExitCode> {
+/// Each protocol given as `(flag, id, file name or path)`, with the file it was read from; one
+/// not found is a usage error for its flag listing the protocols there are.
+fn load_protocols(args: &[(&str, &str)]) -> Result<Vec<(Arc<Protocol>, PathBuf)>, ExitCode> {
     args.iter()
         .map(|(flag, a)| match crate::paths::resolve_protocol(a) {
-            Ok(file) => load_or_exit(&file).map(|lp| Arc::new(lp.protocol)),
+            Ok(file) => load_or_exit(&file).map(|lp| (Arc::new(lp.protocol), file)),
             Err(why) => Err(usage_error(flag, &why)),
         })
         .collect()
@@ -384,13 +379,14 @@ pub fn stress(cmd: &Command) -> ExitCode {
         );
     }
     if let Some(max) = until_clear
-        && !(*max >= (*replications).max(2) && *max <= 10_000)
+        && !(*max >= (*replications).max(2) && *max <= MAX_REPLICATIONS)
     {
         return usage_error(
             "--until-clear",
             &format!(
-                "the most replications to run to, from {} (the replications given, and at least 2) to 10,000, not {max}",
-                (*replications).max(2)
+                "the most replications to run to, from {} (the replications given, and at least 2) to {}, not {max}",
+                (*replications).max(2),
+                report::thousands(MAX_REPLICATIONS as f64)
             ),
         );
     }
@@ -431,17 +427,14 @@ pub fn stress(cmd: &Command) -> ExitCode {
             return usage_error("--workers", &format!("`{role}` is given twice"));
         }
     }
-    let mut names = vec![protocol.as_str()];
     let mut flags = vec![("--protocol", protocol.as_str())];
     if let Some(c) = compare {
-        names.push(c);
         flags.push(("--compare", c));
     }
-    let mut protocols = match load_protocols(&flags) {
-        Ok(p) => p,
+    let (mut protocols, files): (Vec<_>, Vec<_>) = match load_protocols(&flags) {
+        Ok(p) => p.into_iter().unzip(),
         Err(code) => return code,
     };
-    let files: Vec<_> = names.iter().map(|n| crate::paths::protocol_arg(n)).collect();
     let files: Vec<&Path> = files.iter().map(|f| f.as_path()).collect();
     if let Some(note) = stress::label_apart(&mut protocols, &files) {
         eprintln!("note: {note}");
@@ -656,7 +649,7 @@ fn reset_peak_rss() -> bool {
 }
 
 fn shipped_caseload(name: &str, protocols: &[Arc<Protocol>]) -> Result<LoadedCaseload, ExitCode> {
-    let path = caseloads_dir().join(name);
+    let path = crate::paths::caseloads_dir().join(name);
     if !path.is_file() {
         return Err(bad_input(&Diagnostics::single(
             &path,
@@ -730,8 +723,8 @@ pub fn bench(cmd: &Command) -> ExitCode {
             return code;
         }
     }
-    let protocols = match load_protocols(&[("--protocol", protocol)]) {
-        Ok(p) => p,
+    let protocols: Vec<Arc<Protocol>> = match load_protocols(&[("--protocol", protocol)]) {
+        Ok(p) => p.into_iter().map(|(p, _)| p).collect(),
         Err(code) => return code,
     };
     let national = match shipped_caseload("national.ron", &protocols) {

@@ -221,11 +221,8 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario, Diagnostics> {
     let scenario: Scenario = parse_ron(path, &src)?;
     let spans = SpanMap::scan(&src);
     let mut c = Collector::new(path, &spans);
-    let protocol_path = if validate::is_plain_id(&scenario.protocol) {
-        crate::paths::protocol_file(&scenario.protocol)
-    } else {
-        Err(validate::bad_id_message(&scenario.protocol))
-    };
+    let protocol_path =
+        crate::paths::protocol_file(&scenario.protocol).map_err(|_| validate::bad_id_message(&scenario.protocol));
     let protocol_path = match protocol_path {
         Ok(p) => p,
         Err(why) => {

@@ -32,15 +32,6 @@ pub fn date_in_range(d: NaiveDate) -> bool {
 
 /// A protocol id as a scenario names it: the name of a file under `assets/protocols/` without
 /// `.ron` (letters, digits, `-`, `_` and `.`, not starting with a dot), never a path.
-pub fn is_plain_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 100
-        && !id.starts_with('.')
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-}
-
 /// The message for a protocol id that is not a plain name (control characters in it shown
 /// escaped, as `\u{1b}`, not sent to the terminal).
 pub fn bad_id_message(id: &str) -> String {
@@ -626,6 +617,7 @@ mod tests {
 
     #[test]
     fn protocol_ids_are_plain_names_never_paths() {
+        let is_plain_id = |id: &str| crate::paths::plain_name(id, "protocol id").is_ok();
         for ok in ["haringey-2021", "havering-2023-10", "west_mercia.v2"] {
             assert!(is_plain_id(ok), "{ok}");
         }

@@ -854,6 +854,8 @@ pub struct Engine {
     done_key: Vec<Option<u32>>,
     /// By action number: no effects and no rule set off by doing it (see `is_plain`).
     plain_action: Vec<bool>,
+    /// By action number: some prohibition names the action (see `refrains`).
+    may_forbid: Vec<bool>,
     /// By action number: the protocol gives the action effects.
     has_effects: Vec<bool>,
     /// By action number: holding, chairing or attending a meeting (an id `hold_…`, `chair_…` or
@@ -1458,6 +1460,7 @@ impl Engine {
             rule_info: Vec::new(),
             done_key: Vec::new(),
             plain_action: Vec::new(),
+            may_forbid: Vec::new(),
             has_effects: Vec::new(),
             is_meeting: Vec::new(),
             counts_episodes: true,
@@ -1504,8 +1507,14 @@ impl Engine {
             assert!(kind < u16::MAX as u32, "too many duty kinds");
             if engine.kind_repeats.len() <= kind as usize {
                 engine.kind_repeats.resize(kind as usize + 1, false);
+                engine.kind_opens.resize(kind as usize + 1, false);
+                engine.kind_counts_early.resize(kind as usize + 1, false);
             }
+            let from_left = r.window_anchor() == crate::protocol::Anchor::Left;
             engine.kind_repeats[kind as usize] |= r.repeat.is_some();
+            engine.kind_opens[kind as usize] |= r.opens_after_hours.is_some();
+            engine.kind_counts_early[kind as usize] |= from_left;
+            let done_by = r.done_by.as_deref().map(|by| engine.intern(by));
             let a = names.1 as usize;
             if engine.kinds_of_action.len() <= a {
                 engine.kinds_of_action.resize(a + 1, Vec::new());
@@ -1524,28 +1533,10 @@ impl Engine {
                 }),
                 recurring: matches!(&r.trigger, Trigger::Done(a) if *a == r.action),
                 lapses: r.cancels_if_found(),
-                from_left: r.window_anchor() == crate::protocol::Anchor::Left,
+                from_left,
                 opens: r.opens_after_hours.map(timer_span),
-                done_by: None,
+                done_by,
             });
-            if r.opens_after_hours.is_some() {
-                if engine.kind_opens.len() <= kind as usize {
-                    engine.kind_opens.resize(kind as usize + 1, false);
-                }
-                engine.kind_opens[kind as usize] = true;
-            }
-            if r.window_anchor() == crate::protocol::Anchor::Left {
-                if engine.kind_counts_early.len() <= kind as usize {
-                    engine.kind_counts_early.resize(kind as usize + 1, false);
-                }
-                engine.kind_counts_early[kind as usize] = true;
-            }
-        }
-        for (ri, r) in protocol.rules.iter().enumerate() {
-            if let Some(by) = &r.done_by {
-                let by = engine.intern(by);
-                engine.rule_info[ri].done_by = Some(by);
-            }
         }
         // Only `Condition::holds` reads episode ages, and only for `min_episodes`.
         engine.counts_episodes = protocol
@@ -1761,10 +1752,13 @@ impl Engine {
         names.push(name.to_string());
         names.action_decl.push(decl);
         self.done_key.push(self.keys.done.get(name).copied());
+        let may_forbid = self.protocol.may_forbid_action(name);
+        // (A prohibited action goes through the agenda, where `refrains` judges it.)
         let plain = !self.keys.done.contains_key(name)
             && decl.is_none_or(|i| self.protocol.actions[i].effects.is_empty())
-            && !self.protocol.may_forbid_action(name);
+            && !may_forbid;
         self.plain_action.push(plain);
+        self.may_forbid.push(may_forbid);
         let effects = decl.is_some_and(|i| !self.protocol.actions[i].effects.is_empty());
         self.has_effects.push(effects);
         self.is_meeting
@@ -1915,16 +1909,13 @@ impl Engine {
     /// whereabouts are known should not be reported to the police as missing"): its duties of
     /// that kind for the child are settled as not applicable, saying why. Whether it refrained.
     fn refrains(&mut self, child: usize, role: u32, action: u32, kind: u32) -> bool {
-        if self.plain_action[action as usize] {
+        if !self.may_forbid[action as usize] {
             return false;
         }
         let (role_name, action_name) = (
             self.names.list[role as usize].clone(),
             self.names.list[action as usize].clone(),
         );
-        if !self.protocol.may_forbid_action(&action_name) {
-            return false;
-        }
         let facts = self.scratch_facts(child);
         let forbidden = self
             .protocol
@@ -2354,11 +2345,11 @@ impl Engine {
                 });
                 self.reclassify(child);
             }
-            Happening::Located { at, note } => self.locate(child, &at, &note),
+            Happening::Located { at, note } => self.locate(child, &at, &note, true),
             Happening::Returned { note } => {
                 if self.is_away(child) {
-                    // Back of their own accord: nobody found them.
-                    self.locate(child, "placement", RETURNED_UNFOUND);
+                    // Back with nobody finding them: the return says so itself.
+                    self.locate(child, "placement", "", false);
                 }
                 let now = self.now;
                 let Some(e) = self.children[child].episode.as_mut() else {
@@ -2440,8 +2431,9 @@ impl Engine {
         }
     }
 
-    /// The child is found at `at` (or, with the note `RETURNED_UNFOUND`, comes back there).
-    fn locate(&mut self, child: usize, at: &str, note: &str) {
+    /// The child is at `at` again: found there (`found`), or back with nobody finding them (the
+    /// timeline then says nothing of a finding).
+    fn locate(&mut self, child: usize, at: &str, note: &str, found: bool) {
         let now = self.now;
         let name = self.name_for_records(child);
         let Some(e) = self.children[child].episode.as_mut() else {
@@ -2456,8 +2448,7 @@ impl Engine {
         set_place(&mut self.children[child].place, at);
         self.transition(child, || format!("located at {at}"));
         let place = self.place_words(at);
-        // (A child back of their own accord was not found: the return says so itself.)
-        if note != RETURNED_UNFOUND {
+        if found {
             self.note(child, "event", "", || {
                 format!("{name} is found at {place}{}", sep(note))
             });
@@ -3693,7 +3684,7 @@ impl Engine {
                 Effect::RecordsDecline => self.fire_trigger(child, Trigger::InterviewDeclined),
                 Effect::LocatesChild => {
                     let place = self.children[child].place.clone();
-                    self.locate(child, &place, "");
+                    self.locate(child, &place, "", true);
                 }
             }
         }
@@ -3800,9 +3791,6 @@ impl Engine {
         self.protocol.rule(rule).map(|r| r.strength).unwrap_or_default()
     }
 }
-
-/// `locate`'s note for a child who comes back with nobody finding them (no "found at" line).
-const RETURNED_UNFOUND: &str = "\u{0}returned";
 
 /// Where a child is, written over the last place in the same room (a stress run moves a
 /// hundred thousand children about).

@@ -148,11 +148,6 @@ fn ron_files(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
-/// Where the shipped caseloads live.
-pub fn caseloads_dir() -> PathBuf {
-    crate::paths::root().join("assets").join("caseloads")
-}
-
 fn stem(p: &Path) -> String {
     p.file_stem()
         .map(|s| s.to_string_lossy().to_string())
@@ -240,7 +235,7 @@ impl Dashboard {
             .iter()
             .map(|p| stem(p))
             .collect();
-        let caseload_files = ron_files(&caseloads_dir());
+        let caseload_files = ron_files(&crate::paths::caseloads_dir());
         let pick = |want: &str| protocol_ids.iter().find(|id| *id == want).cloned();
         let protocol = pick("havering-2023-05")
             .or_else(|| protocol_ids.first().cloned())
@@ -331,9 +326,10 @@ impl Dashboard {
         if let Some(c) = self.compare.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             names.push(c);
         }
+        let files: Vec<_> = names.iter().map(|n| crate::paths::protocol_arg(n)).collect();
         let mut protocols = Vec::new();
-        for n in names.iter().filter(|n| !n.is_empty()) {
-            match load_protocol(&crate::paths::protocol_arg(n)) {
+        for f in names.iter().zip(&files).filter(|(n, _)| !n.is_empty()).map(|(_, f)| f) {
+            match load_protocol(f) {
                 Ok(lp) => protocols.push(Arc::new(lp.protocol)),
                 Err(d) => errors.extend(diagnostics(&d)),
             }
@@ -343,7 +339,6 @@ impl Dashboard {
             return Err(errors);
         }
         // A draft that kept its protocol's id is shown under its file's name as well.
-        let files: Vec<_> = names.iter().map(|n| crate::paths::protocol_arg(n)).collect();
         let files: Vec<&Path> = files.iter().map(|f| f.as_path()).collect();
         stress::label_apart(&mut protocols, &files);
         let refs: Vec<&Protocol> = protocols.iter().map(|p| &**p).collect();

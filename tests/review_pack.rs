@@ -105,11 +105,21 @@ fn every_rule_of_each_shipped_protocol_is_on_the_page_with_its_quote_and_a_sign_
                 x.id
             );
         }
-        // One box per rule, classification entry and prohibition; the sign-off block is blank.
+        // How each agency learns of the child is on the page, to be signed off too.
+        let learning = safe_return::protocol::show::learning_lines(&p);
+        assert!(!learning.is_empty(), "{file}: no 'who learns' table");
+        for (who, how) in &learning {
+            assert!(
+                html.contains(&esc(who)) && html.contains(&esc(how)),
+                "{file}: how {who} learns"
+            );
+        }
+        // One box per rule, classification entry, prohibition and role that learns; the sign-off
+        // block is blank.
         let boxes = html.matches("Change needed</span>").count();
         assert_eq!(
             boxes,
-            p.rules.len() + p.classification.len() + p.prohibitions.len(),
+            p.rules.len() + p.classification.len() + p.prohibitions.len() + learning.len(),
             "{file}"
         );
         let block = &html[html.find("id=\"sign-off\"").unwrap()..];

@@ -165,6 +165,19 @@ fn check(p: &Protocol, c: &mut Collector) {
             }
         }
     }
+    if let Some(k) = &p.knowledge {
+        k.check(p, c);
+        for (i, rec) in k.together.iter().enumerate() {
+            if let Some(cit) = &rec.citation {
+                citation(c, &n, &format!("knowledge.together[{i}].citation"), cit);
+            }
+        }
+        for (i, t) in k.tells.iter().enumerate() {
+            if let Some(cit) = &t.citation {
+                citation(c, &n, &format!("knowledge.tells[{i}].citation"), cit);
+            }
+        }
+    }
     for (i, k) in p.categories.iter().enumerate() {
         citation(c, &n, &format!("categories[{i}].citation"), &k.citation);
     }

@@ -1,6 +1,7 @@
 //! Protocols as cited data: model, loading with positioned errors, lint, diff and summaries.
 
 pub mod diff;
+pub mod knowledge;
 pub mod lint;
 pub mod load;
 pub mod model;
@@ -8,6 +9,7 @@ pub mod review;
 pub mod show;
 pub mod spans;
 
+pub use knowledge::{Knowledge, Learns, SharedRecord, Tell};
 pub use load::{LoadedProtocol, load_protocol, parse_protocol};
 pub use model::*;
 

@@ -35,6 +35,10 @@ pub struct Protocol {
     pub rules: Vec<Rule>,
     #[serde(default)]
     pub risk: RiskInstruments,
+    /// How the agencies learn of a missing child (who is told by whom): roles acting by the book
+    /// act only on what they have been told. None: every role knows the moment a duty arises.
+    #[serde(default)]
+    pub knowledge: Option<super::knowledge::Knowledge>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -170,6 +170,9 @@ pub struct Review {
     pub classification: Vec<ClassView>,
     pub stages: Vec<StageView>,
     pub prohibitions: Vec<ProhibitionView>,
+    /// How each agency learns of a missing child (role name, how), and the encoder's note on it.
+    pub learning: Vec<(String, String)>,
+    pub learning_note: Option<String>,
     pub instruments: Vec<Listing>,
     /// Lint findings that name no rule or prohibition: about the protocol as a whole.
     pub general_findings: Vec<FindingView>,
@@ -643,6 +646,8 @@ pub fn review(p: &Protocol, source_file: &str, lint: &LintReport) -> Review {
                 findings: findings_about(lint, &x.id),
             })
             .collect(),
+        learning: super::show::learning_lines(p),
+        learning_note: p.knowledge.as_ref().map(|k| k.note.clone()),
         instruments: instruments(p),
         general_findings: lint
             .findings

@@ -60,6 +60,16 @@ pub fn render(p: &Protocol, markdown: bool) -> String {
         }
         s += "\n";
     }
+    let learning = learning_lines(p);
+    if let Some(k) = &p.knowledge {
+        s += &h(2, "Who learns of a missing child, and how");
+        s += &text(&k.note);
+        s += "\n\n";
+        for (who, how) in &learning {
+            s += &format!("- {}\n", text(&format!("{who}: {how}")));
+        }
+        s += "\n";
+    }
     s += &h(2, "Categories of absence");
     for c in &p.categories {
         s += &format!(
@@ -325,4 +335,48 @@ pub fn describe(c: &Condition) -> String {
     } else {
         v.join(", ")
     }
+}
+
+/// How each role with a duty, or that some act tells, learns of a missing child, in words
+/// (role name, how), in the protocol's order of roles; none without a `knowledge` section.
+pub fn learning_lines(p: &Protocol) -> Vec<(String, String)> {
+    use super::knowledge::Learns;
+    let Some(k) = &p.knowledge else {
+        return Vec::new();
+    };
+    let role_name = |id: &str| p.role(id).map(|r| r.name.clone()).unwrap_or_else(|| id.to_string());
+    let action_name = |id: &str| p.action(id).map(|a| a.name.clone()).unwrap_or_else(|| id.to_string());
+    let names = |ids: &[String], f: &dyn Fn(&str) -> String| -> String {
+        let v: Vec<String> = ids.iter().map(|x| f(x)).collect();
+        match v.len() {
+            0 => String::new(),
+            1 => v[0].clone(),
+            n => format!("{} or {}", v[..n - 1].join("; "), v[n - 1]),
+        }
+    };
+    let mut out = Vec::new();
+    for r in &p.roles {
+        let has_duty = p.rules.iter().any(|x| x.role == r.id);
+        let how = match k.learns(p, &r.id) {
+            Learns::AtOnce => "at once: the child was with them".to_string(),
+            Learns::FromReport => "from the report to the police".to_string(),
+            Learns::By(acts) => format!("when told: {}", names(&acts, &action_name)),
+            Learns::With(roles) => {
+                let note = k
+                    .together
+                    .iter()
+                    .find(|t| t.roles.contains(&r.id))
+                    .map(|t| format!(": {}", t.note.trim_end_matches('.')))
+                    .unwrap_or_default();
+                format!("together with {}{note}", names(&roles, &role_name))
+            }
+            Learns::Assumed => {
+                "assumed told when a duty of theirs arises (the document does not say who tells them)".to_string()
+            }
+            Learns::Never if has_duty => "nothing tells them: they never act by the book".to_string(),
+            Learns::Never => continue,
+        };
+        out.push((r.name.clone(), how));
+    }
+    out
 }

@@ -161,6 +161,7 @@ pub fn to_html(r: &Review) -> String {
                             li { a href={ "#" (s.stage.anchor()) } { (s.stage.title()) } }
                         }
                         @if !r.prohibitions.is_empty() { li { a href="#never" { "What must never happen" } } }
+                        @if r.learning_note.is_some() { li { a href="#learning" { "Who learns, and how" } } }
                         @if !r.instruments.is_empty() { li { a href="#risk" { "Risk tools and grading" } } }
                         @if !r.general_findings.is_empty() { li { a href="#findings" { "Findings on the protocol as a whole" } } }
                         li { a href="#sign-off" { "Sign-off" } }
@@ -230,6 +231,21 @@ pub fn to_html(r: &Review) -> String {
                                 }
                             }
                         }
+                    }
+                }
+                @if let Some(note) = &r.learning_note {
+                    section #learning {
+                        h2 { "Who learns of a missing child, and how" }
+                        p.intro { "Roles acting by the book act only on what they have been told. How each agency hears of the child:" }
+                        table {
+                            (thead("Who", "How they learn", "Encoder's notes"))
+                            tbody {
+                                @for (who, how) in &r.learning {
+                                    tr { td { span.who { (who) } } td { (how) } td {} (sign_cell()) }
+                                }
+                            }
+                        }
+                        p.note { (note) }
                     }
                 }
                 @if !r.instruments.is_empty() {

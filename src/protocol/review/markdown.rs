@@ -110,6 +110,14 @@ pub fn to_markdown(r: &Review) -> String {
             );
         }
     }
+    if let Some(note) = &r.learning_note {
+        s += "\n## Who learns of a missing child, and how\n\n";
+        s += "| Who | How they learn | Sign-off |\n|---|---|---|\n";
+        for (who, how) in &r.learning {
+            s += &format!("| {} | {} | {SIGN} |\n", markdown_cell(who), markdown_cell(how));
+        }
+        s += &format!("\n{}\n", crate::escape::markdown_text(note));
+    }
     if !r.instruments.is_empty() {
         s += "\n## Risk tools and grading\n";
         for l in &r.instruments {

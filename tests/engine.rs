@@ -482,7 +482,7 @@ fn a_duty_with_no_time_limit_left_undone_while_the_child_was_missing_is_missed_n
         let rule = |id: &str| e.protocol.rule(id).unwrap().clone();
         e.obligations
             .iter()
-            .filter(|o| o.role == "social_worker" && o.due_at.is_none() && rule(&o.rule).cancels_if_found())
+            .filter(|o| o.role == "social_worker" && o.due_at.is_none() && e.protocol.rule_lapses(&rule(&o.rule)))
             .filter(|o| o.status != Status::NotApplicable)
             .filter(|o| o.fired_at <= t("2024-03-04 12:30"))
             .map(|o| (o.rule.clone(), o.status, o.reason.clone()))

@@ -413,6 +413,9 @@ pub struct RuleResult {
     /// Still open when the run ended (not yet due, or no time limit and not yet done): left out
     /// of compliance; a large share is a backlog.
     pub outstanding: Estimate,
+    /// Never done because nobody told the role of the child (the handovers between agencies
+    /// stopped before it): left out of compliance; staffing cannot change it.
+    pub never_told: Estimate,
     /// Met in time as a share of those that fell due (met + late + missed); replications where
     /// none fell due are left out.
     pub compliance: Option<Estimate>,
@@ -845,6 +848,7 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                 missed: t(&|t| t.missed),
                 cancelled: t(&|t| t.cancelled),
                 outstanding: t(&|t| t.outstanding),
+                never_told: t(&|t| t.never_told),
                 compliance: some_share(compliance),
                 mean_late_hours: some_est(late_hours),
                 mean_queue_wait_minutes: some_est(waits),

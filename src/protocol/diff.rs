@@ -108,11 +108,7 @@ pub fn diff(old: &Protocol, new: &Protocol) -> ProtocolDiff {
                 cmp("deadline", ron(&r.deadline), ron(&n.deadline));
                 cmp("strength", ron(&r.strength), ron(&n.strength));
                 cmp("repeat", ron(&r.repeat), ron(&n.repeat));
-                cmp(
-                    "cancel_if_found",
-                    ron(&r.cancels_if_found()),
-                    ron(&n.cancels_if_found()),
-                );
+                cmp("cancel_if_found", ron(&old.rule_lapses(r)), ron(&new.rule_lapses(n)));
                 cmp("points", r.weight().to_string(), n.weight().to_string());
                 cmp("note", ron(&r.note), ron(&n.note));
                 // A citation that moved document only because the revision is a new document is

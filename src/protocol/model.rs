@@ -466,7 +466,30 @@ pub enum Anchor {
     Trigger,
 }
 
+impl Protocol {
+    /// Whether a duty under `r` lapses if the child is found before it falls due: as the rule
+    /// says, or by default if it arises while the child is away — except a formal notification
+    /// (an action with `Notifies`) under a protocol that says who learns what (`knowledge`): the
+    /// agency it tells must know of the episode whether or not the child is back by then (its
+    /// return interview, its records, the pattern of episodes).
+    pub fn rule_lapses(&self, r: &Rule) -> bool {
+        if let Some(c) = r.cancel_if_found {
+            return c;
+        }
+        if !r.trigger.is_missing_phase() {
+            return false;
+        }
+        let notifies = self.knowledge.is_some()
+            && self
+                .action(&r.action)
+                .is_some_and(|a| a.effects.iter().any(|e| matches!(e, Effect::Notifies(_))));
+        !notifies
+    }
+}
+
 impl Rule {
+    /// Whether the rule lapses if the child is found, from the rule alone (see
+    /// `Protocol::rule_lapses`, which knows the rule's action).
     pub fn cancels_if_found(&self) -> bool {
         self.cancel_if_found.unwrap_or_else(|| self.trigger.is_missing_phase())
     }

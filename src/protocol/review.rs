@@ -325,14 +325,16 @@ fn by_words(p: &Protocol, r: &Rule) -> String {
 }
 
 /// What the encoding assumes that the quote may not say.
-fn assumptions(r: &Rule) -> Vec<String> {
+fn assumptions(p: &Protocol, r: &Rule) -> Vec<String> {
     let mut v = Vec::new();
-    if r.cancels_if_found() {
+    if p.rule_lapses(r) {
         if r.trigger.is_missing_phase() {
             v.push("Lapses if the child is found before it falls due.".to_string());
         } else {
             v.push("Set to lapse if the child is found before it falls due.".to_string());
         }
+    } else if r.trigger.is_missing_phase() && r.cancel_if_found.is_none() {
+        v.push("Still made if the child is found first: the agency it tells must know of the episode.".to_string());
     } else if r.trigger.is_missing_phase() && r.deadline != Deadline::Immediately {
         v.push("Still due if the child is found first.".to_string());
     }
@@ -390,7 +392,7 @@ fn rule_view(p: &Protocol, r: &Rule, lint: &LintReport) -> RuleView {
         section: r.citation.section.clone(),
         document: doc_title(p, &r.citation.doc),
         note: r.note.clone(),
-        assumptions: assumptions(r),
+        assumptions: assumptions(p, r),
         findings: findings_about(lint, &r.id),
     }
 }

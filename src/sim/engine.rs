@@ -13,6 +13,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::calendar::Calendar;
+use super::knowing::{Knowing, Parked};
 use crate::protocol::{
     Deadline, Effect, Facts, LegalStatus, Placement, Protocol, Rag, RiskLevel, Rule, Strength, Trigger,
 };
@@ -710,6 +711,10 @@ pub struct RuleTally {
     /// Still open when the run ended: not yet due, or with no time limit and an act still to
     /// come (neither met nor missed; left out of compliance, but a backlog shows here).
     pub outstanding: u64,
+    /// Never done because nobody told the role of the child (the chain of handovers stopped
+    /// before it: a child back before anyone reported her, a child the local chain never passes
+    /// to this service): left out of compliance, which staffing cannot change.
+    pub never_told: u64,
     pub late_hours_total: f64,
     pub queue_wait_minutes_total: f64,
     /// Whole minutes late, summed (`late_hours_total` is worked out from it, so the total does
@@ -888,6 +893,9 @@ pub struct Engine {
     /// (child, role number) of the act being done, while its effects set duties off (see
     /// `plan_act`: what the same worker must do at once, they do straight after).
     acting: Option<(u32, u32)>,
+    /// Who has been told of each child's episode (the protocol's `knowledge`; none: everyone
+    /// knows at once): roles acting by the book act only on what they have been told.
+    knowing: Option<Knowing>,
 }
 
 /// Most emptied lists `Engine::spare_lists` keeps (enough for the children away at once in a
@@ -978,7 +986,7 @@ struct RuleInfo {
     every: Option<Nanos>,
     /// Set off by doing its own action (a recurring meeting).
     recurring: bool,
-    /// Cancelled if the child is found before it falls due (see `Rule::cancels_if_found`).
+    /// Cancelled if the child is found before it falls due (see `Protocol::rule_lapses`).
     lapses: bool,
     /// Its window opens when the child left, not when it arises (see `Rule::window_anchor`).
     from_left: bool,
@@ -1401,6 +1409,7 @@ impl Engine {
             calendar.office_end = h.end_hour;
         }
         let tallies = vec![RuleTally::default(); protocol.rules.len()];
+        let knowing = Knowing::new(&protocol);
         let mut engine = Engine {
             protocol,
             calendar,
@@ -1477,6 +1486,7 @@ impl Engine {
             spare_lists: Vec::new(),
             spare_lazy: Vec::new(),
             acting: None,
+            knowing,
         };
         let protocol = engine.protocol.clone();
         // Rules naming the same role and action share a duty kind; rules naming a joint action
@@ -1532,7 +1542,7 @@ impl Engine {
                         .clamp(NANOS_PER_HOUR, LAST_INSTANT)
                 }),
                 recurring: matches!(&r.trigger, Trigger::Done(a) if *a == r.action),
-                lapses: r.cancels_if_found(),
+                lapses: protocol.rule_lapses(r),
                 from_left,
                 opens: r.opens_after_hours.map(timer_span),
                 done_by,
@@ -1551,6 +1561,9 @@ impl Engine {
 
     pub fn add_child(&mut self, profile: ChildProfile, place: &str, history: Vec<NaiveDateTime>) -> usize {
         self.open_by_child.push(ChildDuties::default());
+        if let Some(k) = self.knowing.as_mut() {
+            k.add_child();
+        }
         let mut facts = self.scratch_facts.take().unwrap_or_default();
         self.profile_holds.push(self.keys.profile_holds(&profile, &mut facts));
         self.scratch_facts = Some(facts);
@@ -1761,6 +1774,13 @@ impl Engine {
         self.may_forbid.push(may_forbid);
         let effects = decl.is_some_and(|i| !self.protocol.actions[i].effects.is_empty());
         self.has_effects.push(effects);
+        if let Some(k) = self.knowing.as_mut() {
+            k.name_added(&self.protocol, i, name);
+            // An act that tells someone is done on time, not lazily: what it tells sets others off.
+            if k.action_tells(i) {
+                self.plain_action[i as usize] = false;
+            }
+        }
         self.is_meeting
             .push(["hold_", "chair_", "attend_"].iter().any(|p| name.starts_with(p)) && name.contains("meeting"));
         self.name_ix.insert(name.to_string(), i);
@@ -2272,6 +2292,7 @@ impl Engine {
                     repeating: Vec::new(),
                 });
                 self.episodes_started += 1;
+                self.episode_started_knowing(child);
                 self.transition(child, || "left".into());
                 if whereabouts_known {
                     self.transition(child, || "whereabouts known".into());
@@ -2458,8 +2479,7 @@ impl Engine {
         open.clear();
         open.extend_from_slice(&self.open_by_child[child].open);
         for r in &open {
-            let rule = &self.protocol.rules[r.rule as usize];
-            if rule.cancels_if_found() && r.due.is_none_or(|d| d > self.now_ns) {
+            if self.rule_info[r.rule as usize].lapses && r.due.is_none_or(|d| d > self.now_ns) {
                 // A duty with no time limit that only mattered while the child was away (tell
                 // the manager, search) was owed while they were: in a scenario, one left undone
                 // for an hour or more of that time is missed, not excused by the finding. (Roles
@@ -2495,12 +2515,111 @@ impl Engine {
             return;
         }
         let told = to.as_deref().map(|r| (child as u32, self.intern(r)));
+        if let Some((_, role)) = told
+            && let Some(k) = self.knowing.as_mut()
+        {
+            let bits = k.tell_role(child, role);
+            if bits != 0 {
+                self.told(child, bits, role, None);
+            }
+        }
         let before = std::mem::replace(&mut self.acting, told);
         self.fire_trigger(child, Trigger::Disclosed);
         if let Some(role) = to {
             self.fire_trigger(child, Trigger::DisclosedTo(role));
         }
         self.acting = before;
+    }
+
+    /// A new episode: only those the child was with know of it. Duties of the last episode still
+    /// waiting for their role to be told are settled there (see `settle_untold`).
+    fn episode_started_knowing(&mut self, child: usize) {
+        let Some(k) = self.knowing.as_mut() else {
+            return;
+        };
+        k.episode_started(child);
+        let left = std::mem::take(&mut k.parked[child]);
+        for p in left {
+            if let Some(r) = self.open_by_child[child].open.iter().find(|r| r.id == p.duty).copied() {
+                self.settle_untold(child, r);
+            }
+        }
+    }
+
+    /// A duty whose role was never told of the child: not applicable, saying why, and tallied
+    /// apart (not a backlog, and nothing staffing can change).
+    fn settle_untold(&mut self, child: usize, r: OpenRef) {
+        let role = self.protocol.rules[r.rule as usize].role.clone();
+        let name = self.protocol.role(&role).map_or(role, |x| x.name.clone());
+        self.settle(child, r, Status::NotApplicable, None, 0.0, || {
+            format!(
+                "not done: nobody told the {name} of the child (the handovers between agencies stopped before them)"
+            )
+        });
+        let t = &mut self.tallies[r.rule as usize];
+        t.outstanding -= 1;
+        t.never_told += 1;
+    }
+
+    /// Whoever the act tells now knows of the child.
+    fn inform(&mut self, child: usize, role_sym: u32, action_sym: u32) {
+        if let Some(k) = self.knowing.as_mut() {
+            let told = k.act(child, action_sym);
+            if told != 0 {
+                self.told(child, told, role_sym, Some(action_sym));
+            }
+        }
+    }
+
+    /// The roles in `bits` (the protocol's numbering) have just been told of the child's episode
+    /// by `actor` doing `action` (or by the child, in a disclosure): the chronology says so, and
+    /// duties of theirs that waited for it are set about now.
+    fn told(&mut self, child: usize, bits: u128, actor: u32, action: Option<u32>) {
+        if self.keeps(child) {
+            let protocol = self.protocol.clone();
+            let actor_name = self.names.list[actor as usize].clone();
+            let mine = protocol.roles.iter().position(|r| r.id == actor_name);
+            let how = match action {
+                Some(a) => {
+                    let id = &self.names.list[a as usize];
+                    protocol.action(id).map_or(id.clone(), |x| x.name.clone())
+                }
+                None => "the child's disclosure".to_string(),
+            };
+            let who = protocol
+                .role(&actor_name)
+                .map_or(actor_name.clone(), |r| r.name.clone());
+            // The one acting, and their own record, knew already: no handover.
+            let names: Vec<&str> = Knowing::roles_in(bits)
+                .filter(|i| !mine.is_some_and(|m| self.knowing.as_ref().expect("checked").same_record(m, *i)))
+                .map(|i| protocol.roles[i].name.as_str())
+                .collect();
+            if !names.is_empty() {
+                let list = match names.len() {
+                    1 => names[0].to_string(),
+                    n => format!("{} and {}", names[..n - 1].join(", "), names[n - 1]),
+                };
+                let verb = if names.len() == 1 { "knows" } else { "know" };
+                let text = format!("{list} now {verb} of the child ({how})");
+                self.note(child, "handover", &who, || text);
+            }
+        }
+        let k = self.knowing.as_mut().expect("checked");
+        if k.parked[child].is_empty() {
+            return;
+        }
+        let list = std::mem::take(&mut k.parked[child]);
+        let (go, stay): (Vec<Parked>, Vec<Parked>) = list
+            .into_iter()
+            .partition(|p| k.in_bits(self.rule_names[p.rule as usize].0, bits));
+        k.parked[child] = stay;
+        for p in go {
+            let open = self.open_by_child[child].open.iter().any(|r| r.id == p.duty);
+            if open {
+                let from = p.from.max(self.now_ns);
+                self.plan_act(child, p.rule as usize, p.duty, p.due, from);
+            }
+        }
     }
 
     fn close_episode(&mut self, child: usize) {
@@ -2719,11 +2838,10 @@ impl Engine {
         if self.current_episode(child) != Some(episode) {
             return;
         }
-        let rule = &self.protocol.rules[ri];
         let Some(every) = self.rule_info[ri].every else {
             return;
         };
-        let cancels_if_found = rule.cancels_if_found();
+        let cancels_if_found = self.rule_info[ri].lapses;
         let until = self.keys.until[ri];
         if let Some(u) = until
             && self.children[child]
@@ -2861,6 +2979,20 @@ impl Engine {
     /// earlier for a recurring meeting): the act is planned, unless one of its kind already is.
     fn plan_act(&mut self, child: usize, ri: usize, id: u32, due: Option<Nanos>, from: Nanos) {
         let (role_sym, action_sym) = self.rule_names[ri];
+        // A role acting by the book sets about nothing it has not been told of.
+        if self.knowing.as_ref().is_some_and(|k| !k.knows(child, role_sym))
+            && self.trainee != Some(role_sym)
+            && self.current_episode(child).is_some()
+        {
+            let k = self.knowing.as_mut().expect("checked");
+            k.parked[child].push(Parked {
+                rule: ri as u32,
+                duty: id,
+                due,
+                from,
+            });
+            return;
+        }
         // With duplicates merged, a duty whose action this role already has on the agenda for
         // this child is met by that act (in time or late): it takes no more of anyone's time.
         let kind = self.rule_kind[ri];
@@ -3300,7 +3432,9 @@ impl Engine {
         if self.keeps(child) || by_trainee || judged || has_effects || !params.answers.is_empty() {
             self.act_in_full(child, role_sym, action_sym, (by_trainee, judged), params, queue_wait);
         } else {
-            // Nothing to record, judge or set off but the duties met and the action itself.
+            // Nothing to record, judge or set off but the duties met, who it tells and the
+            // action itself.
+            self.inform(child, role_sym, action_sym);
             self.meet_duties(child, role_sym, action_sym, queue_wait);
             self.fire_done(child, action_sym);
         }
@@ -3581,6 +3715,7 @@ impl Engine {
             self.actions_done
                 .push((now, child, role.to_string(), action.to_string(), by_trainee));
         }
+        self.inform(child, role_sym, action_sym);
 
         self.meet_duties(child, role_sym, action_sym, queue_wait);
 
@@ -3747,7 +3882,22 @@ impl Engine {
         for child in 0..self.open_by_child.len() {
             let open = std::mem::take(&mut self.open_by_child[child].open);
             self.open_by_child[child].open = open.clone();
+            // Duties whose role was never told of the child: the chain stopped before them.
+            let untold: Vec<u32> = self
+                .knowing
+                .as_mut()
+                .map(|k| {
+                    std::mem::take(&mut k.parked[child])
+                        .into_iter()
+                        .map(|p| p.duty)
+                        .collect()
+                })
+                .unwrap_or_default();
             for r in open {
+                if untold.contains(&r.id) {
+                    self.settle_untold(child, r);
+                    continue;
+                }
                 let early = self
                     .keeps(child)
                     .then(|| self.obligations[r.id as usize].early_at)

@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod engine;
+mod knowing;
 pub mod plugins;
 
 pub use engine::{Engine, Phase, Status};

@@ -664,3 +664,19 @@ fn what_the_protocol_only_recommends_is_a_should() {
         assert!(!edt.binds(Some("social_worker")));
     }
 }
+
+/// "Placement staff must make all efforts to regularly contact the child during the missing
+/// episode": from when she is missing, whether or not the police have been told yet.
+#[test]
+fn the_placement_keeps_trying_to_reach_a_missing_child_before_any_report_is_made() {
+    let mut e = engine("havering-2023-10", Some("placement_provider"));
+    let c = leaves(&mut e, 14, vec![LegalStatus::S31], Placement::Residential, &[], false);
+    e.run_until(t("2024-03-04 12:30"));
+    assert!(
+        !e.obligations
+            .iter()
+            .any(|o| o.child == c && o.action == "share_risk_information"),
+        "nobody has reported her yet"
+    );
+    assert_eq!(duties(&e, c, "hv.placement.contact-child"), vec![Status::Open]);
+}

@@ -156,11 +156,11 @@ fn havering_gives_each_child_leaving_the_duties_their_status_and_placement_call_
     let mut placed = child(15, vec![LegalStatus::S20], Placement::Foster);
     placed.placed_here_by_other_authority = true;
     let placed_here = e.add_child(placed, "placement", vec![]);
-    let uasc = e.add_child(
-        child(16, vec![LegalStatus::Uasc], Placement::SemiIndependent),
-        "placement",
-        vec![],
-    );
+    // (Havering: "UASC who go missing immediately after coming into care" — the risk factor
+    // `newly_in_care` stands for it.)
+    let mut newly = child(16, vec![LegalStatus::Uasc], Placement::SemiIndependent);
+    newly.risk_factors = vec!["newly_in_care".into()];
+    let uasc = e.add_child(newly, "placement", vec![]);
     for c in [at_home, in_care, placed_here, uasc] {
         e.schedule(t("2024-03-04 12:00"), c, leaves());
     }

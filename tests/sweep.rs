@@ -71,9 +71,13 @@ fn more_rhi_workers_offer_more_interviews_in_time_and_the_sweep_says_how_many_ar
         "havering-2023-10",
         "--sweep",
         "rhi_worker=6,1-2,4",
+        "--target",
+        "0.9",
     ]);
+    // (The 72-hour offer levels off a little short of 95 %, however many workers: a worker
+    // hears of a child through MASH, in its office hours, and some offers fall late for that.)
     assert_eq!(s["role"], "rhi_worker");
-    assert_eq!(s["target"], 0.95);
+    assert_eq!(s["target"], 0.9);
     let levels = s["levels"].as_array().expect("levels");
     let workers: Vec<u64> = levels.iter().map(|l| l["workers"].as_u64().unwrap()).collect();
     assert_eq!(workers, vec![1, 2, 4, 6], "levels sorted, each once");
@@ -88,23 +92,24 @@ fn more_rhi_workers_offer_more_interviews_in_time_and_the_sweep_says_how_many_ar
             !at(0)["rules_with_backlog"].as_array().unwrap().is_empty(),
             "one worker leaves a backlog"
         );
-        // Each worker more: more in time, shorter waits.
+        // Each worker more: more in time (until it levels off), shorter waits.
         for i in 1..4 {
-            assert!(met[i] > met[i - 1], "met in time rises with workers: {met:?}");
+            assert!(met[i] > met[i - 1] - 0.01, "met in time rises with workers: {met:?}");
             assert!(wait[i] < wait[i - 1], "waits fall with workers: {wait:?}");
         }
+        assert!(met[2] > met[1] + 0.3, "four workers do far better than two: {met:?}");
         // Six (the borough has five) keep up.
-        assert!(met[3] > 0.95, "six workers meet {:.1} %", met[3] * 100.0);
+        assert!(met[3] > 0.9, "six workers meet {:.1} %", met[3] * 100.0);
         // The answer is the first level that meets the target, and the one before it does not.
         let enough = &s["enough"][k];
         let n = enough["workers"].as_u64().expect("a level meets the target");
         let i = workers.iter().position(|w| *w == n).unwrap();
-        assert!(mean(&at(i)["met_in_time"]) >= 0.95);
+        assert!(mean(&at(i)["met_in_time"]) >= 0.9);
         assert!(at(i)["rules_with_backlog"].as_array().unwrap().is_empty());
         assert!(i > 0, "one worker is not enough");
         let before = at(i - 1);
         assert!(
-            mean(&before["met_in_time"]) < 0.95 || !before["rules_with_backlog"].as_array().unwrap().is_empty(),
+            mean(&before["met_in_time"]) < 0.9 || !before["rules_with_backlog"].as_array().unwrap().is_empty(),
             "the level before {n} does not meet the target"
         );
         assert!(enough["text"].as_str().unwrap().contains(&format!("{n} workers")));
@@ -277,10 +282,7 @@ fn a_sweep_of_strategy_meeting_slots_says_how_many_meetings_must_be_held_at_once
     let busy = |k: usize| mean(&s["levels"][0]["protocols"][k]["busy"]);
     assert!(busy(0) > busy(1) + 0.1, "May {} vs October {}", busy(0), busy(1));
     let text = s["enough"][1]["text"].as_str().unwrap();
-    assert!(
-        text.contains("slot") && text.contains("of its duties to hold a meeting (with a time limit) met in time"),
-        "{text}"
-    );
+    assert!(text.contains("slot") && text.contains("met in time"), "{text}");
     // The slots are what the sweep varies: not also --meeting-slots.
     refused(
         &["--sweep", "strategy_meeting_slots=1-3", "--meeting-slots", "2"],
@@ -291,26 +293,26 @@ fn a_sweep_of_strategy_meeting_slots_says_how_many_meetings_must_be_held_at_once
 #[test]
 fn duties_with_no_time_limit_do_not_make_a_short_staffed_role_look_in_time() {
     // Havering May 2023 gives the RHI worker many duties with no time limit (record the work,
-    // record each attempt): done at last, they are never late. Counted with the 72-hour
-    // interviews, five workers look like 97 % in time; the interviews themselves are not.
+    // record each attempt): done at last, they are never late. Counted with the 72-hour offers,
+    // two workers look far better than they are; the sweep counts only duties with a time limit.
     let s = json_of(&[
         "--protocol",
         "havering-2023-05",
         "--sweep",
-        "rhi_worker=5-6",
+        "rhi_worker=2-3",
         "--replications",
         "3",
         "--days",
         "120",
     ]);
-    let five = &s["levels"][0]["protocols"][0];
-    assert!(mean(&five["met_in_time"]) < 0.95, "{five}");
-    assert_eq!(s["enough"][0]["workers"], 6, "{}", s["enough"][0]["text"]);
+    let two = &s["levels"][0]["protocols"][0];
+    assert!(mean(&two["met_in_time"]) < 0.95, "{two}");
+    assert_eq!(s["enough"][0]["workers"], 3, "{}", s["enough"][0]["text"]);
     let plain = json_of(&[
         "--protocol",
         "havering-2023-05",
         "--workers",
-        "rhi_worker=5",
+        "rhi_worker=2",
         "--replications",
         "3",
         "--days",
@@ -318,10 +320,10 @@ fn duties_with_no_time_limit_do_not_make_a_short_staffed_role_look_in_time() {
     ]);
     let role = rhi_role(&plain, 0);
     assert!(
-        mean(&role["compliance"]) > 0.95 && mean(&role["compliance_timed"]) < 0.95,
-        "{role}"
+        mean(&role["compliance"]) > mean(&role["compliance_timed"]) + 0.2,
+        "the duties with no time limit flatter two workers: {role}"
     );
-    assert_eq!(five["met_in_time"], role["compliance_timed"]);
+    assert_eq!(two["met_in_time"], role["compliance_timed"]);
 }
 
 #[test]

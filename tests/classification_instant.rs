@@ -35,6 +35,7 @@ fn a_child_whose_whereabouts_are_known_from_the_start_is_never_missing() {
             to: "aunts".into(),
             note: String::new(),
             whereabouts_known: true,
+            last_seen_hours_before: None,
         },
     );
     e.finish(t("2024-03-05 19:00"));
@@ -73,6 +74,7 @@ fn duties_of_a_superseded_classification_are_withdrawn_with_the_reason() {
             to: "town".into(),
             note: String::new(),
             whereabouts_known: false,
+            last_seen_hours_before: None,
         },
     );
     e.schedule(
@@ -126,6 +128,7 @@ fn an_unauthorised_absence_past_24_hours_is_not_a_missing_episode_to_record() {
                 to: "aunts".into(),
                 note: String::new(),
                 whereabouts_known: known,
+                last_seen_hours_before: None,
             },
         );
         e.finish(t("2024-03-06 01:00"));

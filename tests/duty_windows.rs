@@ -156,6 +156,7 @@ fn an_act_from_an_earlier_episode_does_not_meet_this_one() {
             to: "town".into(),
             note: String::new(),
             whereabouts_known: false,
+            last_seen_hours_before: None,
         },
     );
     e.finish(t("2024-03-06 09:00"));

@@ -50,6 +50,7 @@ fn leaves() -> Happening {
         to: "town".into(),
         note: String::new(),
         whereabouts_known: false,
+        last_seen_hours_before: None,
     }
 }
 

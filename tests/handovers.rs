@@ -111,6 +111,7 @@ fn a_child_back_before_anyone_reported_her_never_reaches_the_return_interview_se
             to: "park".into(),
             note: String::new(),
             whereabouts_known: false,
+            last_seen_hours_before: None,
         },
     );
     e.schedule(

@@ -266,6 +266,7 @@ impl Plan {
                 to: "unknown".into(),
                 note: String::new(),
                 whereabouts_known: false,
+                last_seen_hours_before: None,
             },
         );
         if let Some(k) = p.known {

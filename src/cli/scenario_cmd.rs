@@ -150,6 +150,7 @@ pub fn bench_board(children: usize, frames: u32) -> ExitCode {
                 to: "town_centre".into(),
                 note: String::new(),
                 whereabouts_known: false,
+                last_seen_hours_before: None,
             },
         );
         e.schedule(

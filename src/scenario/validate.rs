@@ -304,7 +304,24 @@ impl Refs<'_> {
     /// Every reference in a happening, inside conditional ones too (`at`: its field path).
     fn happening(&self, c: &mut Collector, at: &str, h: &Happening) {
         match h {
-            Happening::Leaves { to, .. } => self.place(c, &format!("{at}.to"), to),
+            Happening::Leaves {
+                to,
+                last_seen_hours_before,
+                ..
+            } => {
+                self.place(c, &format!("{at}.to"), to);
+                if let Some(h) = last_seen_hours_before
+                    && !(*h > 0.0 && *h <= crate::protocol::load::MAX_SPAN_HOURS)
+                {
+                    c.err(
+                        &format!("{at}.last_seen_hours_before"),
+                        format!(
+                            "{h} hours is not a time before the child was missed: give more than 0 hours and at most {} (ten years)",
+                            crate::protocol::load::MAX_SPAN_HOURS
+                        ),
+                    );
+                }
+            }
             Happening::Seen { at: pl, .. }
             | Happening::Located { at: pl, .. }
             | Happening::WhereaboutsKnown { at: pl, .. } => self.place(c, &format!("{at}.at"), pl),

@@ -195,6 +195,11 @@ pub enum Happening {
         /// classified on that fact from the first instant, never missing for a moment.
         #[serde(default)]
         whereabouts_known: bool,
+        /// The child was last seen this many hours before she was found to be gone (in bed at
+        /// 10 pm, her bed empty at 7 am): the protocol's hours count from then ("missing for 6
+        /// hours since last seen"), though nobody can act before she is missed.
+        #[serde(default)]
+        last_seen_hours_before: Option<f64>,
     },
     Seen {
         at: String,
@@ -1600,16 +1605,26 @@ impl Engine {
     /// kept for it (`seq + 1`). `make` makes the item from the timer's index and sequence number.
     fn set_next_timer(
         &mut self,
+        child: usize,
         hours: impl Fn(&Engine) -> &Vec<f64>,
         index: u32,
         seq: u64,
         make: impl FnOnce(u32, u64) -> Agendum,
     ) {
+        let left = self.children[child].episode.as_ref().map_or(self.now_ns, |e| e.left_ns);
         let list = hours(self);
         let Some(&next) = list.get(index as usize + 1) else {
             return;
         };
-        let at = self.now_ns - timer_span(list[index as usize]) + timer_span(next);
+        // (A timer that fell at its own time counts on from it; one already past when the child
+        // was missed — last seen long before — counts from when she was last seen, no earlier
+        // than now.)
+        let on_time = later(left, timer_span(list[index as usize])) == self.now_ns;
+        let at = if on_time {
+            self.now_ns - timer_span(list[index as usize]) + timer_span(next)
+        } else {
+            later(left, timer_span(next)).max(self.now_ns)
+        };
         self.push_keyed(at, seq + 1, make(index + 1, seq + 1));
     }
 
@@ -1618,6 +1633,8 @@ impl Engine {
     /// only the first of each kind waits on the agenda, and each sets the next when it finds the
     /// child still away. Most children are back before the first, so most timers are never set.
     fn start_timers(&mut self, child: usize, episode: u32) {
+        // (From when the child was last seen: timers already past fire at once, in order.)
+        let left = self.children[child].episode.as_ref().map_or(self.now_ns, |e| e.left_ns);
         let child = child as u32;
         let (missing, escalations) = (self.missing_hours.len() as u64, self.escalation_hours.len() as u64);
         let seq = self.seq + 1;
@@ -1629,7 +1646,7 @@ impl Engine {
                 index: 0,
                 seq,
             };
-            self.push_keyed(later(self.now_ns, timer_span(h)), seq, what);
+            self.push_keyed(later(left, timer_span(h)).max(self.now_ns), seq, what);
         }
         if let Some(&h) = self.escalation_hours.first() {
             let seq = seq + missing;
@@ -1639,7 +1656,7 @@ impl Engine {
                 index: 0,
                 seq,
             };
-            self.push_keyed(later(self.now_ns, timer_span(h)), seq, what);
+            self.push_keyed(later(left, timer_span(h)).max(self.now_ns), seq, what);
         }
     }
 
@@ -2193,7 +2210,7 @@ impl Engine {
                         index,
                         seq,
                     };
-                    self.set_next_timer(|e| &e.missing_hours, index, seq, next);
+                    self.set_next_timer(c, |e| &e.missing_hours, index, seq, next);
                 }
             }
             Agendum::Reclassify {
@@ -2211,7 +2228,7 @@ impl Engine {
                         index,
                         seq,
                     };
-                    self.set_next_timer(|e| &e.escalation_hours, index, seq, next);
+                    self.set_next_timer(c, |e| &e.escalation_hours, index, seq, next);
                 }
             }
             Agendum::Repeat {
@@ -2263,6 +2280,7 @@ impl Engine {
                 to,
                 note,
                 whereabouts_known,
+                last_seen_hours_before,
             } => {
                 if self.current_episode(child).is_some() && self.is_away(child) {
                     return;
@@ -2275,11 +2293,16 @@ impl Engine {
                 c.episodes_total += 1;
                 let number = c.episodes_total;
                 set_place(&mut c.place, &to);
+                // The episode counts from when the child was last seen (within the clock's range).
+                let left_ns = match last_seen_hours_before {
+                    Some(h) if h > 0.0 => self.now_ns.saturating_sub(timer_span(h)).max(-LAST_INSTANT),
+                    _ => self.now_ns,
+                };
                 c.episode = Some(Episode {
                     number,
                     phase: Phase::Away,
-                    left_at: self.now,
-                    left_ns: self.now_ns,
+                    left_at: time_at(left_ns),
+                    left_ns,
                     located_at: None,
                     returned_at: None,
                     closed_at: None,
@@ -2302,15 +2325,24 @@ impl Engine {
                 } else {
                     String::new()
                 };
+                let last_seen = match last_seen_hours_before {
+                    Some(h) if h > 0.0 && self.keeps(child) => format!(
+                        " (last seen {} earlier, at {})",
+                        fmt_hours((h * 60.0).round() as i64),
+                        time_at(left_ns).format("%a %H:%M")
+                    ),
+                    _ => String::new(),
+                };
                 self.note(child, "event", &name, || {
                     format!(
-                        "{name} leaves{}{}",
+                        "{name} leaves{}{}{}",
                         if note.is_empty() {
                             String::new()
                         } else {
                             format!(": {note}")
                         },
-                        known_at
+                        known_at,
+                        last_seen
                     )
                 });
                 self.fire_trigger(child, Trigger::Left);

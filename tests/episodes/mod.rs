@@ -39,5 +39,6 @@ pub fn leaves_for(to: &str, whereabouts_known: bool) -> Happening {
         to: to.into(),
         note: String::new(),
         whereabouts_known,
+        last_seen_hours_before: None,
     }
 }

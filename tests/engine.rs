@@ -513,7 +513,7 @@ fn bromleys_weekly_strategy_meetings_are_only_for_a_child_who_goes_missing_repea
         found(&mut e, c, t("2024-03-25 12:00"));
         e.finish(t("2024-03-26 12:00"));
         assert!(
-            has_duty(&e, c, "br.cla.strategy-first-working-day"),
+            has_duty(&e, c, "br.cla.strategy-same-working-day"),
             "a first strategy meeting either way"
         );
         e.obligations.iter().filter(|o| o.rule == "br.strategy.weekly").count()
@@ -612,7 +612,7 @@ fn bromleys_iro_hears_of_every_missing_episode_even_one_over_in_an_hour() {
     assert_eq!(iro.child, c);
     assert_eq!(iro.status, Status::Missed, "{}", iro.reason);
     assert_eq!(
-        first_duty(&e, "br.cla.strategy-first-working-day").status,
+        first_duty(&e, "br.cla.strategy-same-working-day").status,
         Status::Cancelled
     );
 }

@@ -5,6 +5,9 @@ use serde::Serialize;
 use super::load::LoadedProtocol;
 use super::model::*;
 
+mod grace;
+pub mod timing;
+
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -74,6 +77,7 @@ pub fn lint(lp: &LoadedProtocol, errors: &[crate::diag::SourceError]) -> LintRep
     classification_vs_prohibitions(lp, &mut out);
     long_quotes(lp, &mut out);
     thresholds_without_limit(lp, &mut out);
+    grace::deadline_grace(lp, &mut out);
     unused_declarations(lp, &mut out);
     out.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.kind.cmp(&b.kind)));
     LintReport { findings: out }
@@ -131,26 +135,48 @@ pub fn conditions_overlap(a: &Condition, b: &Condition) -> bool {
         && overlap_list(&a.tool_band, &b.tool_band)
 }
 
-/// Rules asking the same role for the same action on the same trigger for overlapping children
-/// by different deadlines, from different passages: one finding per group of such rules (the
-/// day-7 meeting against the day-5 and 72-hour ones is one contradiction, not nine pairs). Not a
-/// conflict: a rule with no time limit beside a timed one (it asks nothing about time), or a rule
-/// for children with particular risks beside the baseline one (the risks narrow who it is for).
+/// The same duty (the same act by the same role, or by anyone for an act done together) asked
+/// of overlapping children by different times, from different passages: one finding per group of
+/// such rules (the day-7 meeting against the day-5 and 72-hour ones is one contradiction, not
+/// nine pairs). Rules on the same trigger are compared by their deadlines; rules on different
+/// triggers by when they fall due counted from the leaving (see `timing`), where one act could
+/// meet both (a later duty whose window opens only at its own trigger asks for another act).
+/// Not a conflict: a rule with no time limit beside a timed one (it asks nothing about time), or
+/// a rule for children with particular risks beside the baseline one (the risks narrow who it is
+/// for).
 fn conflicting_deadlines(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
-    let rules = &lp.protocol.rules;
+    use timing::{Span, deadline_span};
+    let p = &lp.protocol;
+    let rules = &p.rules;
+    let end = timing::office_end(p);
+    let timings: Vec<Option<timing::Timing>> = rules.iter().map(|r| timing::timing(p, r)).collect();
     let narrowed = |r: &Rule| !r.when.risk_factors.is_empty() || !r.when.risk.is_empty();
-    let conflict = |a: &Rule, b: &Rule| {
-        a.action == b.action
-            && a.role == b.role
-            && a.trigger == b.trigger
-            && a.deadline != b.deadline
+    // The time a rule allows from its trigger, its window's opening included.
+    let allowed =
+        |r: &Rule| deadline_span(r.deadline, end).map(|d| d.plus(Span::at(r.opens_after_hours.unwrap_or(0.0))));
+    let conflict = |i: usize, j: usize| {
+        let (a, b) = (&rules[i], &rules[j]);
+        let comparable = timing::same_duty(p, a, b)
             && a.deadline != Deadline::NoLimit
             && b.deadline != Deadline::NoLimit
             && narrowed(a) == narrowed(b)
             && conditions_overlap(&a.when, &b.when)
             // One passage grading its own limits ("Red 4 hours, Amber 24 hours, Green 72
             // hours") is not a conflict: only two passages can contradict each other.
-            && a.citation != b.citation
+            && a.citation != b.citation;
+        if !comparable {
+            return false;
+        }
+        if a.trigger == b.trigger && a.done_by == b.done_by && a.repeat == b.repeat {
+            return match (allowed(a), allowed(b)) {
+                (Some(x), Some(y)) => !x.same(y),
+                _ => false,
+            };
+        }
+        match (&timings[i], &timings[j]) {
+            (Some(x), Some(y)) => x.opens.lo <= y.due.hi && y.opens.lo <= x.due.hi && !x.due.same(y.due),
+            _ => false,
+        }
     };
     // Groups: rules joined by any conflict, through each other (union–find, smallest index leads).
     let mut parent: Vec<usize> = (0..rules.len()).collect();
@@ -164,7 +190,7 @@ fn conflicting_deadlines(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
     let mut in_conflict = vec![false; rules.len()];
     for i in 0..rules.len() {
         for j in 0..i {
-            if conflict(&rules[j], &rules[i]) {
+            if conflict(j, i) {
                 let (a, b) = (root(&mut parent, j), root(&mut parent, i));
                 parent[a.max(b)] = a.min(b);
                 in_conflict[i] = true;
@@ -179,30 +205,41 @@ fn conflicting_deadlines(lp: &LoadedProtocol, out: &mut Vec<Finding>) {
     leaders.sort();
     leaders.dedup();
     for g in leaders {
-        let members: Vec<&Rule> = rules
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| group[*i] == Some(g))
-            .map(|(_, r)| r)
-            .collect();
-        let a = members[0];
+        let members: Vec<(usize, &Rule)> = rules.iter().enumerate().filter(|(i, _)| group[*i] == Some(g)).collect();
+        let a = members[0].1;
+        let one_trigger = members.iter().all(|(_, r)| r.trigger == a.trigger);
         let each: Vec<String> = members
             .iter()
-            .map(|r| format!("`{}` within {}", r.id, r.deadline.label()))
+            .map(|(i, r)| {
+                let from_leaving = match &timings[*i] {
+                    Some(t) if !one_trigger => format!(" (due {} after the child left)", t.due.text()),
+                    _ => String::new(),
+                };
+                format!("`{}` {}{from_leaving}", r.id, p.rule_text(r))
+            })
             .collect();
+        let act = p.action(&a.action).map_or(a.action.as_str(), |x| x.name.as_str());
+        let message = if one_trigger {
+            format!(
+                "{} rules ask for the same act ({act}) after {} of the same children by different deadlines: {}",
+                members.len(),
+                p.trigger_text(&a.trigger),
+                each.join("; ")
+            )
+        } else {
+            format!(
+                "{} rules ask for the same act ({act}) of the same children by different times: {}",
+                members.len(),
+                each.join("; ")
+            )
+        };
+        let members: Vec<&Rule> = members.into_iter().map(|(_, r)| r).collect();
         out.push(finding(
             lp,
             "conflicting_deadlines",
             Severity::Warning,
             &members,
-            format!(
-                "{} rules ask {} to {} after {} of the same children by different deadlines: {}",
-                members.len(),
-                a.role,
-                a.action,
-                a.trigger.label(),
-                each.join("; ")
-            ),
+            message,
         ));
     }
 }

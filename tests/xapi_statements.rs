@@ -209,9 +209,9 @@ fn the_pass_mark_comes_from_the_trainer_then_the_scenario_then_80() {
     // A scenario's own pass mark, when the trainer sets none.
     let sc_dir = dir.path("scenario");
     std::fs::create_dir_all(&sc_dir).unwrap();
-    let text = std::fs::read_to_string(format!("{ROOT}/scenarios/{SCENARIO}/scenario.ron")).unwrap();
-    let at = text.rfind(')').unwrap();
-    let with_mark = format!("{}    pass_mark: 90,\n{}", &text[..at], &text[at..]);
+    let original = std::fs::read_to_string(format!("{ROOT}/scenarios/{SCENARIO}/scenario.ron")).unwrap();
+    let at = original.rfind(')').unwrap();
+    let with_mark = format!("{}    pass_mark: 90,\n{}", &original[..at], &original[at..]);
     std::fs::write(sc_dir.join("scenario.ron"), &with_mark).unwrap();
     let d = decisions(&dir);
     let x = dir.s("own.jsonl");
@@ -272,6 +272,7 @@ fn bad_record_flags_are_refused_before_the_run() {
     std::fs::write(dir.path("typo.ron"), "LearningRecords(\n    usernme: \"x\",\n)\n").unwrap();
     let bad_cfg = dir.s("bad.ron");
     let typo_cfg = dir.s("typo.ron");
+    let folder = dir.s("");
     let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
         (
             vec!["--xapi", &x, "--trainee", ""],
@@ -317,19 +318,19 @@ fn bad_record_flags_are_refused_before_the_run() {
         (
             vec!["--xapi", &x, "--lrs-config", &bad_cfg],
             vec![],
-            "bad.ron:2:20: activity_base: `learning.example` is not a web address",
+            "bad.ron:2:5: activity_base: `learning.example` is not a web address",
         ),
         (
             vec!["--xapi", &x, "--lrs-config", &bad_cfg],
             vec![],
-            "bad.ron:3:12: tries: 0 is out of range",
+            "bad.ron:3:5: tries: 0 is out of range",
         ),
         (
             vec!["--xapi", &x],
             vec![("SAFE_RETURN_LRS_CONFIG", &typo_cfg)],
             "typo.ron:2:5",
         ),
-        (vec!["--xapi", &dir.s("")], vec![], "--xapi: "),
+        (vec!["--xapi", &folder], vec![], "--xapi: "),
     ];
     for (flags, env, expected) in cases {
         let mut args = vec!["run", SCENARIO];

@@ -10,6 +10,7 @@ pub mod diag;
 pub mod escape;
 pub mod paths;
 pub mod protocol;
+pub mod records;
 pub mod scenario;
 pub mod scoring;
 pub mod sim;

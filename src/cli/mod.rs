@@ -9,9 +9,13 @@ use clap::{Parser, Subcommand};
 use crate::diag::Diagnostics;
 use crate::protocol;
 
+mod cohort_cmd;
 mod protocol_cmd;
+mod records_cmd;
 mod scenario_cmd;
 mod stress_cmd;
+
+pub use records_cmd::RecordArgs;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -55,6 +59,28 @@ pub enum Command {
         /// Also write the debrief as Markdown here.
         #[arg(long)]
         markdown: Option<PathBuf>,
+        /// Learning records (xAPI) of the session: see docs/learning-records.md.
+        #[command(flatten)]
+        records: RecordArgs,
+    },
+    /// Learning records waiting for the LRS: send them, or say what waits.
+    #[command(subcommand)]
+    Records(RecordsCmd),
+    /// How a group of trainees did, rule by rule (met, late, missed, wrongful), per role and per
+    /// scenario: from a folder of JSON debriefs (`run … --json`), a file of statements
+    /// (`run … --xapi`), or an LRS (its xAPI endpoint, https://…).
+    Cohort {
+        /// A folder of debriefs, a statements file, or an LRS endpoint.
+        source: String,
+        /// Print CSV (one row per rule per scenario) instead of text.
+        #[arg(long)]
+        csv: bool,
+        /// Also write the view as a self-contained HTML page with a bar chart.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// The learning records settings file (credentials and activity base for an LRS).
+        #[arg(long, value_name = "FILE")]
+        lrs_config: Option<PathBuf>,
     },
     /// Measure the board's simulation systems: N children on the clock at 3600×, per-frame cost.
     BenchBoard {
@@ -185,6 +211,29 @@ pub enum ScenarioCmd {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum RecordsCmd {
+    /// Send every queued statement to its LRS (or to --lrs); what fails waits for next time.
+    Send {
+        /// Send to this LRS endpoint instead of the one each batch was queued for.
+        #[arg(long, value_name = "URL")]
+        lrs: Option<String>,
+        #[arg(long, value_name = "DIR")]
+        records_dir: Option<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        lrs_config: Option<PathBuf>,
+    },
+    /// What waits to be sent: how many statements, the oldest, for which LRS, the last error.
+    Status {
+        #[arg(long, value_name = "DIR")]
+        records_dir: Option<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        lrs_config: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum ProtocolCmd {
     /// Check protocol files; each error as path:line:col: message.
     Validate {
@@ -242,7 +291,31 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
             seed,
             json,
             markdown,
-        } => scenario_cmd::run_scenario(scenario, decisions.as_deref(), *seed, *json, markdown.as_deref()),
+            records,
+        } => scenario_cmd::run_scenario(
+            scenario,
+            decisions.as_deref(),
+            *seed,
+            *json,
+            markdown.as_deref(),
+            records,
+        ),
+        Command::Records(RecordsCmd::Send {
+            lrs,
+            records_dir,
+            lrs_config,
+        }) => records_cmd::send(lrs.as_deref(), records_dir.as_deref(), lrs_config.as_deref()),
+        Command::Records(RecordsCmd::Status {
+            records_dir,
+            lrs_config,
+            json,
+        }) => records_cmd::status(records_dir.as_deref(), lrs_config.as_deref(), *json),
+        Command::Cohort {
+            source,
+            csv,
+            html,
+            lrs_config,
+        } => cohort_cmd::cohort(source, *csv, html.as_deref(), lrs_config.as_deref()),
         Command::BenchBoard { children, frames } => scenario_cmd::bench_board(*children, *frames),
         Command::Stress { .. } => stress_cmd::stress(cmd),
         Command::Bench { .. } => stress_cmd::bench(cmd),

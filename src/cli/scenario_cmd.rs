@@ -74,7 +74,14 @@ pub fn run(cmd: &ScenarioCmd) -> ExitCode {
     }
 }
 
-pub fn run_scenario(arg: &str, decisions: Option<&Path>, seed: u64, json: bool, markdown: Option<&Path>) -> ExitCode {
+pub fn run_scenario(
+    arg: &str,
+    decisions: Option<&Path>,
+    seed: u64,
+    json: bool,
+    markdown: Option<&Path>,
+    records: &super::RecordArgs,
+) -> ExitCode {
     let file = paths::scenario_file(arg);
     if !file.is_file() {
         return bad_input(&Diagnostics::single(
@@ -102,9 +109,21 @@ pub fn run_scenario(arg: &str, decisions: Option<&Path>, seed: u64, json: bool, 
         eprintln!("--markdown: {why}");
         return ExitCode::from(2);
     }
+    // The learning records' flags too.
+    let recording = match super::records_cmd::prepare(records, &sc) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     let report = run::run(&sc, &d, seed);
     if json {
-        print_json(&report);
+        match &records.trainee {
+            // The trainee the trainer named, for the cohort view.
+            Some(t) => print_json(&WithTrainee {
+                trainee: t,
+                report: &report,
+            }),
+            None => print_json(&report),
+        }
     } else {
         print!("{}", report.to_text());
     }
@@ -118,7 +137,18 @@ pub fn run_scenario(arg: &str, decisions: Option<&Path>, seed: u64, json: bool, 
         );
         return ExitCode::from(2);
     }
-    ExitCode::SUCCESS
+    match &recording {
+        Some(r) => super::records_cmd::record(r, &sc, &d, &report),
+        None => ExitCode::SUCCESS,
+    }
+}
+
+/// A debrief with the trainee's account name first.
+#[derive(serde::Serialize)]
+struct WithTrainee<'a> {
+    trainee: &'a str,
+    #[serde(flatten)]
+    report: &'a crate::scoring::Report,
 }
 
 /// Per-frame cost of the simulation systems with many children on the board at 3600×, measured

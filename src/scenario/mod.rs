@@ -47,6 +47,10 @@ pub struct Scenario {
     /// agency's mistake: the Head of Safeguarding does not tell the Assistant Director).
     #[serde(default)]
     pub withheld: Vec<Withheld>,
+    /// Per cent a trainee needs to pass (the learning records' `success`), 0 to 100; the
+    /// trainer's `--pass-mark` overrides it. Without either it is 80.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass_mark: Option<f64>,
 }
 
 /// A role's by-the-book act that the story leaves undone.

@@ -63,6 +63,11 @@ pub(super) fn check_scenario(
             c.err(&format!("places[{i}]"), "board positions run from 0 to 100");
         }
     }
+    if let Some(m) = s.pass_mark
+        && !(0.0..=100.0).contains(&m)
+    {
+        c.err("pass_mark", format!("{m} is out of range: give 0 to 100 (per cent)"));
+    }
     let refs = Refs { s, p, places };
     if let Some(p) = p {
         refs.role(c, "trainee_role", &s.trainee_role);

@@ -195,7 +195,7 @@ fn the_pass_mark_comes_from_the_trainer_then_the_scenario_then_80() {
     let (report, s) = play(&dir, &["--pass-mark", "95%"]);
     let pct = report["score"]["percent"].as_f64().unwrap();
     assert!(
-        pct < 95.0 && pct >= 80.0,
+        (80.0..95.0).contains(&pct),
         "the flawed script scores {pct}: update this test"
     );
     let last = s.last().unwrap();
@@ -273,7 +273,8 @@ fn bad_record_flags_are_refused_before_the_run() {
     let bad_cfg = dir.s("bad.ron");
     let typo_cfg = dir.s("typo.ron");
     let folder = dir.s("");
-    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+    type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
         (
             vec!["--xapi", &x, "--trainee", ""],
             vec![],

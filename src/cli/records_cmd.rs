@@ -182,7 +182,6 @@ pub fn record(r: &Recording, sc: &LoadedScenario, decisions: &Decisions, report:
         return ExitCode::SUCCESS;
     };
     let queue = Queue::new(&r.queue_dir);
-    let n = statements.len();
     if let Err(e) = queue.push(endpoint, statements, finished) {
         eprintln!("learning records: {e}");
         return ExitCode::from(1);
@@ -195,8 +194,7 @@ pub fn record(r: &Recording, sc: &LoadedScenario, decisions: &Decisions, report:
         );
     } else {
         eprintln!(
-            "Learning records: not all sent: {}\n{} statements (this session's {n} among them) wait in {}; \
-             `safe-return records send` sends them.",
+            "Learning records: not all sent: {}\n{} statements wait in {}; `safe-return records send` sends them.",
             sent.errors.join("; "),
             sent.kept,
             queue.dir().display()

@@ -187,6 +187,10 @@ impl Ralph {
             .args(["runserver", "-b", "fs", "-h", "127.0.0.1", "-p", &self.port.to_string()])
             .arg("--fs-default-directory-path")
             .arg(self.dir.path("statements"))
+            // Ralph 5.1's file-system LRS writes every POST to one file it will not open twice
+            // ("already exists and overwrite is not allowed"): with no file name set, each POST
+            // gets a file of its own, and reads take them all.
+            .args(["--fs-default-lrs-file", ""])
             .current_dir(&self.dir.0)
             .env("RALPH_AUTH_FILE", self.dir.path("auth.json"))
             .env("RALPH_APP_DIR", self.dir.path("app"))

@@ -36,6 +36,19 @@ fn values(c: &Counts) -> [u64; 5] {
     [c.met, c.late, c.missed, c.wrongful, c.early]
 }
 
+/// A bar's label, cut to what fits left of the bars (the whole of it is the label's tooltip).
+fn label(text: &str) -> String {
+    const FITS: usize = 66;
+    if text.chars().count() <= FITS {
+        text.to_string()
+    } else {
+        format!(
+            "…{}",
+            text.chars().skip(text.chars().count() - (FITS - 1)).collect::<String>()
+        )
+    }
+}
+
 /// A bar's segments: where each starts, its width, label, colour and count (none for a count of 0).
 fn segments(c: &Counts, left: f64, per_duty: f64) -> Vec<(f64, f64, &'static str, &'static str, u64)> {
     let mut x = left;
@@ -62,7 +75,7 @@ fn chart(rules: &[RuleRow]) -> Markup {
         .max()
         .unwrap_or(1)
         .max(1);
-    let (left, bar_w, row_h, top) = (300.0, 520.0, 22.0, 8.0);
+    let (left, bar_w, row_h, top) = (440.0, 420.0, 22.0, 8.0);
     let width = left + bar_w + 60.0;
     let height = top * 2.0 + row_h * rows.len() as f64;
     html! {
@@ -73,7 +86,8 @@ fn chart(rules: &[RuleRow]) -> Markup {
                 @let y = top + row_h * i as f64;
                 @let total = values(&r.counts).iter().sum::<u64>();
                 text x=(left - 8.0) y=(y + 15.0) font-size="12" text-anchor="end" {
-                    (format!("{} / {}", r.protocol, r.rule))
+                    (label(&format!("{} / {}", r.protocol, r.rule)))
+                    title { (format!("{} / {}", r.protocol, r.rule)) }
                 }
                 @for (x, w, label, colour, n) in segments(&r.counts, left, bar_w / most as f64) {
                     rect x=(format!("{x:.1}")) y=(y + 3.0) width=(format!("{w:.1}")) height=(row_h - 6.0) fill=(colour) {

@@ -106,7 +106,8 @@ const DEPTH: usize = 4;
 /// The rule's timing counted from the leaving, where the protocol says enough to tell: its
 /// trigger is the leaving, a threshold of hours missing, an episode count, or an act that other
 /// rules time. `None` for a repeating duty, one with no time limit, or one set off by what the
-/// lint cannot place in time (a report, a grading, the return).
+/// lint cannot place in time (a report, a grading, the return). A classification counts from
+/// the leaving.
 pub fn timing(p: &Protocol, r: &Rule) -> Option<Timing> {
     timing_at(p, r, DEPTH)
 }
@@ -136,6 +137,10 @@ pub fn office_end(p: &Protocol) -> u32 {
 fn trigger_span(p: &Protocol, r: &Rule, depth: usize) -> Option<Span> {
     match &r.trigger {
         Trigger::Left | Trigger::EpisodeCount { .. } => Some(Span::at(0.0)),
+        // Read as the classification made when the child is found gone (a missing child is
+        // classified missing from the start: the usual path), so "held by the 7th day after
+        // classified missing" compares with "5 working days of the request made at 48 hours".
+        Trigger::ClassifiedAs(c) if p.classification.iter().any(|e| e.category == *c) => Some(Span::at(0.0)),
         Trigger::MissingFor(h) => Some(Span::at(*h)),
         Trigger::Done(a) if depth > 0 && *a != r.action => {
             // The act is done, by the book, from when its own duty's window opens to when it

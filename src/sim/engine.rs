@@ -2593,6 +2593,21 @@ impl Engine {
         t.never_told += 1;
     }
 
+    /// Whether `role` has been told of the child's current episode (a live exercise shows a
+    /// role only what it knows). Every role knows under a protocol with no `knowledge` section;
+    /// with no episode under way, nobody has anything to be told.
+    pub fn knows_of(&self, child: usize, role: &str) -> bool {
+        match &self.knowing {
+            None => true,
+            Some(k) => self
+                .names
+                .list
+                .iter()
+                .position(|n| n == role)
+                .is_some_and(|sym| k.knows(child, sym as u32)),
+        }
+    }
+
     /// Whoever the act tells now knows of the child.
     fn inform(&mut self, child: usize, role_sym: u32, action_sym: u32) {
         if let Some(k) = self.knowing.as_mut() {

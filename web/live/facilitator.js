@@ -1,0 +1,86 @@
+// The facilitator's page: every table's clock, cast, chronology, decisions and debrief. The
+// facilitator's secret is the part of the address after '#'. Text is put on the page as text.
+"use strict";
+const $ = (id) => document.getElementById(id);
+const status = (text) => { $("status").textContent = text || ""; };
+const token = location.hash.slice(1);
+let ws = null;
+
+function send(msg) {
+  if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
+}
+
+function connect() {
+  const proto = location.protocol === "https:" ? "wss" : "ws";
+  ws = new WebSocket(`${proto}://${location.host}/ws`);
+  ws.onopen = () => { status(""); send({ type: "facilitate", token }); };
+  ws.onclose = () => { status("Lost the connection to the host: trying again…"); setTimeout(connect, 1500); };
+  ws.onmessage = (e) => {
+    const msg = JSON.parse(e.data);
+    if (msg.type === "refused") status(msg.message);
+    else if (msg.type === "tables") render(msg.tables);
+  };
+}
+
+const el = (tag, text, cls) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; };
+
+function button(label, msg, secondary) {
+  const b = el("button", label, secondary ? "secondary" : "");
+  b.type = "button";
+  b.dataset.key = `${msg.code}-${msg.type}-${msg.speed || ""}`;
+  b.addEventListener("click", () => send(msg));
+  return b;
+}
+
+function tableOf(rows, head) {
+  const t = el("table");
+  const th = el("thead"); const tr = el("tr");
+  head.forEach((h) => tr.append(el("th", h)));
+  th.append(tr); t.append(th);
+  const tb = el("tbody");
+  rows.forEach((r) => { const row = el("tr"); r.forEach((c) => row.append(el("td", c))); tb.append(row); });
+  t.append(tb);
+  return t;
+}
+
+function render(tables) {
+  $("join-url").textContent = `${location.protocol}//${location.host}/`;
+  const box = $("tables");
+  const focused = document.activeElement && document.activeElement.dataset.key;
+  const open = new Set([...box.querySelectorAll("details[open]")].map((d) => d.dataset.code));
+  box.replaceChildren();
+  for (const t of tables) {
+    const s = el("section"); s.className = "table"; s.setAttribute("aria-label", `Table ${t.code}`);
+    s.append(el("h2", t.title), el("p", t.code, "code"));
+    const c = t.clock;
+    const state = c.ended ? "ended" : !c.started ? "not started" : c.running ? "running" : "paused";
+    s.append(el("p", `${c.now} · ${c.hours} h · ${state} · ${c.speed} simulated minutes a second`, "clock"));
+    const ctl = el("div"); ctl.className = "controls";
+    if (!c.ended) {
+      if (!c.running) ctl.append(button(c.started ? "Resume" : "Start the clock", { type: "start", code: t.code }));
+      else ctl.append(button("Pause", { type: "pause", code: t.code }, true));
+      if (c.started) ctl.append(button("Jump to the next event", { type: "next", code: t.code }, true));
+      for (const sp of [10, 60, 240]) ctl.append(button(`${sp} min/s`, { type: "speed", code: t.code, speed: sp }, true));
+    }
+    s.append(ctl);
+    s.append(el("h3", "Agencies"));
+    s.append(tableOf(t.roles.map((r) => [r.name, r.players.join(", ") || "by the book", r.told_at || "not yet told", String(r.open), String(r.met), String(r.late), String(r.missed), String(r.wrongful)]),
+      ["Agency", "Played by", "Told of the child", "Open", "Met", "Late", "Missed", "Wrongful"]));
+    s.append(el("h3", "Decisions"));
+    s.append(tableOf(t.decisions.map((d) => [d.at, `${d.by} (${d.role})`, d.action, d.rationale]), ["When", "Who", "Action", "Rationale"]));
+    if (t.debrief.length) {
+      s.append(el("h3", "Debrief"));
+      s.append(tableOf(t.debrief.map((d) => [d.name, `${d.percent} %`, `${d.earned} of ${d.possible}`]), ["Agency", "Score", "Points"]));
+    }
+    const det = el("details"); det.dataset.code = t.code; det.open = open.has(t.code); det.append(el("summary", `Chronology (${t.chronology.length} entries)`));
+    const ol = el("ol"); ol.className = "feed";
+    t.chronology.forEach((l) => { const li = el("li"); li.append(el("span", l.at, "when"), el("span", l.who, "who"), document.createTextNode(l.text)); ol.append(li); });
+    det.append(ol); s.append(det);
+    box.append(s);
+  }
+  // The button that had the keyboard's focus keeps it across the page's refresh.
+  const again = focused && box.querySelector(`[data-key="${CSS.escape(focused)}"]`);
+  if (again) again.focus();
+}
+
+connect();

@@ -82,7 +82,7 @@ async fn send(ws: &mut Ws, v: Value) {
     ws.send(Message::Text(v.to_string().into())).await.unwrap();
 }
 
-/// The next message of this type (others skipped), within five seconds.
+/// The next message of this type (others skipped), within twenty seconds.
 async fn next(ws: &mut Ws, kind: &str) -> Value {
     let wait = async {
         loop {
@@ -95,7 +95,7 @@ async fn next(ws: &mut Ws, kind: &str) -> Value {
             }
         }
     };
-    tokio::time::timeout(Duration::from_secs(5), wait)
+    tokio::time::timeout(Duration::from_secs(20), wait)
         .await
         .unwrap_or_else(|_| panic!("no `{kind}` message"))
 }
@@ -218,11 +218,73 @@ async fn the_call_handler_hears_of_daniel_only_when_his_mother_rings_and_nothing
     let v = view_until(&mut mum, |v| v["clock"]["hours"].as_f64().unwrap() >= 0.75).await;
     assert_eq!(v["told"], true, "a parent knows the moment the child is not home");
     assert_eq!(v["child"]["name"].as_str().unwrap().split(' ').next(), Some("Daniel"));
-    let v = view_until(&mut police, |v| v["clock"]["hours"].as_f64().unwrap() >= 0.75).await;
+    assert!(
+        v["inbox"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["kind"] == "prompt" && l["text"].as_str().unwrap().contains("3.45 pm")),
+        "the scenario's prompt reaches the role it was written for: {}",
+        v["inbox"]
+    );
+    // The facilitator's injects: one for the police only, one for everyone.
+    send(&mut fac, json!({"type": "inject", "code": code, "to": "police_call_handler", "text": "A second 101 call about a boy at the bus station"})).await;
+    send(&mut fac, json!({"type": "inject", "code": code, "text": "  "})).await;
+    assert!(
+        next(&mut fac, "refused").await["message"]
+            .as_str()
+            .unwrap()
+            .contains("inject")
+    );
+    send(
+        &mut fac,
+        json!({"type": "inject", "code": code, "to": null, "text": "It starts to rain"}),
+    )
+    .await;
+    send(
+        &mut mum,
+        json!({"type": "inject", "code": code, "text": "I am the facilitator now"}),
+    )
+    .await;
+    assert!(
+        next(&mut mum, "refused").await["message"]
+            .as_str()
+            .unwrap()
+            .contains("facilitator")
+    );
+    let v = view_until(&mut mum, |v| {
+        v["inbox"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["text"] == "It starts to rain")
+    })
+    .await;
+    assert!(
+        !v["inbox"].to_string().contains("bus station"),
+        "an inject for the police is theirs alone"
+    );
+    let v = view_until(&mut police, |v| {
+        v["inbox"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["text"] == "It starts to rain")
+    })
+    .await;
+    assert!(v["inbox"].to_string().contains("A second 101 call"), "{}", v["inbox"]);
+    assert!(
+        !v["inbox"].to_string().contains("3.45 pm"),
+        "the mother's prompt is not the police's"
+    );
     assert_eq!(v["told"], false, "nobody has rung the police yet: {v}");
     assert!(v["child"].is_null());
     assert!(
-        !v["inbox"].as_array().unwrap().iter().any(|l| l["kind"] == "event"),
+        !v["inbox"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["kind"] == "event" || l["kind"] == "prompt"),
         "the police see nothing of Daniel's leaving: {}",
         v["inbox"]
     );
@@ -274,14 +336,20 @@ async fn the_call_handler_hears_of_daniel_only_when_his_mother_rings_and_nothing
         v["log"].as_array().unwrap().is_empty(),
         "the mother's decisions are hers, not the police's"
     );
-    let t = next(&mut fac, "tables").await;
-    let call = t["tables"][0]["roles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["role"] == "police_call_handler")
-        .unwrap()
-        .clone();
+    let call_handler = |t: &Value| {
+        t["tables"][0]["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["role"] == "police_call_handler")
+            .unwrap()
+            .clone()
+    };
+    let mut t = next(&mut fac, "tables").await;
+    while call_handler(&t)["told_at"].is_null() {
+        t = next(&mut fac, "tables").await;
+    }
+    let call = call_handler(&t);
     assert_eq!(
         call["told_at"], "Tue 12 Mar 15:45",
         "the facilitator sees when each agency heard: {call}"
@@ -353,7 +421,7 @@ async fn a_role_nobody_took_cannot_be_joined_once_the_clock_runs_and_names_are_c
             .contains("1 to 1,440")
     );
     send(&mut fac, json!({"type": "start", "code": code})).await;
-    next(&mut fac, "tables").await;
+    while next(&mut fac, "tables").await["tables"][0]["clock"]["started"] != true {}
     let mut late = connect(h.port).await;
     send(
         &mut late,

@@ -33,6 +33,8 @@ const MAX_MESSAGE: usize = 64 * 1024;
 struct Shared {
     host: Arc<Mutex<Host>>,
     changed: broadcast::Sender<()>,
+    /// The address participants open (the room's address where the host listens on all).
+    join_url: Arc<String>,
 }
 
 /// A page's message.
@@ -72,6 +74,13 @@ enum In {
     Next {
         code: String,
     },
+    /// The facilitator's inject: to one agency (a role id), or to everyone.
+    Inject {
+        code: String,
+        #[serde(default)]
+        to: Option<String>,
+        text: String,
+    },
 }
 
 /// Who a connection is.
@@ -100,10 +109,17 @@ async fn serve_async(host: Host, opts: Options) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(opts.bind, opts.port)).await?;
     let addr = listener.local_addr()?;
     announce(&host, addr);
+    let join_url = match (addr.ip().is_unspecified(), room_address()) {
+        (true, Some(ip)) => format!("http://{}/", SocketAddr::new(ip, addr.port())),
+        (true, None) => format!("http://127.0.0.1:{}/", addr.port()),
+        _ => format!("http://{addr}/"),
+    };
+    let qr = qr_svg(&join_url);
     let (changed, _) = broadcast::channel(16);
     let shared = Shared {
         host: Arc::new(Mutex::new(host)),
         changed,
+        join_url: Arc::new(join_url),
     };
     tokio::spawn(run_clocks(shared.clone()));
     let app = Router::new()
@@ -120,6 +136,10 @@ async fn serve_async(host: Host, opts: Options) -> std::io::Result<()> {
         .route(
             "/style.css",
             get(|| async { ([(header::CONTENT_TYPE, "text/css")], STYLE) }),
+        )
+        .route(
+            "/join.svg",
+            get(move || async move { ([(header::CONTENT_TYPE, "image/svg+xml")], qr) }),
         )
         .route("/ws", get(socket))
         .with_state(shared.clone());
@@ -169,6 +189,18 @@ fn announce(host: &Host, addr: SocketAddr) {
         let _ = writeln!(out, "Every decision is written to {} as it is made.", dir.display());
     }
     let _ = out.flush();
+}
+
+/// The join address as a QR code a phone's camera reads off the projector.
+fn qr_svg(url: &str) -> String {
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color>()
+            .min_dimensions(220, 220)
+            .quiet_zone(true)
+            .build(),
+        Err(_) => String::from("<svg xmlns=\"http://www.w3.org/2000/svg\"/>"),
+    }
 }
 
 /// This machine's address on the network it would reach others by (no packet is sent).
@@ -262,7 +294,7 @@ fn view_of(s: &Shared, who: &Who) -> Option<String> {
         }
         Who::Facilitator => {
             let tables: Vec<_> = host.tables.iter().map(view::facilitator).collect();
-            Some(json!({"type": "tables", "tables": tables}).to_string())
+            Some(json!({"type": "tables", "join": *s.join_url, "tables": tables}).to_string())
         }
     }
 }
@@ -336,7 +368,11 @@ fn handle(s: &Shared, who: &mut Who, text: &str) -> Vec<String> {
                 (Err(refused("That is not this host's facilitator link.")), None)
             }
         }
-        In::Start { code } | In::Pause { code } | In::Speed { code, .. } | In::Next { code }
+        In::Start { code }
+        | In::Pause { code }
+        | In::Speed { code, .. }
+        | In::Next { code }
+        | In::Inject { code, .. }
             if !matches!(who, Who::Facilitator) =>
         {
             let _ = code;
@@ -358,6 +394,9 @@ fn handle(s: &Shared, who: &mut Who, text: &str) -> Vec<String> {
             }
             t.speed = speed;
             Ok(())
+        }),
+        In::Inject { code, to, text } => clock(&mut host, &code, |t| {
+            t.inject(to.as_deref().filter(|r| !r.is_empty()), &text)
         }),
         In::Next { code } => clock(&mut host, &code, |t| {
             if !t.started {

@@ -34,6 +34,16 @@ pub struct LiveDecision {
     pub decision: Decision,
 }
 
+/// Something the facilitator puts into the exercise ("A journalist rings the home asking about
+/// Daniel"): to every seat, or to one agency.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Inject {
+    pub at: NaiveDateTime,
+    /// The agency it is for; none: everyone.
+    pub to: Option<String>,
+    pub text: String,
+}
+
 /// What is written to disk after every change: enough to rebuild the table exactly.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Journal {
@@ -47,6 +57,8 @@ pub struct Journal {
     /// Simulated hours since the scenario's start.
     pub hours: f64,
     pub decisions: Vec<LiveDecision>,
+    #[serde(default)]
+    pub injects: Vec<Inject>,
 }
 
 /// Why a participant's message was refused, in words for them.
@@ -76,6 +88,7 @@ pub struct Table {
     pub seats: Vec<Seat>,
     pub played: Vec<String>,
     pub decisions: Vec<LiveDecision>,
+    pub injects: Vec<Inject>,
     pub started: bool,
     pub running: bool,
     /// Simulated minutes per real second while running.
@@ -105,6 +118,7 @@ impl Table {
             seats: Vec::new(),
             played: Vec::new(),
             decisions: Vec::new(),
+            injects: Vec::new(),
             started: false,
             running: false,
             speed: 60.0,
@@ -362,6 +376,28 @@ impl Table {
         Ok(())
     }
 
+    /// The facilitator sends an inject now, to everyone or to one agency of the exercise.
+    pub fn inject(&mut self, to: Option<&str>, text: &str) -> Result<(), Refusal> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err("Type the inject's text.".into());
+        }
+        if text.chars().count() > TEXT_MAX {
+            return Err(format!("An inject has at most {TEXT_MAX} characters."));
+        }
+        if let Some(r) = to
+            && !self.playable_roles().iter().any(|x| x == r)
+        {
+            return Err(format!("`{r}` is not an agency of this exercise."));
+        }
+        self.injects.push(Inject {
+            at: self.engine.now,
+            to: to.map(str::to_string),
+            text: text.to_string(),
+        });
+        Ok(())
+    }
+
     /// The debrief of each played role: its duties scored as a trainee's are, from one run of
     /// the exercise to the scenario's end.
     pub fn debrief(&self) -> Vec<Report> {
@@ -391,6 +427,7 @@ impl Table {
             started: self.started,
             hours: self.hours(),
             decisions: self.decisions.clone(),
+            injects: self.injects.clone(),
         }
     }
 
@@ -416,6 +453,7 @@ impl Table {
             t.advance_to(to);
             t.decisions = j.decisions.clone();
         }
+        t.injects = j.injects.clone();
         t
     }
 }

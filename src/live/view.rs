@@ -179,11 +179,14 @@ fn decisions(t: &Table, role: Option<&str>) -> Vec<DecisionView> {
 
 /// What the role has been told: its own acts and what is addressed to it at any time; once
 /// told of the child, what happens in the episode (the child's movements, messages, handovers,
-/// classifications, disclosures). Other agencies' routine acts stay with them.
+/// classifications, disclosures). Other agencies' routine acts stay with them. The
+/// facilitator's injects for everyone or for this agency; the scenario's prompts for the role
+/// the scenario was written for.
 fn inbox(t: &Table, role: &str) -> Vec<Line> {
     let name = t.role_name(role);
     let told = t.told_at(role);
-    t.engine
+    let mut v: Vec<(NaiveDateTime, Line)> = t
+        .engine
         .log
         .iter()
         .filter(|l| {
@@ -194,8 +197,45 @@ fn inbox(t: &Table, role: &str) -> Vec<Line> {
             );
             mine || (shared && told.is_some_and(|at| l.at >= at))
         })
-        .map(|l| line(t, l))
-        .collect()
+        .map(|l| (l.at, line(t, l)))
+        .collect();
+    let at = |x: NaiveDateTime| ((x - t.scenario.start).num_minutes() as f64 / 60.0 * 100.0).round() / 100.0;
+    for i in t.injects.iter().filter(|i| i.to.as_deref().is_none_or(|r| r == role)) {
+        v.push((
+            i.at,
+            Line {
+                at: when(i.at),
+                hours: at(i.at),
+                kind: "inject".into(),
+                who: "Facilitator".into(),
+                text: i.text.clone(),
+            },
+        ));
+    }
+    let sc = &t.scenario;
+    if role == sc.scenario.trainee_role {
+        for pr in sc
+            .scenario
+            .prompts
+            .iter()
+            .filter(|pr| sc.at(pr.at_hours) <= t.engine.now && sc.prompt_shown(pr, &t.engine))
+        {
+            let x = sc.at(pr.at_hours);
+            v.push((
+                x,
+                Line {
+                    at: when(x),
+                    hours: pr.at_hours,
+                    kind: "prompt".into(),
+                    who: "Prompt".into(),
+                    text: pr.text.clone(),
+                },
+            ));
+        }
+    }
+    // In time order; what happened at one moment in the order it was written.
+    v.sort_by_key(|(x, _)| *x);
+    v.into_iter().map(|(_, l)| l).collect()
 }
 
 pub fn participant(t: &Table, token: &str) -> Option<Participant> {

@@ -18,7 +18,7 @@ function connect() {
   ws.onmessage = (e) => {
     const msg = JSON.parse(e.data);
     if (msg.type === "refused") status(msg.message);
-    else if (msg.type === "tables") render(msg.tables);
+    else if (msg.type === "tables") { $("join-url").textContent = msg.join; render(msg.tables); }
   };
 }
 
@@ -43,10 +43,37 @@ function tableOf(rows, head) {
   return t;
 }
 
+// Kept across the page's refreshes: what the facilitator is typing into each inject form.
+const drafts = {};
+
+function injectForm(t) {
+  const f = el("form"); f.className = "controls";
+  const id = `inject-${t.code}`;
+  const l = el("label", "Inject"); l.htmlFor = id;
+  const text = el("input"); text.id = id; text.dataset.key = id; text.maxLength = 2000;
+  text.value = drafts[t.code] || "";
+  text.addEventListener("input", () => { drafts[t.code] = text.value; });
+  const tl = el("label", "to"); tl.htmlFor = `${id}-to`;
+  const to = el("select"); to.id = `${id}-to`; to.dataset.key = `${id}-to`;
+  const all = el("option", "everyone"); all.value = ""; to.append(all);
+  for (const r of t.playable) { const o = el("option", r.name); o.value = r.id; to.append(o); }
+  to.value = drafts[`${t.code}-to`] || "";
+  to.addEventListener("change", () => { drafts[`${t.code}-to`] = to.value; });
+  const b = el("button", "Send the inject"); b.type = "submit";
+  f.append(l, text, tl, to, b);
+  f.addEventListener("submit", (e) => {
+    e.preventDefault();
+    send({ type: "inject", code: t.code, to: to.value || null, text: text.value });
+    drafts[t.code] = "";
+  });
+  return f;
+}
+
 function render(tables) {
-  $("join-url").textContent = `${location.protocol}//${location.host}/`;
   const box = $("tables");
-  const focused = document.activeElement && document.activeElement.dataset.key;
+  const active = document.activeElement;
+  const focused = active && active.dataset && active.dataset.key;
+  const caret = active && typeof active.selectionStart === "number" ? [active.selectionStart, active.selectionEnd] : null;
   const open = new Set([...box.querySelectorAll("details[open]")].map((d) => d.dataset.code));
   box.replaceChildren();
   for (const t of tables) {
@@ -63,6 +90,7 @@ function render(tables) {
       for (const sp of [10, 60, 240]) ctl.append(button(`${sp} min/s`, { type: "speed", code: t.code, speed: sp }, true));
     }
     s.append(ctl);
+    s.append(injectForm(t));
     s.append(el("h3", "Agencies"));
     s.append(tableOf(t.roles.map((r) => [r.name, r.players.join(", ") || "by the book", r.told_at || "not yet told", String(r.open), String(r.met), String(r.late), String(r.missed), String(r.wrongful)]),
       ["Agency", "Played by", "Told of the child", "Open", "Met", "Late", "Missed", "Wrongful"]));
@@ -80,7 +108,10 @@ function render(tables) {
   }
   // The button that had the keyboard's focus keeps it across the page's refresh.
   const again = focused && box.querySelector(`[data-key="${CSS.escape(focused)}"]`);
-  if (again) again.focus();
+  if (again) {
+    again.focus();
+    if (caret && typeof again.setSelectionRange === "function") again.setSelectionRange(caret[0], caret[1]);
+  }
 }
 
 connect();

@@ -588,3 +588,35 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+/// A journal that is not one, a scenario that does not exist, or too many tables: refused with
+/// where and why, exit 2, before anything is served.
+#[test]
+fn bad_host_input_is_refused_with_its_place() {
+    let dir = tempdir("live-bad");
+    let bad = dir.join("table-XXXX.json");
+    std::fs::write(&bad, "{\n  \"code\": \"XXXX\",\n  \"seed\": \"one\"\n}\n").unwrap();
+    let cases: Vec<(Vec<String>, String)> = vec![
+        (
+            vec!["--resume".into(), bad.display().to_string()],
+            format!("{}:3:", bad.display()),
+        ),
+        (vec!["no-such-scenario".into()], "no scenario `no-such-scenario`".into()),
+        (
+            vec!["haringey-home-eleven".into(), "--tables".into(), "50".into()],
+            "--tables".into(),
+        ),
+    ];
+    for (args, expect) in cases {
+        let out = Command::new(BIN)
+            .arg("host")
+            .args(&args)
+            .args(["--headless", "--port", "0"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(&expect), "{args:?}: {err}");
+    }
+}

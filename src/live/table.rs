@@ -59,6 +59,13 @@ pub struct Journal {
     pub decisions: Vec<LiveDecision>,
     #[serde(default)]
     pub injects: Vec<Inject>,
+    /// Simulated minutes per real second.
+    #[serde(default = "default_speed")]
+    pub speed: f64,
+}
+
+fn default_speed() -> f64 {
+    60.0
 }
 
 /// Why a participant's message was refused, in words for them.
@@ -251,6 +258,15 @@ impl Table {
         self.advance_to(target);
     }
 
+    /// Move the clock to `hours` after the scenario's start (never back, never past the end).
+    pub fn advance_to_hours(&mut self, hours: f64) {
+        if !self.started {
+            return;
+        }
+        let target = self.scenario.at(hours).min(self.scenario.end());
+        self.advance_to(target);
+    }
+
     /// Step the engine to `target`, one happening at a time, so the moment each role is told
     /// is exact.
     fn advance_to(&mut self, target: NaiveDateTime) {
@@ -428,6 +444,7 @@ impl Table {
             hours: self.hours(),
             decisions: self.decisions.clone(),
             injects: self.injects.clone(),
+            speed: self.speed,
         }
     }
 
@@ -454,6 +471,9 @@ impl Table {
             t.decisions = j.decisions.clone();
         }
         t.injects = j.injects.clone();
+        if (1.0..=1440.0).contains(&j.speed) {
+            t.speed = j.speed;
+        }
         t
     }
 }

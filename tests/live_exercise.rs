@@ -33,7 +33,12 @@ impl Drop for Host {
 
 /// Start a host and read what it prints: the port, the facilitator's secret, each table's code.
 fn host(args: &[&str]) -> Host {
+    host_with(args, &[])
+}
+
+fn host_with(args: &[&str], env: &[(&str, &str)]) -> Host {
     let mut child = Command::new(BIN)
+        .envs(env.iter().copied())
         .arg("host")
         .args(args)
         .args(["--headless", "--port", "0"])
@@ -587,6 +592,95 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
+}
+
+/// When a table ends, each participant's learning records are written: a statement per
+/// decision and per duty of their agency and one on completion with the score, one registration
+/// for the table, the facilitator as instructor and the others as the team, every id distinct,
+/// each statement within xAPI's rules.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ended_table_leaves_each_participants_learning_records() {
+    let dir = tempdir("live-xapi");
+    let xapi = dir.join("statements.jsonl");
+    let h = host_with(
+        &[
+            "haringey-home-eleven",
+            "--journal",
+            dir.to_str().unwrap(),
+            "--xapi",
+            xapi.to_str().unwrap(),
+        ],
+        &[("SAFE_RETURN_CLOCK", "2026-12-07T10:00:00Z")],
+    );
+    let code = h.codes[0].clone();
+    let (mut mum, _) = join(h.port, &code, "T-07", "parent_carer").await;
+    let (_police, _) = join(h.port, &code, "T-12", "police_call_handler").await;
+    let mut fac = connect(h.port).await;
+    send(&mut fac, json!({"type": "facilitate", "token": h.token})).await;
+    send(&mut fac, json!({"type": "start", "code": code})).await;
+    send(&mut fac, json!({"type": "pause", "code": code})).await;
+    jump_to(&mut fac, &code, 0.75).await;
+    send(
+        &mut mum,
+        json!({"type": "act", "act": {"action": "report_to_police", "rationale": "never late", "fields": report_form()}}),
+    )
+    .await;
+    view_until(&mut mum, |v| !v["log"].as_array().unwrap().is_empty()).await;
+    send(&mut fac, json!({"type": "speed", "code": code, "speed": 1440})).await;
+    send(&mut fac, json!({"type": "start", "code": code})).await;
+    // 120 simulated hours at a day a second.
+    let mut ended = false;
+    for _ in 0..400 {
+        let t = next(&mut fac, "tables").await;
+        if t["tables"][0]["clock"]["ended"] == true {
+            ended = true;
+            break;
+        }
+    }
+    assert!(ended, "the table never ended");
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = std::fs::read_to_string(&xapi).unwrap_or_default();
+        if text.contains("completed") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let statements: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(!statements.is_empty(), "no statements written");
+    let mut ids: Vec<&str> = statements.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), statements.len(), "every statement has its own id");
+    let reg = statements[0]["context"]["registration"].clone();
+    for s in &statements {
+        let problems = safe_return::records::validate::statement(s);
+        assert!(problems.is_empty(), "{problems:?}: {s}");
+        assert_eq!(s["context"]["registration"], reg, "one registration for the table");
+        assert_eq!(
+            s["context"]["instructor"]["account"]["name"],
+            format!("facilitator-{code}")
+        );
+        assert_eq!(s["timestamp"].as_str().unwrap(), "2026-12-07T10:00:00.000Z");
+    }
+    let of = |who: &'static str| statements.iter().filter(move |s| s["actor"]["account"]["name"] == who);
+    let mum_decisions: Vec<&Value> = of("T-07")
+        .filter(|s| s["verb"]["id"].as_str().unwrap().ends_with("interacted"))
+        .collect();
+    assert_eq!(mum_decisions.len(), 1, "one decision of hers");
+    assert_eq!(mum_decisions[0]["result"]["response"], "never late");
+    assert_eq!(
+        of("T-07").next().unwrap()["context"]["team"]["member"][0]["account"]["name"],
+        "T-12"
+    );
+    // Each participant's last statement: the session completed, with the score.
+    let done = |who: &'static str| of(who).next_back().unwrap().clone();
+    assert!(done("T-07")["result"]["score"]["scaled"].as_f64().unwrap() > 0.0);
+    assert!(
+        done("T-12")["result"]["score"]["scaled"].as_f64().unwrap() < 1.0,
+        "the call handler did nothing after the report"
+    );
+    assert!(of("T-12").count() > 2, "their duties are recorded too");
 }
 
 /// A journal that is not one, a scenario that does not exist, or too many tables: refused with

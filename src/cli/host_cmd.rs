@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use super::{Command, bad_input};
 use crate::diag::Diagnostics;
+use crate::live::records::LiveRecords;
 use crate::live::{Host, Journal, Table, server};
 use crate::paths;
 use crate::scenario::{LoadedScenario, load_scenario};
@@ -53,6 +54,7 @@ pub fn host(cmd: &Command) -> ExitCode {
         seed,
         journal: journal_dir,
         resume,
+        records,
     } = cmd
     else {
         unreachable!("host_cmd::host is called for `host` only")
@@ -65,6 +67,10 @@ pub fn host(cmd: &Command) -> ExitCode {
         eprintln!("host: name at least one scenario (or --resume a table's journal)");
         return ExitCode::from(2);
     }
+    let records = match live_records(records) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     let mut loaded = Vec::new();
     for s in scenarios {
         match scenario(s) {
@@ -98,6 +104,7 @@ pub fn host(cmd: &Command) -> ExitCode {
         server::Options {
             bind: *bind,
             port: *port,
+            records,
         },
     ) {
         Ok(()) => ExitCode::SUCCESS,
@@ -106,4 +113,58 @@ pub fn host(cmd: &Command) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn refuse(flag: &str, why: impl std::fmt::Display) -> ExitCode {
+    eprintln!("{flag}: {why}");
+    ExitCode::from(2)
+}
+
+/// The learning-record flags of `host`, checked before anything is served.
+fn live_records(args: &super::RecordArgs) -> Result<Option<LiveRecords>, ExitCode> {
+    use crate::records::{clock::Clock, config, lrs};
+    if args.trainee.is_some() {
+        return Err(refuse(
+            "--trainee",
+            "in a live exercise each participant is recorded under the display name they join with",
+        ));
+    }
+    if args.registration.is_some() {
+        return Err(refuse(
+            "--registration",
+            "each table of a live exercise has its own registration",
+        ));
+    }
+    if args.lrs.is_none() && args.xapi.is_none() {
+        if args.records_dir.is_some() {
+            return Err(refuse(
+                "--records-dir",
+                "makes sense only with --lrs URL or --xapi FILE",
+            ));
+        }
+        return Ok(None);
+    }
+    let clock = Clock::from_env().map_err(|e| refuse("environment", e))?;
+    let settings = config::load(args.lrs_config.as_deref()).map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(2)
+    })?;
+    let endpoint = match &args.lrs {
+        Some(u) => Some(lrs::endpoint(u).map_err(|why| refuse("--lrs", why))?),
+        None => None,
+    };
+    if let Some(x) = &args.xapi
+        && let Err(why) = super::stress_cmd::prepare_out_file(x, "statements.jsonl")
+    {
+        return Err(refuse("--xapi", why));
+    }
+    let queue_dir = config::records_dir(args.records_dir.as_deref(), &settings);
+    Ok(Some(LiveRecords {
+        settings,
+        clock,
+        endpoint,
+        xapi: args.xapi.clone(),
+        queue_dir,
+        pass_mark: args.pass_mark,
+    }))
 }

@@ -112,6 +112,10 @@ pub enum Command {
         /// Pick a table up where it was, from its journal file (repeatable).
         #[arg(long, value_name = "FILE")]
         resume: Vec<PathBuf>,
+        /// Learning records (xAPI) of each table when it ends: each participant under their
+        /// display name (see docs/learning-records.md).
+        #[command(flatten)]
+        records: RecordArgs,
     },
     /// Measure the board's simulation systems: N children on the clock at 3600×, per-frame cost.
     BenchBoard {

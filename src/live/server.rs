@@ -35,6 +35,7 @@ struct Shared {
     changed: broadcast::Sender<()>,
     /// The address participants open (the room's address where the host listens on all).
     join_url: Arc<String>,
+    records: Option<Arc<super::records::LiveRecords>>,
 }
 
 /// A page's message.
@@ -94,6 +95,8 @@ enum Who {
 pub struct Options {
     pub bind: IpAddr,
     pub port: u16,
+    /// Where ended tables' learning records go (none: not recorded).
+    pub records: Option<super::records::LiveRecords>,
 }
 
 /// Serve until interrupted (Ctrl-C), writing each table's journal as it changes.
@@ -120,6 +123,7 @@ async fn serve_async(host: Host, opts: Options) -> std::io::Result<()> {
         host: Arc::new(Mutex::new(host)),
         changed,
         join_url: Arc::new(join_url),
+        records: opts.records.map(Arc::new),
     };
     tokio::spawn(run_clocks(shared.clone()));
     let app = Router::new()
@@ -239,6 +243,37 @@ async fn run_clocks(s: Shared) {
         };
         if changed {
             let _ = s.changed.send(());
+            record_ended(&s);
+        }
+    }
+}
+
+/// Make the learning records of every table that has just ended (once each), off the clock's
+/// thread: an LRS that is slow never holds up the exercise.
+fn record_ended(s: &Shared) {
+    let Some(records) = s.records.clone() else {
+        return;
+    };
+    let mut host = s.host.lock().unwrap_or_else(|e| e.into_inner());
+    let now = records.clock.now();
+    for t in host.tables.iter_mut() {
+        if t.started && t.started_at.is_none() {
+            t.started_at = Some(now);
+        }
+    }
+    let ended: Vec<usize> = (0..host.tables.len())
+        .filter(|&i| host.tables[i].finished() && !host.tables[i].recorded)
+        .collect();
+    for i in ended {
+        let t = &mut host.tables[i];
+        t.recorded = true;
+        match records.make(t) {
+            Err(why) => eprintln!("{why}"),
+            Ok(all) => {
+                let records = records.clone();
+                let code = t.code.clone();
+                tokio::task::spawn_blocking(move || println!("{}", records.deliver(&code, all)));
+            }
         }
     }
 }
@@ -419,6 +454,7 @@ fn handle(s: &Shared, who: &mut Who, text: &str) -> Vec<String> {
     }
     if changed.is_some() {
         let _ = s.changed.send(());
+        record_ended(s);
     }
     // A page that asked something always gets its view back, even with no change.
     if changed.is_none()

@@ -62,6 +62,17 @@ pub struct Journal {
     /// Simulated minutes per real second.
     #[serde(default = "default_speed")]
     pub speed: f64,
+    /// The learning records' registration of this table (one session, every seat in it).
+    #[serde(default = "random_registration")]
+    pub registration: uuid::Uuid,
+    /// When the facilitator first started the clock (real time, for the learning records).
+    #[serde(default)]
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A new random registration (xAPI's session id).
+pub fn random_registration() -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(rand::random()).into_uuid()
 }
 
 fn default_speed() -> f64 {
@@ -98,6 +109,11 @@ pub struct Table {
     pub injects: Vec<Inject>,
     pub started: bool,
     pub running: bool,
+    pub registration: uuid::Uuid,
+    /// When the clock was first started, in real time (set by the host, which has the clock).
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The learning records of the ended table have been made.
+    pub recorded: bool,
     /// Simulated minutes per real second while running.
     pub speed: f64,
     /// When each playable role was told of the child (simulated time), in `playable_roles`
@@ -128,6 +144,9 @@ impl Table {
             injects: Vec::new(),
             started: false,
             running: false,
+            registration: random_registration(),
+            started_at: None,
+            recorded: false,
             speed: 60.0,
             told_at: Vec::new(),
             carry_ms: 0.0,
@@ -178,6 +197,9 @@ impl Table {
         }
         if name.chars().count() > NAME_MAX {
             return Err(format!("A display name has at most {NAME_MAX} characters."));
+        }
+        if name.chars().any(char::is_control) {
+            return Err("A display name cannot hold line breaks or tabs.".into());
         }
         if !self.playable_roles().iter().any(|r| r == role) {
             return Err(format!(
@@ -416,6 +438,10 @@ impl Table {
 
     /// The debrief of each played role: its duties scored as a trainee's are, from one run of
     /// the exercise to the scenario's end.
+    pub fn finished(&self) -> bool {
+        self.finished
+    }
+
     pub fn debrief(&self) -> Vec<Report> {
         if !self.finished {
             let mut t = Table::restore(&self.journal(), self.scenario.clone());
@@ -445,6 +471,8 @@ impl Table {
             decisions: self.decisions.clone(),
             injects: self.injects.clone(),
             speed: self.speed,
+            registration: self.registration,
+            started_at: self.started_at,
         }
     }
 
@@ -471,6 +499,8 @@ impl Table {
             t.decisions = j.decisions.clone();
         }
         t.injects = j.injects.clone();
+        t.registration = j.registration;
+        t.started_at = j.started_at;
         if (1.0..=1440.0).contains(&j.speed) {
             t.speed = j.speed;
         }

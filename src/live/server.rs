@@ -18,6 +18,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::broadcast;
 
+use super::table::{MAX_SPEED, MIN_SPEED};
 use super::{Act, Host, view};
 
 const INDEX: &str = include_str!("../../web/live/index.html");
@@ -73,6 +74,11 @@ enum In {
         speed: f64,
     },
     Next {
+        code: String,
+    },
+    /// End the exercise now: the clock runs to the scenario's end (roles acting by the book
+    /// do their part), and the debrief opens.
+    End {
         code: String,
     },
     /// The facilitator's inject: to one agency (a role id), or to everyone.
@@ -407,6 +413,7 @@ fn handle(s: &Shared, who: &mut Who, text: &str) -> Vec<String> {
         | In::Pause { code }
         | In::Speed { code, .. }
         | In::Next { code }
+        | In::End { code }
         | In::Inject { code, .. }
             if !matches!(who, Who::Facilitator) =>
         {
@@ -422,16 +429,21 @@ fn handle(s: &Shared, who: &mut Who, text: &str) -> Vec<String> {
             Ok(())
         }),
         In::Speed { code, speed } => clock(&mut host, &code, |t| {
-            if !(1.0..=1440.0).contains(&speed) {
-                return Err(format!(
-                    "A speed is 1 to 1,440 simulated minutes a second (got {speed})."
-                ));
+            if !(MIN_SPEED..=MAX_SPEED).contains(&speed) {
+                return Err(format!("A speed is 1× to 3600× (got {speed}×)."));
             }
             t.speed = speed;
             Ok(())
         }),
         In::Inject { code, to, text } => clock(&mut host, &code, |t| {
             t.inject(to.as_deref().filter(|r| !r.is_empty()), &text)
+        }),
+        In::End { code } => clock(&mut host, &code, |t| {
+            if !t.started {
+                return Err("Start the clock first.".into());
+            }
+            t.advance_to_hours(t.scenario.scenario.duration_hours);
+            Ok(())
         }),
         In::Next { code } => clock(&mut host, &code, |t| {
             if !t.started {

@@ -59,7 +59,7 @@ pub struct Journal {
     pub decisions: Vec<LiveDecision>,
     #[serde(default)]
     pub injects: Vec<Inject>,
-    /// Simulated minutes per real second.
+    /// Simulated seconds per real second.
     #[serde(default = "default_speed")]
     pub speed: f64,
     /// The learning records' registration of this table (one session, every seat in it).
@@ -76,8 +76,14 @@ pub fn random_registration() -> uuid::Uuid {
 }
 
 fn default_speed() -> f64 {
-    60.0
+    DEFAULT_SPEED
 }
+
+/// The clock's speeds: simulated seconds per real second.
+pub const MIN_SPEED: f64 = 1.0;
+pub const MAX_SPEED: f64 = 3600.0;
+/// Ten simulated minutes a real second: an evening in a few minutes, with time to talk.
+pub const DEFAULT_SPEED: f64 = 600.0;
 
 /// Why a participant's message was refused, in words for them.
 pub type Refusal = String;
@@ -114,7 +120,7 @@ pub struct Table {
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The learning records of the ended table have been made.
     pub recorded: bool,
-    /// Simulated minutes per real second while running.
+    /// Simulated seconds per real second while running (1× to 3600×).
     pub speed: f64,
     /// When each playable role was told of the child (simulated time), in `playable_roles`
     /// order.
@@ -147,7 +153,7 @@ impl Table {
             registration: random_registration(),
             started_at: None,
             recorded: false,
-            speed: 60.0,
+            speed: DEFAULT_SPEED,
             told_at: Vec::new(),
             carry_ms: 0.0,
             finished: false,
@@ -255,7 +261,7 @@ impl Table {
         if !self.running || self.ended() {
             return false;
         }
-        self.carry_ms += real_seconds * self.speed * 60_000.0;
+        self.carry_ms += real_seconds * self.speed * 1000.0;
         let step = self.carry_ms.floor();
         if step < 1.0 {
             return false;
@@ -501,7 +507,7 @@ impl Table {
         t.injects = j.injects.clone();
         t.registration = j.registration;
         t.started_at = j.started_at;
-        if (1.0..=1440.0).contains(&j.speed) {
+        if (MIN_SPEED..=MAX_SPEED).contains(&j.speed) {
             t.speed = j.speed;
         }
         t

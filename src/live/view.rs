@@ -16,7 +16,7 @@ pub struct Clock {
     pub started: bool,
     pub running: bool,
     pub ended: bool,
-    /// Simulated minutes per real second.
+    /// Simulated seconds per real second (60: a minute a second).
     pub speed: f64,
 }
 

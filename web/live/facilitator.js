@@ -81,13 +81,14 @@ function render(tables) {
     s.append(el("h2", t.title), el("p", t.code, "code"));
     const c = t.clock;
     const state = c.ended ? "ended" : !c.started ? "not started" : c.running ? "running" : "paused";
-    s.append(el("p", `${c.now} · ${c.hours} h · ${state} · ${c.speed} simulated minutes a second`, "clock"));
+    s.append(el("p", `${c.now} · ${c.hours} h · ${state} · speed ${c.speed}×`, "clock"));
     const ctl = el("div"); ctl.className = "controls";
     if (!c.ended) {
       if (!c.running) ctl.append(button(c.started ? "Resume" : "Start the clock", { type: "start", code: t.code }));
       else ctl.append(button("Pause", { type: "pause", code: t.code }, true));
       if (c.started) ctl.append(button("Jump to the next event", { type: "next", code: t.code }, true));
-      for (const sp of [10, 60, 240]) ctl.append(button(`${sp} min/s`, { type: "speed", code: t.code, speed: sp }, true));
+      for (const sp of [60, 600, 3600]) ctl.append(button(`${sp}×`, { type: "speed", code: t.code, speed: sp }, true));
+      if (c.started) ctl.append(button("End and debrief", { type: "end", code: t.code }, true));
     }
     s.append(ctl);
     s.append(injectForm(t));

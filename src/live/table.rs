@@ -164,11 +164,17 @@ impl Table {
         &self.scenario.scenario.title
     }
 
-    /// The roles people may take: the scenario's trainee role, then every role of its cast
-    /// that the protocol asks something of, each once.
+    /// The roles people may take: the scenario's `playable_roles`, else its trainee role, then
+    /// every role of its cast that the protocol asks something of, each once.
     pub fn playable_roles(&self) -> Vec<String> {
         let sc = &self.scenario.scenario;
         let p = &self.scenario.protocol;
+        if !sc.playable_roles.is_empty() {
+            // The trainee's role first, then as the author listed them.
+            let mut v = vec![sc.trainee_role.clone()];
+            v.extend(sc.playable_roles.iter().filter(|r| **r != sc.trainee_role).cloned());
+            return v;
+        }
         let mut v = vec![sc.trainee_role.clone()];
         for m in &sc.cast {
             if !v.contains(&m.role) && p.role(&m.role).is_some() && !p.actions_for_role(&m.role).is_empty() {

@@ -683,6 +683,45 @@ async fn an_ended_table_leaves_each_participants_learning_records() {
         "the call handler did nothing after the report"
     );
     assert!(of("T-12").count() > 2, "their duties are recorded too");
+
+    // The facilitator's debrief for the room, and nobody else's.
+    let (status, _) = get(h.port, &format!("/debrief/{code}.html"));
+    assert_eq!(status, 403);
+    let (status, page) = get(h.port, &format!("/debrief/{code}.html?key={}", h.token));
+    assert_eq!(status, 200);
+    for want in ["Debrief: Tuesday", "T-07", "T-12", "never late", "by the book", "<svg"] {
+        assert!(page.contains(want), "the debrief page lacks {want:?}");
+    }
+    let (status, md) = get(h.port, &format!("/debrief/{code}.md?key={}", h.token));
+    assert_eq!(status, 200);
+    assert!(md.contains("| T-07 |") || md.contains("T-07"), "{md}");
+    let (_, json) = get(h.port, &format!("/debrief/{code}.json?key={}", h.token));
+    let d: Value = serde_json::from_str(&json).unwrap();
+    let police = d["agencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["role"] == "police_call_handler")
+        .unwrap();
+    assert_eq!(
+        police["told_hours"], 0.75,
+        "the call handler heard when the mother rang"
+    );
+}
+
+/// A plain HTTP GET on the host: (status, body).
+fn get(port: u16, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let status = text[9..12].parse().unwrap();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or(String::new(), |(_, b)| b.to_string());
+    (status, body)
 }
 
 /// A journal that is not one, a scenario that does not exist, or too many tables: refused with

@@ -133,3 +133,32 @@ fn a_table_rebuilt_from_its_journal_is_the_same_table() {
         serde_json::to_string(&view::participant(&t, "mum").unwrap()).unwrap()
     );
 }
+
+#[test]
+fn the_rooms_debrief_shows_names_and_rationales_as_text_and_where_the_chain_waited() {
+    use safe_return::live::debrief;
+    let sc = scenario("haringey-home-eleven");
+    let book = load_decisions(&sc.dir().join("by-the-book.ron"), &sc).unwrap();
+    let mut t = Table::new("TEST".into(), sc.clone(), 1);
+    t.join("<script>alert(1)</script>", "parent_carer", "mum".into())
+        .unwrap();
+    t.join("Jo | the *police*", "police_call_handler", "police".into())
+        .unwrap();
+    t.start();
+    play(&mut t, "mum", &book);
+    t.advance_to_hours(sc.scenario.duration_hours);
+    let d = debrief::build(&t);
+    let police = d.agencies.iter().find(|a| a.role == "police_call_handler").unwrap();
+    assert_eq!(police.told_hours, Some(0.75));
+    assert_eq!(police.first_act_hours, None, "the played call handler never acted");
+    let mash = d.agencies.iter().find(|a| a.role == "mash").unwrap();
+    assert!(
+        mash.players.is_empty() && mash.told_hours.is_some(),
+        "MASH, by the book, heard through the police"
+    );
+    let page = debrief::html(&d);
+    assert!(!page.contains("<script>alert"), "a name is text, not markup");
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    let md = debrief::markdown(&d);
+    assert!(md.contains("Jo \\| the \\*police\\*"), "{md}");
+}

@@ -4,6 +4,7 @@
 //! `table` holds an exercise's state and rules (no I/O), `view` what each page shows, `server`
 //! the web server (axum, WebSockets) and the pages shipped in `web/live/`.
 
+pub mod debrief;
 pub mod records;
 pub mod server;
 pub mod table;

@@ -151,6 +151,7 @@ async fn serve_async(host: Host, opts: Options) -> std::io::Result<()> {
             "/join.svg",
             get(move || async move { ([(header::CONTENT_TYPE, "image/svg+xml")], qr) }),
         )
+        .route("/debrief/{file}", get(debrief))
         .route("/ws", get(socket))
         .with_state(shared.clone());
     let done = shared.clone();
@@ -281,6 +282,61 @@ fn record_ended(s: &Shared) {
                 tokio::task::spawn_blocking(move || println!("{}", records.deliver(&code, all)));
             }
         }
+    }
+}
+
+/// `/debrief/CODE.html` (or `.md`, `.json`) `?key=FACILITATOR-TOKEN`: a table's debrief for the
+/// room, to save or print.
+async fn debrief(
+    axum::extract::Path(file): axum::extract::Path<String>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+    State(s): State<Shared>,
+) -> axum::response::Response {
+    use axum::http::StatusCode;
+    let host = s.host.lock().unwrap_or_else(|e| e.into_inner());
+    if q.get("key") != Some(&host.facilitator_token) {
+        return (
+            StatusCode::FORBIDDEN,
+            "The debrief is the facilitator's: open it from the facilitator page.",
+        )
+            .into_response();
+    }
+    let (code, ext) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
+    let Some(t) = host.table(code) else {
+        return (
+            StatusCode::NOT_FOUND,
+            format!("There is no table with the code “{code}”."),
+        )
+            .into_response();
+    };
+    let d = super::debrief::build(t);
+    let disposition = |name: &str| format!("inline; filename=\"debrief-{}.{name}\"", t.code);
+    match ext {
+        "html" => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, disposition("html")),
+            ],
+            super::debrief::html(&d),
+        )
+            .into_response(),
+        "md" => (
+            [
+                (header::CONTENT_TYPE, "text/markdown; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, disposition("md")),
+            ],
+            super::debrief::markdown(&d),
+        )
+            .into_response(),
+        "json" => (
+            [
+                (header::CONTENT_TYPE, "application/json".to_string()),
+                (header::CONTENT_DISPOSITION, disposition("json")),
+            ],
+            serde_json::to_string_pretty(&d).unwrap_or_default(),
+        )
+            .into_response(),
+        _ => (StatusCode::NOT_FOUND, "Ask for CODE.html, CODE.md or CODE.json.").into_response(),
     }
 }
 

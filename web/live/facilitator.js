@@ -97,6 +97,13 @@ function render(tables) {
       ["Agency", "Played by", "Told of the child", "Open", "Met", "Late", "Missed", "Wrongful"]));
     s.append(el("h3", "Decisions"));
     s.append(tableOf(t.decisions.map((d) => [d.at, `${d.by} (${d.role})`, d.action, d.rationale]), ["When", "Who", "Action", "Rationale"]));
+    const links = el("p");
+    links.append(document.createTextNode("The debrief for the room: "));
+    for (const [ext, label] of [["html", "page to print"], ["md", "Markdown"], ["json", "JSON"]]) {
+      const a = el("a", label); a.href = `/debrief/${t.code}.${ext}?key=${encodeURIComponent(token)}`; a.target = "_blank";
+      links.append(a, document.createTextNode(" "));
+    }
+    s.append(links);
     if (t.debrief.length) {
       s.append(el("h3", "Debrief"));
       s.append(tableOf(t.debrief.map((d) => [d.name, `${d.percent} %`, `${d.earned} of ${d.possible}`]), ["Agency", "Score", "Points"]));

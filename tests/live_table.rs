@@ -162,3 +162,52 @@ fn the_rooms_debrief_shows_names_and_rationales_as_text_and_where_the_chain_wait
     let md = debrief::markdown(&d);
     assert!(md.contains("Jo \\| the \\*police\\*"), "{md}");
 }
+
+#[test]
+fn practice_shows_a_participant_their_duties_as_they_settle_and_assessment_hides_them() {
+    let sc = scenario("haringey-home-eleven");
+    let book = load_decisions(&sc.dir().join("by-the-book.ron"), &sc).unwrap();
+    for practice in [true, false] {
+        let mut t = Table::new("TEST".into(), sc.clone(), 1);
+        t.practice = practice;
+        t.join("Marta", "parent_carer", "mum".into()).unwrap();
+        t.join("Jo", "police_call_handler", "police".into()).unwrap();
+        t.start();
+        t.advance_to_hours(0.5);
+        assert!(
+            view::participant(&t, "police").unwrap().duties.is_empty(),
+            "nothing before the child goes"
+        );
+        play(&mut t, "mum", &book);
+        t.advance_to_hours(2.0);
+        let mum = view::participant(&t, "mum").unwrap();
+        let police = view::participant(&t, "police").unwrap();
+        if practice {
+            assert!(
+                mum.duties
+                    .iter()
+                    .any(|d| d.status == "met" && d.action.starts_with("Report the child missing")),
+                "{:?}",
+                mum.duties
+            );
+            assert!(
+                police
+                    .duties
+                    .iter()
+                    .any(|d| d.status == "open" || d.status == "late" || d.status == "missed"),
+                "{:?}",
+                police.duties
+            );
+        } else {
+            assert!(
+                mum.duties.is_empty() && police.duties.is_empty(),
+                "assessment: nothing until the debrief"
+            );
+        }
+        t.advance_to_hours(sc.scenario.duration_hours);
+        assert!(
+            !view::participant(&t, "mum").unwrap().duties.is_empty(),
+            "at the end everyone sees their duties"
+        );
+    }
+}

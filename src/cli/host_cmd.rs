@@ -51,6 +51,7 @@ pub fn host(cmd: &Command) -> ExitCode {
         bind,
         port,
         headless,
+        assessment,
         seed,
         journal: journal_dir,
         resume,
@@ -86,6 +87,9 @@ pub fn host(cmd: &Command) -> ExitCode {
         }
     }
     let mut host = Host::new(&loaded, *tables, *seed, &mut rand::rng());
+    for t in host.tables.iter_mut() {
+        t.practice = !assessment;
+    }
     for (j, sc) in &resumed {
         if host.table(&j.code).is_some() {
             eprintln!("--resume: two tables with the code {}", j.code);

@@ -103,6 +103,10 @@ pub enum Command {
         /// No window: the facilitator uses the facilitator page (the only console for now).
         #[arg(long)]
         headless: bool,
+        /// Assessment: participants see no feedback on their duties until the debrief (practice,
+        /// the default, shows each duty as it settles).
+        #[arg(long)]
+        assessment: bool,
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Folder for each table's journal, written after every change (default:

@@ -68,6 +68,13 @@ pub struct Journal {
     /// When the facilitator first started the clock (real time, for the learning records).
     #[serde(default)]
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Practice (feedback as duties settle) or assessment (hidden until the debrief).
+    #[serde(default = "yes")]
+    pub practice: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A new random registration (xAPI's session id).
@@ -115,6 +122,9 @@ pub struct Table {
     pub injects: Vec<Inject>,
     pub started: bool,
     pub running: bool,
+    /// Practice: each participant sees their agency's duties and feedback as they settle.
+    /// Assessment (false): hidden until the debrief.
+    pub practice: bool,
     pub registration: uuid::Uuid,
     /// When the clock was first started, in real time (set by the host, which has the clock).
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -150,6 +160,7 @@ impl Table {
             injects: Vec::new(),
             started: false,
             running: false,
+            practice: true,
             registration: random_registration(),
             started_at: None,
             recorded: false,
@@ -485,6 +496,7 @@ impl Table {
             speed: self.speed,
             registration: self.registration,
             started_at: self.started_at,
+            practice: self.practice,
         }
     }
 
@@ -512,6 +524,7 @@ impl Table {
         }
         t.injects = j.injects.clone();
         t.registration = j.registration;
+        t.practice = j.practice;
         t.started_at = j.started_at;
         if (MIN_SPEED..=MAX_SPEED).contains(&j.speed) {
             t.speed = j.speed;

@@ -93,6 +93,19 @@ pub struct Participant {
     pub log: Vec<DecisionView>,
     /// The role's score, once the exercise has ended.
     pub score: Option<f64>,
+    /// Practice: the agency's duties since it was told of the child, open ones with their due
+    /// time, settled ones with their feedback. Assessment: empty until the end.
+    pub practice: bool,
+    pub duties: Vec<DutyView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DutyView {
+    pub action: String,
+    /// open, met, late, missed, early, wrongful, cancelled, withdrawn, not_applicable.
+    pub status: String,
+    pub due: Option<String>,
+    pub feedback: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -238,6 +251,41 @@ fn inbox(t: &Table, role: &str) -> Vec<Line> {
     v.into_iter().map(|(_, l)| l).collect()
 }
 
+/// The agency's duties as it would see them: every one once told of the child, but not those
+/// settled because nobody told it (it cannot have known).
+fn duties(t: &Table, role: &str) -> Vec<DutyView> {
+    let p = &t.scenario.protocol;
+    let mut v: Vec<(Option<NaiveDateTime>, DutyView)> = t
+        .engine
+        .obligations
+        .iter()
+        .filter(|o| o.role == role && !(o.status == Status::NotApplicable && o.reason.contains("told")))
+        .map(|o| {
+            let status = match o.status {
+                Status::NotApplicable => "not_applicable".to_string(),
+                s => format!("{s:?}").to_lowercase(),
+            };
+            let feedback = if o.status == Status::Open {
+                String::new()
+            } else {
+                crate::scoring::feedback(&t.scenario, o)
+            };
+            (
+                o.due_at,
+                DutyView {
+                    action: p.action(&o.action).map_or(o.action.clone(), |a| a.name.clone()),
+                    status,
+                    due: o.due_at.map(when),
+                    feedback,
+                },
+            )
+        })
+        .collect();
+    // Open first, soonest due first; then the settled ones.
+    v.sort_by_key(|(due, d)| (d.status != "open", due.is_none(), *due));
+    v.into_iter().map(|(_, d)| d).collect()
+}
+
 pub fn participant(t: &Table, token: &str) -> Option<Participant> {
     let seat = t.seat(token)?;
     let p = &t.scenario.protocol;
@@ -316,6 +364,12 @@ pub fn participant(t: &Table, token: &str) -> Option<Participant> {
             .collect(),
         log: decisions(t, Some(&seat.role)),
         score: score.flatten(),
+        practice: t.practice,
+        duties: if (t.practice || t.ended()) && told {
+            duties(t, &seat.role)
+        } else {
+            Vec::new()
+        },
     })
 }
 

@@ -95,6 +95,16 @@ function render(v) {
   if (v.log.length < shown.log) { $("log").replaceChildren(); shown.log = 0; }
   v.log.slice(shown.log).forEach((d) => item($("log"), d.at, d.by, `${d.action}${d.rationale ? " — “" + d.rationale + "”" : ""}`));
   shown.log = v.log.length;
+  $("duties-box").hidden = !(v.practice || v.duties.length);
+  const duties = $("duties");
+  duties.replaceChildren();
+  for (const d of v.duties) {
+    const li = document.createElement("li");
+    const st = document.createElement("strong");
+    st.textContent = d.status === "open" ? `due ${d.due || "(no time limit)"}` : d.status.replace("_", " ");
+    li.append(st, document.createTextNode(` ${d.action}${d.feedback ? " — " + d.feedback : ""}`));
+    duties.append(li);
+  }
   const key = v.actions.map((a) => a.id).join(",");
   if (key !== actionsKey) {
     actionsKey = key;

@@ -526,8 +526,15 @@ pub fn stress(cmd: &Command) -> ExitCode {
         }
     }
     if let Some(path) = ocel_path {
-        let info = ProtocolInfo::new(protocols[0].clone());
-        let (log, n) = ocel::export(&info, &cl, *seed, *ocel_children);
+        // Every protocol run, named as the reports name it (a draft that kept its baseline's id
+        // by its file's name too), on the same children.
+        let infos: Vec<ProtocolInfo> = protocols.iter().map(|p| ProtocolInfo::new(p.clone())).collect();
+        let runs: Vec<(&ProtocolInfo, &str)> = infos
+            .iter()
+            .zip(&summary.protocols)
+            .map(|(i, r)| (i, r.id.as_str()))
+            .collect();
+        let (log, n) = ocel::export_all(&runs, &cl, *seed, *ocel_children);
         let written = std::fs::File::create(path).and_then(|f| {
             let mut w = std::io::BufWriter::new(f);
             serde_json::to_writer(&mut w, &log).map_err(std::io::Error::other)?;
@@ -539,7 +546,7 @@ pub fn stress(cmd: &Command) -> ExitCode {
                     eprintln!(
                         "wrote {} (OCEL 2.0: replication 0 under {}, {n} children, {} events, {} objects)",
                         path.display(),
-                        protocols[0].id,
+                        runs.iter().map(|r| r.1).collect::<Vec<_>>().join(" and "),
                         log.events.len(),
                         log.objects.len()
                     );

@@ -157,7 +157,7 @@ fn is_act(e: &Value) -> bool {
 }
 
 /// The events that end a duty, other than the act that meets it.
-const DUTY_ENDS: [&str; 9] = [
+const DUTY_ENDS: [&str; 10] = [
     "done before its window opened",
     "met by an earlier act",
     "duty withdrawn",
@@ -166,6 +166,7 @@ const DUTY_ENDS: [&str; 9] = [
     "duty cancelled",
     "duty still open at the end",
     "duty does not apply",
+    "role never told",
     "wrongful action",
 ];
 
@@ -365,6 +366,11 @@ fn every_duty_ends_once_when_its_final_status_takes_effect() {
             "withdrawn" => assert_eq!(kind, "duty withdrawn", "{id}"),
             "early" => assert_eq!(kind, "done before its window opened", "{id}"),
             "open" => assert_eq!(kind, "duty still open at the end", "{id}"),
+            // Nobody told the role of the child: settled apart, neither open nor missed.
+            "never told" => {
+                assert_eq!(kind, "role never told", "{id}");
+                assert!(one(o, "reason").contains("nobody told"), "{id}");
+            }
             other => panic!("{id}: status {other}"),
         }
         // Missed at the deadline itself; the reason and the wait are kept.
@@ -375,8 +381,9 @@ fn every_duty_ends_once_when_its_final_status_takes_effect() {
         let wait = values(o, "queue_wait_minutes");
         assert!(wait.len() == 1 && wait[0].1.as_f64().unwrap() >= 0.0, "{id}");
     }
-    // The run ends with duties in hand: they are open, not "not applicable".
-    for s in ["met", "late", "cancelled", "open"] {
+    // The run ends with duties in hand: they are open, not "not applicable"; and duties whose
+    // role was never told of the child are said to be so.
+    for s in ["met", "late", "cancelled", "open", "never told"] {
         assert!(seen.contains(s), "no duty {s}: {seen:?}");
     }
     assert!(!seen.contains("not applicable"), "{seen:?}");

@@ -8,7 +8,7 @@
 //! replication, every child logged, so that the log holds the whole of what the summary counts.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
@@ -156,40 +156,59 @@ fn both_versions_are_in_the_log_and_never_mix() {
     );
 }
 
-/// The Python that has PM4Py: `SAFE_RETURN_PYTHON`, the virtual environment `.ci/run` makes
-/// (`target/pm4py-venv`), or `python3` on the PATH. None where there is no Python at all.
+/// Whether this Python imports PM4Py.
+fn has_pm4py(python: &Path) -> bool {
+    Command::new(python)
+        .args(["-c", "import pm4py"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The Python that has PM4Py: `$SAFE_RETURN_PYTHON` (`.ci/run` sets it), else the virtual
+/// environment `.ci/run` makes (`target/pm4py-venv`, or under `$CARGO_TARGET_DIR`), else
+/// `python3` on the PATH. Missing in CI (`CI` or `SAFE_RETURN_PYTHON` set) is a failure with the
+/// reason; missing elsewhere skips the test with a note saying how to run it.
 fn python() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("SAFE_RETURN_PYTHON") {
-        return Some(PathBuf::from(p));
+    let given = std::env::var_os("SAFE_RETURN_PYTHON")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    let candidates: Vec<PathBuf> = match &given {
+        Some(p) => vec![p.clone()],
+        None => {
+            let mut v = vec![Path::new(ROOT).join("target/pm4py-venv/bin/python3")];
+            if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+                v.push(PathBuf::from(dir).join("pm4py-venv/bin/python3"));
+            }
+            if let Some(path) = std::env::var_os("PATH") {
+                v.extend(std::env::split_paths(&path).map(|d| d.join("python3")));
+            }
+            v
+        }
+    };
+    if let Some(p) = candidates.into_iter().find(|p| p.is_file() && has_pm4py(p)) {
+        return Some(p);
     }
-    let venv = PathBuf::from(ROOT).join("target/pm4py-venv/bin/python3");
-    if venv.is_file() {
-        return Some(venv);
+    let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty()) || given.is_some();
+    let why = format!(
+        "the process-mining test needs PM4Py: run .ci/run (it makes target/pm4py-venv with PM4Py \
+         and sets SAFE_RETURN_PYTHON), or `python3 -m venv target/pm4py-venv && \
+         target/pm4py-venv/bin/pip install pm4py`; no Python with PM4Py found{}",
+        given
+            .map(|g| format!(" at SAFE_RETURN_PYTHON={}", g.display()))
+            .unwrap_or_default()
+    );
+    if in_ci {
+        panic!("{why}");
     }
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join("python3"))
-        .find(|p| p.is_file())
+    eprintln!("SKIPPED: {why}");
+    None
 }
 
 #[test]
 fn pm4py_reads_the_log_and_finds_the_tools_share_of_interviews_offered_within_72_hours() {
     let Some(python) = python() else {
-        eprintln!(
-            "SKIPPED: python3 is not installed, so PM4Py cannot read the event log. Install python3 \
-             and run .ci/run (it installs PM4Py in target/pm4py-venv)."
-        );
         return;
     };
-    let has_pm4py = Command::new(&python)
-        .args(["-c", "import pm4py"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        has_pm4py,
-        "{} has no PM4Py: run .ci/run (it makes target/pm4py-venv with PM4Py), or pip install pm4py, \
-         or set SAFE_RETURN_PYTHON to a Python that has it",
-        python.display()
-    );
     let (file, _, summary) = run();
     let rule = "hv.rhi.offer-72h";
     let out = Command::new(&python)

@@ -22,7 +22,7 @@ const EPISODE_EVENTS: [&str; 5] = [
 ];
 
 /// The event types that end a duty (other than the act that meets it).
-const DUTY_ENDS: [&str; 9] = [
+const DUTY_ENDS: [&str; 10] = [
     "done before its window opened",
     "met by an earlier act",
     "duty withdrawn",
@@ -31,6 +31,7 @@ const DUTY_ENDS: [&str; 9] = [
     "duty cancelled",
     "duty still open at the end",
     "duty does not apply",
+    "role never told",
     "wrongful action",
 ];
 
@@ -114,10 +115,18 @@ fn is_lifecycle(kind: &str) -> bool {
     EPISODE_EVENTS.contains(&kind) || DUTY_ENDS.contains(&kind) || kind == "duty arises" || kind == "classified"
 }
 
-/// What a duty's final status is called in the log: a duty still open when the run ended is
-/// `open` (the engine calls it "not applicable" until it is judged).
+/// A duty never done because nobody told its role of the child (the handovers between agencies
+/// stopped before it): the engine settles it "not applicable", saying so.
+fn never_told(o: &crate::sim::engine::Obligation) -> bool {
+    o.status == Status::NotApplicable && o.reason.contains("nobody told")
+}
+
+/// What a duty's final status is called in the log: `never told` for a duty whose role was never
+/// told of the child, `open` for one still open when the run ended (the engine calls both "not
+/// applicable"; stress runs tally them apart).
 fn final_status(o: &crate::sim::engine::Obligation) -> &'static str {
     match o.status {
+        Status::NotApplicable if never_told(o) => "never told",
         Status::NotApplicable if !o.reason.starts_with("does not apply") => "open",
         s => s.label(),
     }
@@ -355,6 +364,10 @@ impl Parts {
                 ),
                 Status::NotApplicable if o.reason.starts_with("does not apply") => {
                     (Some(o.fired_at), Some("duty does not apply"))
+                }
+                // Settled when the child's next episode began, or at the end of the run.
+                Status::NotApplicable if never_told(o) => {
+                    (Some(o.settled_at.unwrap_or(end).min(end)), Some("role never told"))
                 }
                 Status::NotApplicable => (Some(end), Some("duty still open at the end")),
                 Status::Wrongful => (Some(o.fired_at), Some("wrongful action")),

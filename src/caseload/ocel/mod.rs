@@ -13,8 +13,8 @@
 //! - `episode`: number, and category over time (from each classification); related to its child
 //!   (`episode of`).
 //! - `obligation` (a duty): `rule` (the rule's id), and its outcome — `status` (the final one:
-//!   `met`, `late`, `missed`, `cancelled`, `withdrawn`, `early`, or `open` for a duty still open
-//!   when the run ended), `settled` (when that status took effect; none for one still open),
+//!   `met`, `late`, `missed`, `cancelled`, `withdrawn`, `early`, `never told` for a duty whose
+//!   role nobody told of the child, or `open` for a duty still open when the run ended), `settled` (when that status took effect; none for one still open),
 //!   `deadline` (where there is one), `reason` and `queue_wait_minutes`. These are static values
 //!   (OCEL's time 1970-01-01), so a tool's table of objects shows the outcome; the duty's course
 //!   in time is its events. Related to its rule (`instance of`), the role that owes it
@@ -38,7 +38,9 @@
 //!   (at once when it arose: an act done since the moment the rule counts from, before the duty
 //!   existed), `done before its window opened` (an act before a window that opens later, none in
 //!   it: at the end of the run), `duty withdrawn` (its classification superseded: the child
-//!   reclassified), `duty does not apply` (a trainee's duty whose conditions did not hold) and
+//!   reclassified), `role never told` (nobody told the role of the child, the handovers between
+//!   agencies stopping before it: when the child's next episode began, or at the end of the
+//!   run), `duty does not apply` (a trainee's duty whose conditions did not hold) and
 //!   `wrongful action` (a trainee's act the protocol forbids).
 //!
 //! So every duty has exactly one closing event, at the time its final `status` took effect

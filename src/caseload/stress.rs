@@ -207,7 +207,7 @@ pub fn run_plan(
         if day % 7 == 0 || day == horizon {
             for (k, t) in e.tallies.iter().enumerate() {
                 if let Some(i) = rule_role[k] {
-                    let settled = t.met + t.late + t.missed + t.cancelled + t.outstanding;
+                    let settled = t.met + t.late + t.missed + t.cancelled + t.outstanding + t.never_told;
                     open_weekly[i][w] += t.fired.saturating_sub(settled);
                 }
             }
@@ -992,7 +992,9 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                         let hours: f64 = (0..7)
                             .map(|d| cl.start + chrono::Duration::days((7 * w + d) as i64))
                             .map(|day| match st.office_hours_only {
-                                true if cal.is_working_day(day) => cal.office_end.saturating_sub(cal.office_start) as f64,
+                                true if cal.is_working_day(day) => {
+                                    cal.office_end.saturating_sub(cal.office_start) as f64
+                                }
                                 true => 0.0,
                                 false => 24.0,
                             })

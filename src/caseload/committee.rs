@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use super::report::{pct, thousands};
-use super::stress::{BACKLOG_SHARE, Estimate, ProtocolResult, RuleResult, Summary};
+use super::stress::{BACKLOG_SHARE, Estimate, ProtocolResult, RoleResult, RuleResult, Summary};
 
 /// The assumptions that turn minutes of work into full-time posts, and the mark the reports
 /// judge shares by.
@@ -56,7 +56,7 @@ impl Assumptions {
 }
 
 /// A number as people write it: `37`, `29.6`.
-fn num(x: f64) -> String {
+pub(crate) fn num(x: f64) -> String {
     let t = format!("{x:.1}");
     t.strip_suffix(".0").map(str::to_string).unwrap_or(t)
 }
@@ -107,14 +107,14 @@ pub fn staff_hours(s: &Summary, a: &Assumptions) -> Vec<StaffHours> {
                 (Some(st), Some(h)) => (
                     st.service_minutes,
                     format!(
-                        "time booked on the rota, {} min an action (the caseload's)",
+                        "time booked on the rota, at the caseload's {} min an action",
                         num(st.service_minutes)
                     ),
                     h,
                 ),
                 _ => (
                     a.minutes_per_action,
-                    format!("{} min an action (assumed)", num(a.minutes_per_action)),
+                    format!("its actions at an assumed {} min each", num(a.minutes_per_action)),
                     scale(r.actions_per_week, a.minutes_per_action / 60.0),
                 ),
             };
@@ -282,7 +282,15 @@ pub struct StaffingAnswer {
     pub open_at_end: f64,
     pub backlog: bool,
     pub standing: Standing,
-    /// The answer in words.
+    /// The answer in a few words ("on the edge: run more replications").
+    pub short: String,
+    /// What keeps the least kept promise late, and so what would change it, where the figures
+    /// say: in full ("a duty arising after hours waits for office hours (13 h on average…)"),
+    /// and in a clause ("cover out of hours, more than more workers, would change it…").
+    pub why: Option<String>,
+    pub why_clause: Option<String>,
+    /// The answer in a sentence: the standing, the weakest promise and its share met in time,
+    /// and why it is late where the staffing explains it.
     pub words: String,
 }
 
@@ -295,6 +303,62 @@ fn backlog_rules<'a>(p: &'a ProtocolResult, role: &str) -> Vec<&'a RuleResult> {
         .filter(|r| r.fired.mean > 0.0 && r.outstanding.mean / r.fired.mean >= BACKLOG_SHARE)
         .filter(|r| r.likely_cause.is_some())
         .collect()
+}
+
+/// What keeps a staffed role's promise late, and so what would change it: the time to start
+/// on a duty (more workers would not help), the wait for office hours (cover out of hours
+/// would), or the wait for a free worker (more workers would); none where the figures do not
+/// say. `cause` is the act's likely cause (see `stress::likely_cause`). Returned in a clause for
+/// a sentence and in full, with the figures.
+pub fn lever(r: &RoleResult, cause: Option<&str>) -> Option<(String, String)> {
+    let cause = cause?;
+    for (starts, how) in [
+        ("never in time as staffed", "is"),
+        ("often late as staffed", "is often"),
+    ] {
+        if cause.starts_with(starts) {
+            return Some((
+                format!(
+                    "more workers would not change it: starting on a duty and doing it {how} longer than the rule allows"
+                ),
+                format!(
+                    "the time it takes to start on a duty and do it {how} longer than the rule allows, so more workers would not change it"
+                ),
+            ));
+        }
+    }
+    let worker = r.mean_wait_for_worker_minutes.map_or(0.0, |e| e.mean);
+    let office = r.mean_wait_for_office_hours_minutes.map_or(0.0, |e| e.mean);
+    let busy = r.utilisation.map_or(0.0, |e| e.mean);
+    let wait = super::stress::wait_short;
+    if office >= worker && office >= 30.0 {
+        Some((
+            format!(
+                "cover out of hours, more than more workers, would change it: duties arising after hours wait {} on average for office hours",
+                wait(office)
+            ),
+            format!(
+                "a duty arising after hours waits for office hours ({} on average, against {} for a free worker; the workers are busy {:.0} % of their time on duty), so cover out of hours would change it more than more workers",
+                wait(office),
+                wait(worker),
+                busy * 100.0
+            ),
+        ))
+    } else if worker >= 30.0 {
+        Some((
+            format!(
+                "more workers would help: duties wait {} on average for a free worker",
+                wait(worker)
+            ),
+            format!(
+                "duties wait for a free worker ({} on average; the workers are busy {:.0} % of their time on duty), so more workers would help",
+                wait(worker),
+                busy * 100.0
+            ),
+        ))
+    } else {
+        None
+    }
 }
 
 /// The staffing answer for each staffed role under each protocol.
@@ -311,47 +375,54 @@ pub fn staffing_answers(s: &Summary, a: &Assumptions) -> Vec<StaffingAnswer> {
             let backlog = backlog_rules(p, &r.id);
             let mark = a.target;
             let standing = match weakest.as_ref().and_then(|w| w.compliance) {
-                None => Standing::NothingTimed,
+                None if backlog.is_empty() => Standing::NothingTimed,
+                None => Standing::Short,
                 Some(c) if c.hi.unwrap_or(c.mean) < mark - 1e-9 => Standing::Short,
                 Some(_) if !backlog.is_empty() => Standing::Short,
                 Some(c) if c.lo.unwrap_or(c.mean) + 1e-9 >= mark => Standing::Enough,
                 Some(_) => Standing::OnTheEdge,
             };
             let mark_words = format!("{} %", num(mark * 100.0));
-            let weak_words = weakest.as_ref().map(|w| {
-                format!(
-                    "{} is met in time {}",
-                    upper(&w.title()),
-                    pct(&w.compliance).trim_end_matches(" %").to_string() + " %"
-                )
-            });
-            let words = match standing {
-                Standing::NothingTimed => "none of its duties with a time limit fell due".to_string(),
-                Standing::Enough => format!(
-                    "enough: its weakest promise, {}, is at or above {mark_words}",
-                    weak_words.unwrap_or_default().to_lowercase_first()
+            let short = match standing {
+                Standing::NothingTimed => "no duty with a time limit fell due",
+                Standing::Enough => "enough",
+                Standing::OnTheEdge => "on the edge: run more replications",
+                Standing::Short => "not enough as staffed",
+            }
+            .to_string();
+            let mut words = match (&weakest, standing) {
+                (_, Standing::NothingTimed) => "none of its duties with a time limit fell due".to_string(),
+                (Some(w), Standing::Enough) => format!(
+                    "enough: even its least kept promise, {}, is met in time {}, at or above {mark_words}",
+                    w.title(),
+                    pct(&w.compliance)
                 ),
-                Standing::OnTheEdge => format!(
-                    "on the edge: {}, and the interval reaches across {mark_words}: run more replications to be sure",
-                    weak_words.unwrap_or_default()
+                (Some(w), Standing::OnTheEdge) => format!(
+                    "on the edge: {} is met in time {}, and the interval reaches across {mark_words}: run more replications to be sure",
+                    w.title(),
+                    pct(&w.compliance)
                 ),
-                Standing::Short => {
-                    let mut w = match weakest.as_ref().and_then(|x| x.compliance) {
-                        Some(c) if c.mean < mark => format!(
-                            "not enough as staffed: {}, below {mark_words}",
-                            weak_words.unwrap_or_default()
-                        ),
-                        _ => "not enough as staffed".to_string(),
-                    };
-                    if !backlog.is_empty() {
-                        w += &format!(
-                            "; a backlog: {} of its duties still open at the end",
-                            thousands(r.outstanding.mean)
-                        );
-                    }
-                    w
-                }
+                (Some(w), _) if w.compliance.is_some_and(|c| c.mean < mark) => format!(
+                    "not enough as staffed: {} is met in time {}, below {mark_words}",
+                    w.title(),
+                    pct(&w.compliance)
+                ),
+                _ => "not enough as staffed".to_string(),
             };
+            let why = match standing {
+                Standing::Enough | Standing::NothingTimed => None,
+                _ => lever(r, weakest.as_ref().and_then(|w| w.likely_cause.as_deref())),
+            };
+            if let Some((clause, _)) = &why {
+                words += &format!("; {clause}");
+            }
+            let (why_clause, why) = why.unzip();
+            if !backlog.is_empty() {
+                words += &format!(
+                    "; a backlog: {} of its duties still open at the end",
+                    thousands(r.outstanding.mean)
+                );
+            }
             out.push(StaffingAnswer {
                 protocol: p.id.clone(),
                 role: r.id.clone(),
@@ -366,6 +437,9 @@ pub fn staffing_answers(s: &Summary, a: &Assumptions) -> Vec<StaffingAnswer> {
                 open_at_end: r.outstanding.mean,
                 backlog: !backlog.is_empty(),
                 standing,
+                short,
+                why,
+                why_clause,
                 words,
             });
         }
@@ -376,19 +450,6 @@ pub fn staffing_answers(s: &Summary, a: &Assumptions) -> Vec<StaffingAnswer> {
 /// The text with its first letter a capital.
 fn upper(s: &str) -> String {
     super::report::upper_first(s)
-}
-
-trait LowerFirst {
-    fn to_lowercase_first(&self) -> String;
-}
-
-impl LowerFirst for String {
-    fn to_lowercase_first(&self) -> String {
-        let mut c = self.chars();
-        c.next()
-            .map(|f| f.to_lowercase().chain(c).collect())
-            .unwrap_or_default()
-    }
 }
 
 /// A paired change in words, and whether it is more than chance: `-0.9 points (-1.1 to -0.8), a
@@ -410,7 +471,7 @@ fn change_words(c: &Estimate, k: f64, unit: &str) -> String {
 }
 
 /// The role's name, short enough for a sentence ("Return Home Interview (RHI) Worker").
-fn role_name(s: &Summary, id: &str) -> String {
+pub(crate) fn role_name(s: &Summary, id: &str) -> String {
     s.protocols
         .iter()
         .rev()
@@ -419,12 +480,40 @@ fn role_name(s: &Summary, id: &str) -> String {
         .map_or_else(|| id.to_string(), |r| r.name.clone())
 }
 
-/// The verdict: a paragraph in words for the top of every report.
+/// What the rules the revision adds and drops bring a year, in words: "havering-2023-10 adds
+/// 5,648 duties a year with no time limit (which can never be late) and 191 with one".
+fn composition_words(s: &Summary) -> Option<String> {
+    let cmp = s.comparison.as_ref()?;
+    let year = 365.0 / s.caseload.horizon_days.max(1) as f64;
+    let per_year = |n: f64| thousands((n * year).round());
+    let side = |verb: &str, timed: f64, untimed: f64| {
+        (timed + untimed >= 0.5).then(|| {
+            format!(
+                "{verb} {} duties a year with no time limit (which can never be late) and {} with one",
+                per_year(untimed),
+                per_year(timed)
+            )
+        })
+    };
+    let parts: Vec<String> = [
+        side("adds", cmp.added_duties_timed, cmp.added_duties_untimed),
+        side("drops", cmp.removed_duties_timed, cmp.removed_duties_untimed),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!parts.is_empty()).then(|| format!("{} {}", cmp.revision, parts.join(", and ")))
+}
+
+/// The verdict: a paragraph in words for the top of every report — what changes between the
+/// versions (or how the one protocol fares), the staffing answer for each staffed role, the
+/// promise most often broken and why, and any backlog.
 pub fn verdict(s: &Summary, a: &Assumptions) -> String {
     let mut out: Vec<String> = Vec::new();
     let answers = staffing_answers(s, a);
     let hours = staff_hours(s, a);
     let last = s.protocols.last().expect("a protocol");
+    let two = s.protocols.len() > 1;
     match (&s.comparison, s.protocols.first()) {
         (Some(cmp), Some(first)) => {
             let headline = cmp
@@ -433,7 +522,7 @@ pub fn verdict(s: &Summary, a: &Assumptions) -> String {
                 .filter(|c| c.measure == "duties_met_in_time_shared_timed_rules");
             out.push(match headline {
                 Some(c) => format!(
-                    "Moving from {} to {}: on the {} rules with a time limit both versions have, duties met in time go from {} to {}, {}.",
+                    "Moving from {} to {}: on the {} rules with a time limit that both versions have, duties met in time go from {} to {}, {}.",
                     cmp.baseline,
                     cmp.revision,
                     cmp.shared_timed_rules,
@@ -451,17 +540,21 @@ pub fn verdict(s: &Summary, a: &Assumptions) -> String {
                     cmp.revision
                 ),
             });
+            if let Some(w) = composition_words(s).filter(|_| cmp.rules_shared > 0) {
+                out.push(format!("{w}."));
+            }
             if let Some(c) = cmp.changes.iter().find(|c| c.measure == "strategy_meetings_per_week")
                 && (first.strategy_meetings_per_week.mean > 0.0 || last.strategy_meetings_per_week.mean > 0.0)
             {
                 out.push(format!(
-                    "Strategy meetings go from {:.1} to {:.1} a week ({}).",
+                    "Strategy meetings go from {:.1} to {:.1} a week, {}.",
                     first.strategy_meetings_per_week.mean,
                     last.strategy_meetings_per_week.mean,
                     change_words(&c.change, 1.0, "")
                 ));
             }
-            // Where the work moves, in full-time posts (the largest three changes).
+            // Where the work moves, in full-time posts (the largest three changes of the roles
+            // acting by the book: a staffed role's posts are in its own sentence below).
             let posts = |pid: &str, role: &str| {
                 hours
                     .iter()
@@ -471,6 +564,7 @@ pub fn verdict(s: &Summary, a: &Assumptions) -> String {
             let mut moves: Vec<(String, f64, f64)> = cmp
                 .roles
                 .iter()
+                .filter(|r| !s.caseload.staffing.iter().any(|st| st.role == r.id))
                 .map(|r| {
                     let d = posts(&last.id, &r.id) - posts(&first.id, &r.id);
                     (role_name(s, &r.id), d, r.change_per_week.unwrap_or(0.0))
@@ -484,7 +578,10 @@ pub fn verdict(s: &Summary, a: &Assumptions) -> String {
                     .take(3)
                     .map(|(name, d, w)| format!("{name} {d:+.1} full-time posts ({w:+.0} actions a week)"))
                     .collect();
-                out.push(format!("The work moves: {}.", list.join("; ")));
+                out.push(format!(
+                    "The work of the roles acting by the book moves: {}.",
+                    list.join("; ")
+                ));
             }
         }
         _ => {
@@ -494,55 +591,52 @@ pub fn verdict(s: &Summary, a: &Assumptions) -> String {
                 pct(&last.compliance)
             );
             if !s.caseload.staffing.is_empty() {
-                w += &format!(" ({} of the staffed roles' duties)", pct(&last.compliance_staffed));
+                w += &format!(
+                    ", and {} of the staffed roles' duties (the share the staffing decides)",
+                    pct(&last.compliance_staffed)
+                );
             }
             out.push(w + ".");
         }
     }
-    // The staffing answer, role by role (under each protocol where they differ).
+    // The staffing answer, role by role (under the last protocol; the other's where it differs).
     for st in &s.caseload.staffing {
         let mine: Vec<&StaffingAnswer> = answers.iter().filter(|x| x.role == st.role).collect();
         let Some(end) = mine.last() else { continue };
         let posts: Vec<String> = mine
             .iter()
             .filter_map(|x| x.posts.map(|p| (x.protocol.as_str(), p)))
-            .map(|(pid, p)| match mine.len() {
-                1 => est1(&p),
-                _ => format!("{} under {pid}", est1(&p)),
+            .map(|(pid, p)| match two {
+                false => format!("{} full-time posts", est1(&p)),
+                true => format!("{} under {pid}", est1(&p)),
             })
             .collect();
-        let mut w = format!(
-            "{}: {} on the rota; the work takes {} full-time posts",
-            end.name,
-            st.workers,
-            posts.join(" and ")
-        );
-        if let Some(b) = end.busy {
-            w += &format!(", busy {:.0} % of their time on duty", b.mean * 100.0);
+        let work = match (two, posts.is_empty()) {
+            (_, true) => String::new(),
+            (false, false) => format!("; the work takes {}", posts.join("")),
+            (true, false) => format!("; the work takes full-time posts of {}", posts.join(" and ")),
+        };
+        let mut w = format!("{}, {} on the rota{work}. ", end.name, st.workers);
+        w += &match two {
+            true => format!("Under {}, {}", end.protocol, end.words),
+            false => upper(&end.words),
+        };
+        if two && let Some(other) = mine.first().filter(|x| x.standing != end.standing) {
+            w += &format!(" (under {}: {})", other.protocol, other.short);
         }
-        w += &format!(
-            ". {}{}.",
-            match mine.len() {
-                1 => String::new(),
-                _ => format!("Under {}: ", end.protocol),
-            },
-            end.words
-        );
-        out.push(w);
+        out.push(w + ".");
     }
-    // The promise most often broken, counted once per act.
+    // The promise most often broken, counted once per act, where it is not a staffed role's
+    // (whose answer says it already).
     if let Some(worst) = acts(last).into_iter().next()
         && worst.compliance.is_some_and(|c| c.mean < a.target)
+        && !s.caseload.staffing.iter().any(|st| st.role == worst.role)
     {
-        let why = match &worst.likely_cause {
-            Some(c) => format!(" Why: {}.", c.split("; ").next().unwrap_or(c)),
-            None => String::new(),
-        };
         out.push(format!(
-            "Most often late{}: {} ({}), {} in time.{why}",
-            match s.protocols.len() {
-                1 => String::new(),
-                _ => format!(" under {}", last.id),
+            "Most often late{}: {} ({}), {} in time.",
+            match two {
+                false => String::new(),
+                true => format!(" under {}", last.id),
             },
             worst.title(),
             worst.role_name,

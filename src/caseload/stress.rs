@@ -204,12 +204,18 @@ pub fn run_plan(
             booked_weekly[i][w] += booked - last_booked[i];
             last_booked[i] = booked;
         }
+        // A snapshot at each week's end (and at the end of the run): duties arisen and not yet
+        // settled, never-told ones settled apart.
         if day % 7 == 0 || day == horizon {
+            let mut open = vec![0u64; roles.len()];
             for (k, t) in e.tallies.iter().enumerate() {
                 if let Some(i) = rule_role[k] {
                     let settled = t.met + t.late + t.missed + t.cancelled + t.outstanding + t.never_told;
-                    open_weekly[i][w] += t.fired.saturating_sub(settled);
+                    open[i] += t.fired.saturating_sub(settled);
                 }
+            }
+            for (i, n) in open.into_iter().enumerate() {
+                open_weekly[i][w] = n;
             }
         }
         let held: u64 = info.held_actions.iter().map(|a| e.action_meeting_duties_count(a)).sum();
@@ -1670,6 +1676,9 @@ pub struct Summary {
     pub events: u64,
     pub protocols: Vec<ProtocolResult>,
     pub comparison: Option<Comparison>,
+    /// What turns minutes of work into full-time posts, and the mark a promise is judged by, for
+    /// the reports' verdict, staff hours and staffing answer (see `committee::Assumptions`).
+    pub assumptions: super::committee::Assumptions,
     /// Written at the top level of the JSON, beside `children`, `episodes` and `events`.
     #[serde(flatten)]
     pub run: RunInfo,
@@ -1755,6 +1764,7 @@ pub fn run(
         events,
         protocols: results,
         comparison,
+        assumptions: Default::default(),
         run: RunInfo {
             wall_seconds: r4(wall),
             peak_rss_bytes: peak_rss_bytes(),

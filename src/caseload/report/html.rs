@@ -2,11 +2,58 @@
 
 use std::fmt::Write as _;
 
-use super::super::stress::{ProtocolResult, Summary};
-use super::{
-    COLOURS, change_label, change_text, chart_frame, comparison_headline, counted, esc, hours_late, legend_line, opt,
-    pct, round_top, slot_text, thousands, thresholds_text, upper_first,
-};
+use super::super::stress::{Estimate, ProtocolResult, RuleResult, Summary};
+use super::charts::{demand_charts, line_chart, open_duties_chart, workload_chart};
+use super::committee_html::{acts_html, hours_html, staffing_html, verdict_html};
+use super::compare_html::comparison_html;
+use super::page::{TABLE_END, fixed, head, headings, named, table};
+use super::{COLOURS, counted, esc, hours_late, opt, pct, slot_text, thousands, thresholds_text};
+
+/// A rule in words for a chart's label: its sentence less the role's name that starts it
+/// ("Offer a return home interview, within 72 h after child returned").
+fn rule_words<'a>(s: &'a Summary, r: &'a RuleResult) -> &'a str {
+    let role = crate::caseload::committee::role_name(s, &r.role);
+    r.what
+        .strip_prefix(role.as_str())
+        .and_then(|x| x.strip_prefix(": "))
+        .unwrap_or(&r.what)
+}
+
+/// An estimate for a narrow table cell: the mean, and its 95 % interval on a second, smaller
+/// line (so a printed column keeps each figure whole).
+fn cell(e: &Estimate, decimals: usize) -> String {
+    match (e.lo, e.hi) {
+        (Some(lo), Some(hi)) => format!(
+            r#"{:.*}<br><span class="ci">{:.*}–<wbr>{:.*}</span>"#,
+            decimals, e.mean, decimals, lo, decimals, hi
+        ),
+        _ => format!("{:.*}", decimals, e.mean),
+    }
+}
+
+/// A share for a narrow table cell, as [`cell`] in per cent (`—` where there is none).
+fn share_cell(e: &Option<Estimate>) -> String {
+    match e {
+        Some(e) => {
+            let k = |x: f64| x * 100.0;
+            let e = Estimate {
+                mean: k(e.mean),
+                lo: e.lo.map(k),
+                hi: e.hi.map(k),
+            };
+            cell(&e, 1).replacen("<br>", " %<br>", 1) + if e.lo.is_none() { " %" } else { "" }
+        }
+        None => "—".into(),
+    }
+}
+
+/// Text cut to `room` characters, with "…" where it was cut.
+fn cut(t: &str, room: usize) -> String {
+    match t.chars().count() > room {
+        true => format!("{}…", t.chars().take(room - 1).collect::<String>()),
+        false => t.to_string(),
+    }
+}
 
 /// Horizontal grouped bars: compliance per rule, one bar per protocol.
 /// Bars of the share met in time for each rule not always met in time under some protocol, worst
@@ -22,7 +69,8 @@ fn compliance_chart(s: &Summary) -> String {
     }
     let n = s.protocols.len().max(1);
     let bar = 9.0;
-    let row = bar * n as f64 + 6.0;
+    // Room for the rule in words and its id under it.
+    let row = (bar * n as f64 + 6.0).max(26.0);
     let label_w = 330.0;
     let plot_w = 420.0;
     let top = 44.0;
@@ -43,15 +91,25 @@ fn compliance_chart(s: &Summary) -> String {
     }
     for (i, id) in ids.iter().enumerate() {
         let y = top + row * i as f64;
+        // The rule in words (whole in its tooltip), its id on a second, smaller line.
+        let rule = s
+            .protocols
+            .iter()
+            .rev()
+            .find_map(|p| p.rules.iter().find(|r| r.id == *id));
+        let words = rule.map_or(*id, |r| rule_words(s, r));
         let _ = write!(
             o,
-            r#"<text x="{}" y="{}" font-size="10" text-anchor="end">{}</text>"#,
-            label_w - 6.0,
-            y + row / 2.0 + 3.0,
-            esc(id)
+            r##"<text x="{x}" y="{}" font-size="10" text-anchor="end"><title>{}</title>{}</text><text class="id" x="{x}" y="{}" font-size="8" fill="#777" text-anchor="end">{}</text>"##,
+            y + row / 2.0 - 1.0,
+            esc(rule.map_or(*id, |r| r.what.as_str())),
+            esc(&cut(words, 58)),
+            y + row / 2.0 + 9.0,
+            esc(id),
+            x = label_w - 6.0,
         );
         for (k, p) in s.protocols.iter().enumerate() {
-            let by = y + 3.0 + bar * k as f64;
+            let by = y + (row - bar * n as f64) / 2.0 + bar * k as f64;
             let rule = p.rules.iter().find(|r| r.id == *id);
             if let Some(c) = rule.and_then(|r| r.compliance) {
                 let w = plot_w * c.mean.clamp(0.0, 1.0);
@@ -60,7 +118,7 @@ fn compliance_chart(s: &Summary) -> String {
                     r#"<rect x="{label_w}" y="{by}" width="{w:.1}" height="{bar}" fill="{}"><title>{}: {} — {:.1} %</title></rect><text x="{:.1}" y="{}" font-size="8">{:.1}</text>"#,
                     COLOURS[k % COLOURS.len()],
                     esc(&p.id),
-                    esc(id),
+                    esc(words),
                     c.mean * 100.0,
                     label_w + w.max(plot_w * c.hi.unwrap_or(c.mean)) + 3.0,
                     by + bar - 1.5,
@@ -112,235 +170,21 @@ fn compliance_chart(s: &Summary) -> String {
     o + "</svg>"
 }
 
-/// The comparison of two protocols: paired changes of the headline measures, rules added,
-/// removed and moved, and each role's workload.
-fn comparison_html(s: &Summary, cmp: &crate::caseload::stress::Comparison) -> String {
-    let (a, b) = (&s.protocols[0], &s.protocols[1]);
-    let mut o = format!("<h2>{} → {}</h2>", esc(&cmp.baseline), esc(&cmp.revision));
-    let _ = write!(
-        o,
-        r#"<p class="headline">{}</p>"#,
-        esc(&comparison_headline(cmp, s.caseload.horizon_days))
-    );
-    let _ = write!(o, "<p>{}.</p>", esc(&upper_first(&cmp.rule_overlap())));
-    let _ = write!(
-        o,
-        "<table><tr><th>Measure</th><th>{}</th><th>{}</th><th>Change (95 % interval, paired)</th></tr>",
-        esc(&a.id),
-        esc(&b.id)
-    );
-    let value = |p: &ProtocolResult, m: &str| -> String {
-        match m {
-            "duties_met_in_time_shared_timed_rules" if std::ptr::eq(p, a) => pct(&cmp.baseline_shared_timed),
-            "duties_met_in_time_shared_timed_rules" => pct(&cmp.revision_shared_timed),
-            "duties_met_in_time" => pct(&p.compliance),
-            "duties_met_in_time_staffed_roles" => pct(&p.compliance_staffed),
-            "strategy_meetings_per_week" => p.strategy_meetings_per_week.text(1),
-            "escalation_duties" => p.escalations.text(1),
-            "children_over_a_repeat_threshold" => p.children_escalated.text(1),
-            "duties_open_at_end" => p.outstanding.text(0),
-            _ => String::new(),
-        }
-    };
-    for ch in &cmp.changes {
-        let _ = write!(
-            o,
-            r#"<tr><th>{}</th><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
-            esc(change_label(&ch.measure)),
-            esc(&value(a, &ch.measure)),
-            esc(&value(b, &ch.measure)),
-            esc(&change_text(ch))
-        );
-    }
-    o += "</table>";
-    let moved = cmp.rules_moved_most();
-    if !moved.is_empty() {
-        let _ = write!(
-            o,
-            "<h3>Rules in both whose share met in time moved most</h3><table><tr><th>Rule</th><th>{}</th><th>{}</th><th>Change</th></tr>",
-            esc(&a.id),
-            esc(&b.id)
-        );
-        for r in moved.iter().take(15) {
-            let what = b.rules.iter().find(|x| x.id == r.id).map_or("", |x| x.what.as_str());
-            let _ = write!(
-                o,
-                r#"<tr><td>{}<br><span class="note">{}</span></td><td class="n">{}</td><td class="n">{}</td><td class="n">{:+.1} points</td></tr>"#,
-                esc(what),
-                esc(&r.id),
-                esc(&pct(&r.baseline_compliance)),
-                esc(&pct(&r.revision_compliance)),
-                r.compliance_change.unwrap_or(0.0) * 100.0
-            );
-        }
-        o += "</table>";
-    }
-    if cmp.rules_shared > 0 {
-        for (what, list, p) in [("added in", &cmp.rules_added, b), ("removed in", &cmp.rules_removed, a)] {
-            if list.is_empty() {
-                continue;
-            }
-            let _ = write!(
-                o,
-                "<details><summary>Rules {what} {} ({})</summary><ul>",
-                esc(&b.id),
-                list.len()
-            );
-            for id in list {
-                let r = p.rules.iter().find(|x| &x.id == id);
-                let _ = write!(
-                    o,
-                    r#"<li>{} <span class="note">({}; {})</span></li>"#,
-                    esc(r.map_or("", |x| x.what.as_str())),
-                    esc(id),
-                    esc(r.map_or("", |x| x.citation.as_str()))
-                );
-            }
-            o += "</ul></details>";
-        }
-        if !cmp.rules_changed.is_empty() {
-            let _ = write!(
-                o,
-                "<details><summary>Rules changed in {} ({})</summary><ul>",
-                esc(&b.id),
-                cmp.rules_changed.len()
-            );
-            for r in cmp.rules.iter().filter(|r| !r.changed.is_empty()) {
-                let _ = write!(
-                    o,
-                    r#"<li><code>{}</code>: {}</li>"#,
-                    esc(&r.id),
-                    esc(&r.changed.join("; "))
-                );
-            }
-            o += "</ul></details>";
-        }
-    }
-    let _ = write!(
-        o,
-        "<h3>Workload, actions a week</h3><table><tr><th>Role</th><th>{}</th><th>{}</th><th>Change</th></tr>",
-        esc(&a.id),
-        esc(&b.id)
-    );
-    for r in &cmp.roles {
-        let name = match (&r.baseline_name, &r.revision_name) {
-            (Some(x), Some(y)) if x != y => format!("{x} → {y}"),
-            (Some(x), _) | (None, Some(x)) => x.clone(),
-            _ => String::new(),
-        };
-        let _ = write!(
-            o,
-            r#"<tr><td>{}<br><span class="note">{}</span></td><td class="n">{}</td><td class="n">{}</td><td class="n">{:+.1}</td></tr>"#,
-            esc(&name),
-            esc(&r.id),
-            esc(&opt(&r.baseline_actions_per_week, 1)),
-            esc(&opt(&r.revision_actions_per_week, 1)),
-            r.change_per_week.unwrap_or(0.0)
-        );
-    }
-    o += "</table>";
-    o
-}
-
-/// A line chart of weekly series: (label, colour, dashed, values), with a legend of (label,
-/// colour, dashed) entries.
-fn line_chart(
-    title: &str,
-    series: &[(String, &str, bool, Vec<f64>)],
-    legend: &[(String, &str, bool)],
-    y_label: &str,
-) -> String {
-    let (w, h) = (900.0, 300.0);
-    let (left, right, top, bottom) = (56.0, 250.0, 26.0, 34.0);
-    let pw = w - left - right;
-    let ph = h - top - bottom;
-    let weeks = series.iter().map(|s| s.3.len()).max().unwrap_or(0).max(2);
-    let ymax = series
-        .iter()
-        .flat_map(|s| s.3.iter().copied())
-        .fold(0.0f64, f64::max)
-        .max(1.0);
-    let ytop = round_top(ymax);
-    let mut o = chart_frame(title, (w, h), (left, top, pw, ph), ytop, "");
-    let step = (weeks / 13).max(1);
-    for k in (0..weeks).step_by(step) {
-        let x = left + pw * k as f64 / (weeks - 1) as f64;
-        let _ = write!(
-            o,
-            r#"<text x="{x}" y="{}" font-size="10" text-anchor="middle">{}</text>"#,
-            top + ph + 14.0,
-            k + 1
-        );
-    }
-    let _ = write!(
-        o,
-        r#"<text x="{}" y="{}" font-size="10" text-anchor="middle">week</text><text x="12" y="{}" font-size="10" transform="rotate(-90 12 {})" text-anchor="middle">{}</text>"#,
-        left + pw / 2.0,
-        h - 4.0,
-        top + ph / 2.0,
-        top + ph / 2.0,
-        esc(y_label)
-    );
-    for (label, colour, dashed, values) in series {
-        let pts: Vec<String> = values
-            .iter()
-            .enumerate()
-            .map(|(k, v)| {
-                format!(
-                    "{:.1},{:.1}",
-                    left + pw * k as f64 / (weeks - 1) as f64,
-                    top + ph - ph * (v / ytop)
-                )
-            })
-            .collect();
-        let dash = if *dashed { r#" stroke-dasharray="5 3""# } else { "" };
-        let _ = write!(
-            o,
-            r#"<polyline fill="none" stroke="{colour}" stroke-width="1.6"{dash} points="{}"><title>{}</title></polyline>"#,
-            pts.join(" "),
-            esc(label)
-        );
-    }
-    for (i, (label, colour, dashed)) in legend.iter().enumerate() {
-        let dash = if *dashed { r#" stroke-dasharray="5 3""# } else { "" };
-        o += &legend_line(left + pw + 10.0, top + 12.0 + 15.0 * i as f64, colour, dash, label);
-    }
-    o + "</svg>"
-}
-
-/// The self-contained HTML report.
-pub fn to_html(s: &Summary) -> String {
+/// The page's opening paragraph: what was run, and how to read the figures.
+fn intro(s: &Summary) -> String {
     let c = &s.caseload;
-    let mut o = String::new();
-    let title = format!(
-        "Stress test — {} ({}, {} days)",
-        if c.name.is_empty() { "caseload" } else { &c.name },
-        counted(c.children as f64, "child", "children"),
-        c.horizon_days
-    );
-    let _ = write!(
-        o,
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{}</title><style>
-body{{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}}
-table{{border-collapse:collapse;margin:1em 0;font-size:13px}}td,th{{border:1px solid #ccc;padding:3px 7px;text-align:left;vertical-align:top}}
-th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums}}h2{{margin-top:2em;border-bottom:1px solid #ccc}}
-.note{{color:#555;font-size:13px}}svg{{display:block;margin:1em 0}}
-</style></head><body><h1>{}</h1>"#,
-        esc(&title),
-        esc(&title)
-    );
-    let _ = write!(o, "<ul>");
-    for p in &s.protocols {
-        let _ = write!(o, "<li><b>{}</b>: {}</li>", esc(&p.id), esc(&p.title));
-    }
-    let _ = write!(o, "</ul>");
     let staffed: Vec<String> = c
         .staffing
         .iter()
-        .map(|st| format!("{} ({})", st.role, st.workers))
+        .map(|st| {
+            format!(
+                "{} ({})",
+                crate::caseload::committee::role_name(s, &st.role),
+                st.workers
+            )
+        })
         .collect();
-    let _ = write!(
-        o,
+    format!(
         r#"<p class="note">A synthetic caseload: no real child is in it. {} replication{} from seed {}, starting {}. Figures are means per replication with 95 % confidence intervals (Student's t); changes between the two protocols are paired replication by replication (both run on the same children and episodes). Duties “met in time” are those done by their deadline, as a share of the duties that fell due (met, late or missed); “immediately” counts as within an hour. Cancelled duties are left out, and so are duties still open when the run ended (not yet due, or with no time limit): those are counted apart, and a large number of them is a backlog. {}</p>"#,
         c.replications,
         if c.replications == 1 { "" } else { "s" },
@@ -364,13 +208,15 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
             )),
             None => String::new(),
         }
-    );
-    // Headline table.
-    let _ = write!(o, "<h2>Summary</h2><table><tr><th></th>");
-    for p in &s.protocols {
-        let _ = write!(o, "<th>{}</th>", esc(&p.id));
-    }
-    o += "</tr>";
+    )
+}
+
+/// The headline measures, protocol by protocol.
+fn summary_table(s: &Summary) -> String {
+    let c = &s.caseload;
+    let mut h = vec![String::new()];
+    h.extend(s.protocols.iter().map(|p| format!("#{}", esc(&p.id))));
+    let mut o = table(None, &h);
     type Cell = Box<dyn Fn(&ProtocolResult) -> String>;
     let mut rows: Vec<(&str, Cell)> = vec![
         ("Episodes", Box::new(|p| p.episodes.text(0))),
@@ -429,191 +275,282 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
         }
         o += "</tr>";
     }
-    o += "</table>";
+    o + TABLE_END
+}
+
+/// The charts over time: workload, open duties (backlog), work booked against time on duty,
+/// strategy meetings.
+fn charts_over_time(s: &Summary) -> String {
+    let mut o = String::new();
+    let solid_dashed = match s.protocols.len() > 1 {
+        true => format!(
+            " Solid: {}; dashed: {}.",
+            esc(&s.protocols[0].id),
+            esc(&s.protocols[1].id)
+        ),
+        false => String::new(),
+    };
+    let _ = write!(
+        o,
+        r#"<h2>Workload per week</h2><p class="note">Actions done per week by the staffed roles and the busiest others (mean over replications). Week 1 starts with no episode under way, so it is lighter than the rest.{solid_dashed}</p>"#
+    );
+    o += &workload_chart(s);
+    let _ = write!(
+        o,
+        r#"<h2>Open duties over time</h2><p class="note">Duties arisen and not yet met, missed or cancelled at the end of each week, by role (the staffed roles and those with the most open). Two kinds of duty keep a line rising: a backlog of work waiting for a worker, and duties whose role nobody told of the child, which wait untouched until the child's next episode or the end of the run and are then counted as never told (not as late). The roles tables' “still open at the end” counts only the first kind.{}{solid_dashed}</p>"#,
+        esc(&never_told_words(s))
+    );
+    o += &open_duties_chart(s);
+    if !s.caseload.staffing.is_empty() {
+        o += r#"<h2>Demand against capacity</h2><p class="note">For each staffed role: the hours of its workers' time booked each week (every action at the caseload's minutes, duties that lapsed before a worker got to them included) against the hours its workers are on duty (workers × office hours on working days, or round the clock). Demand close to capacity means long waits; demand far below it, with duties still late, means the waits are for office hours or the start-up delay, not for a free worker.</p>"#;
+        o += &demand_charts(s);
+    }
+    if s.protocols.iter().any(|p| p.strategy_meetings_per_week.mean > 0.0) {
+        let meetings: Vec<_> = s
+            .protocols
+            .iter()
+            .enumerate()
+            .map(|(k, p)| {
+                (
+                    p.id.clone(),
+                    COLOURS[k % COLOURS.len()],
+                    false,
+                    p.strategy_meetings_weekly.clone(),
+                )
+            })
+            .collect();
+        let legend: Vec<(String, &str, bool)> = meetings.iter().map(|(l, c, d, _)| (l.clone(), *c, *d)).collect();
+        o += "<h2>Strategy meetings</h2>";
+        o += &line_chart("Strategy meetings held per week", &meetings, &legend, "meetings");
+    }
+    o
+}
+
+/// The duties whose role nobody told of the child, by role, in words (" Never told, a run: …").
+fn never_told_words(s: &Summary) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for p in &s.protocols {
+        let mut by_role: Vec<(&str, f64)> = Vec::new();
+        for r in p.rules.iter().filter(|r| r.never_told.mean > 0.0) {
+            match by_role.iter_mut().find(|x| x.0 == r.role) {
+                Some(x) => x.1 += r.never_told.mean,
+                None => by_role.push((&r.role, r.never_told.mean)),
+            }
+        }
+        by_role.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let list: Vec<String> = by_role
+            .iter()
+            .filter(|x| x.1 >= 0.5)
+            .map(|(role, n)| format!("{} {}", crate::caseload::committee::role_name(s, role), thousands(*n)))
+            .collect();
+        if !list.is_empty() {
+            let under = match s.protocols.len() > 1 {
+                true => format!(" under {}", p.id),
+                false => String::new(),
+            };
+            parts.push(format!("{}{under}", list.join(", ")));
+        }
+    }
+    match parts.is_empty() {
+        true => String::new(),
+        false => format!(" Duties never told, a run: {}.", parts.join("; ")),
+    }
+}
+
+/// A protocol's roles, episodes per child, repeat thresholds and rules, as tables.
+fn protocol_tables(s: &Summary, p: &ProtocolResult) -> String {
+    let c = &s.caseload;
+    let mut o = format!("<h2>{}: roles</h2>", esc(&p.id));
+    o += &table(
+        None,
+        &headings(&[
+            "Role",
+            "#Staff",
+            "#Duties arising a week",
+            "#Actions a week",
+            "#Busiest week",
+            "#Busy (share of time on duty)",
+            "#Mean wait for a worker",
+            "#Late",
+            "#Missed",
+            "#Still open at the end",
+        ]),
+    );
+    for r in &p.roles {
+        // Roles acting by the book have no queue to wait in.
+        let wait = match (r.workers, r.mean_queue_wait_minutes) {
+            (Some(_), Some(w)) => crate::caseload::stress::wait_short(w.mean),
+            _ => "—".into(),
+        };
+        let _ = write!(
+            o,
+            r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+            named(&r.name, &r.id),
+            r.workers.map(|n| n.to_string()).unwrap_or_else(|| "by the book".into()),
+            cell(&r.duties_per_week, 1),
+            cell(&r.actions_per_week, 1),
+            cell(&r.busiest_week, 0),
+            share_cell(&r.utilisation),
+            esc(&wait),
+            cell(&r.late, 1),
+            cell(&r.missed, 1),
+            cell(&r.outstanding, 1)
+        );
+    }
+    o += TABLE_END;
+    o += "<h3>Episodes per child</h3>";
+    o += &table(None, &headings(&["Episodes in the horizon", "#Children"]));
+    for b in &p.episodes_per_child_histogram {
+        let _ = write!(
+            o,
+            r#"<tr><td>{}</td><td class="n">{}</td></tr>"#,
+            esc(&b.episodes),
+            b.children.text(1)
+        );
+    }
+    o += TABLE_END;
+    if !p.thresholds.is_empty() {
+        o += "<h3>Repeat-episode thresholds</h3>";
+        o += &table(None, &headings(&["Threshold", "#Children crossing it"]));
+        for t in &p.thresholds {
+            let _ = write!(
+                o,
+                r#"<tr><td>{} episodes in {} days</td><td class="n">{}</td></tr>"#,
+                t.episodes,
+                t.within_days,
+                t.children.text(1)
+            );
+        }
+        o += TABLE_END;
+    }
+    let _ = write!(o, "<h2>{}: rules</h2>", esc(&p.id));
+    o += &fixed(
+        table(
+            None,
+            &headings(&[
+                "Rule (what it asks, where from)",
+                "#Duties",
+                "#Met in time",
+                "#Late",
+                "#Mean time late",
+                "#Missed",
+                "#Cancelled",
+                "#Still open at the end",
+                "#Mean wait for a worker",
+                "Likely cause",
+            ]),
+        ),
+        &["32%", "7%", "8%", "6%", "6%", "6%", "6%", "6%", "6%", "17%"],
+    );
+    for r in &p.rules {
+        let late = match (&r.mean_late_hours, r.late.mean > 0.0) {
+            (Some(h), true) => hours_late(h.mean),
+            _ => "—".into(),
+        };
+        let wait = match (
+            &r.mean_queue_wait_minutes,
+            c.staffing.iter().any(|st| st.role == r.role),
+        ) {
+            (Some(w), true) => crate::caseload::stress::wait_short(w.mean),
+            _ => "—".into(),
+        };
+        // The document's words: a tooltip on screen, printed under the rule on paper.
+        let quote = match r.quote.is_empty() {
+            true => String::new(),
+            false => format!(r#"<div class="quote print-only">“{}”</div>"#, esc(&r.quote)),
+        };
+        let _ = write!(
+            o,
+            r#"<tr><td>{}<br><span class="note" title="{}">{} ({})</span><br><span class="id">{}</span>{quote}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td>{}</td></tr>"#,
+            esc(&r.what),
+            esc(&r.quote),
+            esc(&r.citation),
+            esc(&r.strength.to_lowercase()),
+            esc(&r.id),
+            cell(&r.fired, 1),
+            share_cell(&r.compliance),
+            cell(&r.late, 1),
+            esc(&late),
+            cell(&r.missed, 1),
+            cell(&r.cancelled, 1),
+            cell(&r.outstanding, 1),
+            esc(&wait),
+            esc(r.likely_cause.as_deref().unwrap_or(""))
+        );
+    }
+    o + TABLE_END
+}
+
+/// The caseload's staffing, as run.
+fn staffing_table(s: &Summary) -> String {
+    let mut o = String::from("<h2>Staffing as run</h2>");
+    o += &table(
+        None,
+        &headings(&[
+            "Role",
+            "#Workers",
+            "#Minutes per action",
+            "Office hours only",
+            "#Latency (min)",
+            "#Compliance",
+        ]),
+    );
+    for st in &s.caseload.staffing {
+        let _ = write!(
+            o,
+            r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td>{}</td><td class="n">{}–{}</td><td class="n">{}</td></tr>"#,
+            named(&crate::caseload::committee::role_name(s, &st.role), &st.role),
+            st.workers,
+            st.service_minutes,
+            if st.office_hours_only { "yes" } else { "no" },
+            st.latency_min_minutes,
+            st.latency_max_minutes,
+            st.compliance
+        );
+    }
+    o + TABLE_END
+}
+
+/// The self-contained HTML report: the verdict first, then the numbers, the staffing answer and
+/// staff hours, the comparison, the charts, and every role and rule.
+pub fn to_html(s: &Summary) -> String {
+    let c = &s.caseload;
+    let title = format!(
+        "Stress test — {} ({}, {} days)",
+        if c.name.is_empty() { "caseload" } else { &c.name },
+        counted(c.children as f64, "child", "children"),
+        c.horizon_days
+    );
+    let mut o = head(&title, "");
+    let _ = write!(o, "<h1>{}</h1><ul>", esc(&title));
+    for p in &s.protocols {
+        let _ = write!(o, "<li><b>{}</b>: {}</li>", esc(&p.id), esc(&p.title));
+    }
+    o += "</ul>";
+    o += &verdict_html(s, true);
+    o += r#"<p class="note">summary.html, beside this page, puts the verdict, its numbers and assumptions and the staffing answer on one printed page.</p>"#;
+    o += &intro(s);
+    o += "<h2>Summary</h2>";
+    o += &summary_table(s);
+    o += "<h2>Staffing: the answer</h2>";
+    o += &staffing_html(s, false);
+    o += "<h2>Staff hours and full-time posts</h2>";
+    o += &hours_html(s, None);
+    o += "<h2>Promises, each act counted once</h2><p class=\"note\">Rules that ask one role for one act within one time limit are one promise: one return interview meets every rule that asks for it. Least often kept first; the rules' ids under each.</p>";
+    for p in &s.protocols {
+        o += &acts_html(p, 10);
+    }
     if let Some(cmp) = &s.comparison {
         o += &comparison_html(s, cmp);
     }
     o += "<h2>Duties met in time, by rule</h2><p class=\"note\">Rules not always met in time under at least one protocol, worst first (the tables below give every rule).</p>";
     o += &compliance_chart(s);
-    // Workload.
-    o += "<h2>Workload per week</h2><p class=\"note\">Actions done per week by the staffed roles and the busiest others (mean over replications). Week 1 starts with no episode under way, so it is lighter than the rest.";
-    if s.protocols.len() > 1 {
-        let _ = write!(
-            o,
-            " Solid: {}; dashed: {}.",
-            esc(&s.protocols[0].id),
-            esc(&s.protocols[1].id)
-        );
-    }
-    o += "</p>";
-    let mut top: Vec<(&str, f64)> = Vec::new();
+    o += &charts_over_time(s);
     for p in &s.protocols {
-        for r in &p.roles {
-            match top.iter_mut().find(|(id, _)| *id == r.id) {
-                Some(t) => t.1 = t.1.max(r.actions_per_week.mean),
-                None => top.push((&r.id, r.actions_per_week.mean)),
-            }
-        }
-    }
-    // Staffed roles first (the staffing is what is being tested), then the busiest others.
-    let staffed = |id: &str| c.staffing.iter().any(|st| st.role == id);
-    top.sort_by(|a, b| {
-        staffed(b.0)
-            .cmp(&staffed(a.0))
-            .then(b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal))
-            .then_with(|| a.0.cmp(b.0))
-    });
-    top.truncate(6);
-    // A colour for each role; the revision's lines dashed (the legend says which is which).
-    let mut series = Vec::new();
-    for (k, p) in s.protocols.iter().enumerate() {
-        for (i, (id, _)) in top.iter().enumerate() {
-            if let Some(r) = p.roles.iter().find(|r| r.id == *id) {
-                let label = if s.protocols.len() > 1 {
-                    format!("{id} ({})", p.id)
-                } else {
-                    id.to_string()
-                };
-                series.push((label, COLOURS[i % COLOURS.len()], k > 0, r.weekly.clone()));
-            }
-        }
-    }
-    let mut legend: Vec<(String, &str, bool)> = top
-        .iter()
-        .enumerate()
-        .map(|(i, (id, _))| (id.to_string(), COLOURS[i % COLOURS.len()], false))
-        .collect();
-    if s.protocols.len() > 1 {
-        for (k, p) in s.protocols.iter().enumerate() {
-            legend.push((p.id.clone(), "#000", k > 0));
-        }
-    }
-    o += &line_chart("Actions per week by role", &series, &legend, "actions");
-    let meetings: Vec<_> = s
-        .protocols
-        .iter()
-        .enumerate()
-        .map(|(k, p)| {
-            (
-                p.id.clone(),
-                COLOURS[k % COLOURS.len()],
-                false,
-                p.strategy_meetings_weekly.clone(),
-            )
-        })
-        .collect();
-    let legend: Vec<(String, &str, bool)> = meetings.iter().map(|(l, c, d, _)| (l.clone(), *c, *d)).collect();
-    o += &line_chart("Strategy meetings held per week", &meetings, &legend, "meetings");
-    // Roles table.
-    for p in &s.protocols {
-        let _ = write!(
-            o,
-            "<h2>{}: roles</h2><table><tr><th>Role</th><th>Staff</th><th>Duties arising a week</th><th>Actions a week</th><th>Busiest week</th><th>Busy (share of time on duty)</th><th>Mean wait for a worker</th><th>Late</th><th>Missed</th><th>Still open at the end</th></tr>",
-            esc(&p.id)
-        );
-        for r in &p.roles {
-            // Roles acting by the book have no queue to wait in.
-            let wait = match (r.workers, r.mean_queue_wait_minutes) {
-                (Some(_), Some(w)) => crate::caseload::stress::wait_short(w.mean),
-                _ => "—".into(),
-            };
-            let _ = write!(
-                o,
-                r#"<tr><td>{}<br><span class="note">{}</span></td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
-                esc(&r.name),
-                esc(&r.id),
-                r.workers.map(|n| n.to_string()).unwrap_or_else(|| "by the book".into()),
-                r.duties_per_week.text(1),
-                r.actions_per_week.text(1),
-                r.busiest_week.text(0),
-                esc(&pct(&r.utilisation)),
-                esc(&wait),
-                r.late.text(1),
-                r.missed.text(1),
-                r.outstanding.text(1)
-            );
-        }
-        o += "</table>";
-        let _ = write!(
-            o,
-            "<h3>Episodes per child</h3><table><tr><th>Episodes in the horizon</th><th>Children</th></tr>"
-        );
-        for b in &p.episodes_per_child_histogram {
-            let _ = write!(
-                o,
-                r#"<tr><td>{}</td><td class="n">{}</td></tr>"#,
-                esc(&b.episodes),
-                b.children.text(1)
-            );
-        }
-        o += "</table>";
-        if !p.thresholds.is_empty() {
-            o += "<h3>Repeat-episode thresholds</h3><table><tr><th>Threshold</th><th>Children crossing it</th></tr>";
-            for t in &p.thresholds {
-                let _ = write!(
-                    o,
-                    r#"<tr><td>{} episodes in {} days</td><td class="n">{}</td></tr>"#,
-                    t.episodes,
-                    t.within_days,
-                    t.children.text(1)
-                );
-            }
-            o += "</table>";
-        }
-        let _ = write!(
-            o,
-            "<h2>{}: rules</h2><table><tr><th>Rule (what it asks, where from)</th><th>Duties</th><th>Met in time</th><th>Late</th><th>Mean time late</th><th>Missed</th><th>Cancelled</th><th>Still open at the end</th><th>Mean wait for a worker</th><th>Likely cause</th></tr>",
-            esc(&p.id)
-        );
-        for r in &p.rules {
-            let late = match (&r.mean_late_hours, r.late.mean > 0.0) {
-                (Some(h), true) => hours_late(h.mean),
-                _ => "—".into(),
-            };
-            let wait = match (
-                &r.mean_queue_wait_minutes,
-                c.staffing.iter().any(|st| st.role == r.role),
-            ) {
-                (Some(w), true) => crate::caseload::stress::wait_short(w.mean),
-                _ => "—".into(),
-            };
-            let _ = write!(
-                o,
-                r#"<tr><td>{}<br><span class="note" title="{}">{} — {} ({})</span></td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td>{}</td></tr>"#,
-                esc(&r.what),
-                esc(&r.quote),
-                esc(&r.citation),
-                esc(&r.id),
-                esc(&r.strength.to_lowercase()),
-                r.fired.text(1),
-                pct(&r.compliance),
-                r.late.text(1),
-                esc(&late),
-                r.missed.text(1),
-                r.cancelled.text(1),
-                r.outstanding.text(1),
-                esc(&wait),
-                esc(r.likely_cause.as_deref().unwrap_or(""))
-            );
-        }
-        o += "</table>";
+        o += &protocol_tables(s, p);
     }
     if !c.staffing.is_empty() {
-        o += "<h2>Staffing</h2><table><tr><th>Role</th><th>Workers</th><th>Minutes per action</th><th>Office hours only</th><th>Latency (min)</th><th>Compliance</th></tr>";
-        for st in &c.staffing {
-            let _ = write!(
-                o,
-                r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td>{}</td><td class="n">{}–{}</td><td class="n">{}</td></tr>"#,
-                esc(&st.role),
-                st.workers,
-                st.service_minutes,
-                if st.office_hours_only { "yes" } else { "no" },
-                st.latency_min_minutes,
-                st.latency_max_minutes,
-                st.compliance
-            );
-        }
-        o += "</table>";
+        o += &staffing_table(s);
     }
     let _ = write!(
         o,

@@ -6,19 +6,24 @@ use std::path::Path;
 use super::stress::{Estimate, ProtocolResult, Summary};
 
 mod charts;
+mod committee_html;
+mod compare_html;
 mod html;
+mod page;
+mod summary;
 mod text;
 
 pub(crate) use charts::{COLOURS, chart_frame, esc, legend_line, round_top};
 pub use html::to_html;
+pub use summary::to_summary_html;
 pub use text::to_text;
 
-/// A share as a percentage with its interval: `87.5 (84.0–91.0) %`.
 /// A count with its noun, thousands separated: "1 child", "2,000 children".
 pub fn counted(n: f64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1.0 { one } else { many })
 }
 
+/// A share as a percentage with its interval: `87.5 (84.0–91.0) %`.
 pub fn pct(e: &Option<Estimate>) -> String {
     match e {
         Some(e) => {
@@ -174,8 +179,9 @@ pub(crate) fn est_cols(e: &Option<Estimate>) -> [String; 3] {
     }
 }
 
-/// Write `rules.csv`, `workload.csv`, `summary.csv` (and `comparison.csv` for two protocols),
-/// `summary.json` and `report.html` into `dir`.
+/// Write `rules.csv`, `workload.csv`, `summary.csv` (and `comparison.csv` and `changes.csv` for
+/// two protocols), `summary.json`, `staff_hours.csv`, `report.html` and the one-page
+/// `summary.html` into `dir`.
 pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
     std::fs::create_dir_all(dir)?;
     let mut written = Vec::new();
@@ -341,28 +347,55 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
         let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
         w.write_record(crate::escape::csv_record(&[
             "rule",
+            "what",
+            "role",
             "in_protocols",
             "baseline_compliance",
+            "baseline_compliance_lo",
+            "baseline_compliance_hi",
             "revision_compliance",
+            "revision_compliance_lo",
+            "revision_compliance_hi",
             "change",
             "change_paired",
             "change_lo",
             "change_hi",
+            "change_says",
             "baseline_fired",
             "revision_fired",
             "what_changed",
         ]))
         .map_err(csv_err)?;
+        // The rule's sentence and role: the revision's where it has the rule.
+        let rule_of = |id: &str| {
+            s.protocols
+                .iter()
+                .rev()
+                .find_map(|p| p.rules.iter().find(|r| r.id == id))
+        };
         for r in &cmp.rules {
+            let (b, v, d) = (
+                est_cols(&r.baseline_compliance),
+                est_cols(&r.revision_compliance),
+                est_cols(&r.paired_change),
+            );
+            let rule = rule_of(&r.id);
             w.write_record(crate::escape::csv_record(&[
                 r.id.as_str(),
+                rule.map_or("", |x| x.what.as_str()),
+                rule.map_or("", |x| x.role.as_str()),
                 &r.in_protocols,
-                &est_cols(&r.baseline_compliance)[0],
-                &est_cols(&r.revision_compliance)[0],
+                &b[0],
+                &b[1],
+                &b[2],
+                &v[0],
+                &v[1],
+                &v[2],
                 &r.compliance_change.map(|x| x.to_string()).unwrap_or_default(),
-                &est_cols(&r.paired_change)[0],
-                &est_cols(&r.paired_change)[1],
-                &est_cols(&r.paired_change)[2],
+                &d[0],
+                &d[1],
+                &d[2],
+                &change_says(r.paired_change.as_ref()),
                 &est_cols(&r.baseline_fired)[0],
                 &est_cols(&r.revision_fired)[0],
                 &r.changed.join("; "),
@@ -389,8 +422,76 @@ pub fn write_all(s: &Summary, dir: &Path) -> std::io::Result<Vec<std::path::Path
     std::fs::write(&path, serde_json::to_string_pretty(s).expect("serialisable") + "\n")?;
     written.push(path);
 
+    let path = dir.join("staff_hours.csv");
+    write_staff_hours(s, &path)?;
+    written.push(path);
+
     let path = dir.join("report.html");
     std::fs::write(&path, to_html(s))?;
     written.push(path);
+
+    let path = dir.join("summary.html");
+    std::fs::write(&path, to_summary_html(s))?;
+    written.push(path);
     Ok(written)
+}
+
+/// A paired change's interval in words: whether it is clear of nothing (`a change the rules
+/// make`), reaches across it (`within chance`), or has none (duties fell due under both in one
+/// replication only).
+pub fn change_says(c: Option<&Estimate>) -> String {
+    match c.map(|c| (c.lo, c.hi)) {
+        None => String::new(),
+        Some((Some(lo), Some(hi))) if lo > 0.0 || hi < 0.0 => "a change the rules make".into(),
+        Some((Some(_), Some(_))) => "within chance".into(),
+        Some(_) => "no interval: duties fell due under both in one replication only".into(),
+    }
+}
+
+/// `staff_hours.csv`: each role's work under each protocol, in hours a week and full-time posts,
+/// with the assumptions that turn one into the other.
+fn write_staff_hours(s: &Summary, path: &Path) -> std::io::Result<()> {
+    let csv_err = |e: csv::Error| std::io::Error::other(e.to_string());
+    let a = &s.assumptions;
+    let mut w = csv::Writer::from_path(path).map_err(csv_err)?;
+    w.write_record(crate::escape::csv_record(&[
+        "protocol",
+        "role",
+        "role_name",
+        "workers",
+        "actions_per_week",
+        "minutes_per_action",
+        "basis",
+        "hours_per_week",
+        "hours_per_week_lo",
+        "hours_per_week_hi",
+        "full_time_posts",
+        "full_time_posts_lo",
+        "full_time_posts_hi",
+        "post_hours_per_week",
+        "casework_share",
+    ]))
+    .map_err(csv_err)?;
+    for x in super::committee::staff_hours(s, a) {
+        let (h, p) = (est_cols(&Some(x.hours_per_week)), est_cols(&Some(x.posts)));
+        w.write_record(crate::escape::csv_record(&[
+            x.protocol.as_str(),
+            &x.role,
+            &x.name,
+            &x.workers.map(|n| n.to_string()).unwrap_or_default(),
+            &x.actions_per_week.mean.to_string(),
+            &x.minutes_per_action.to_string(),
+            &x.basis,
+            &h[0],
+            &h[1],
+            &h[2],
+            &p[0],
+            &p[1],
+            &p[2],
+            &a.post_hours_per_week.to_string(),
+            &a.casework_share.to_string(),
+        ]))
+        .map_err(csv_err)?;
+    }
+    w.flush()
 }

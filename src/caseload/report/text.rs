@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use super::super::stress::{ProtocolResult, Summary};
 use super::{
     change_label, change_text, comparison_headline, counted, hours_late, opt, pct, slot_text, thousands, thousands_1,
-    thresholds_text,
+    thresholds_text, upper_first,
 };
 
 /// The terminal report: each protocol, side by side.
@@ -16,6 +16,14 @@ pub fn to_text(s: &Summary) -> String {
     if let Some(note) = c.calendar_note() {
         let _ = writeln!(o, "{note}");
     }
+    let _ = writeln!(o, "\nVerdict");
+    for line in wrap(&crate::caseload::committee::verdict(s, &s.assumptions), 96) {
+        let _ = writeln!(o, "  {line}");
+    }
+    for line in wrap(&format!("({})", assumptions_text(s)), 96) {
+        let _ = writeln!(o, "  {line}");
+    }
+    let _ = writeln!(o);
     match c.replications {
         1 => {
             let _ = writeln!(
@@ -146,6 +154,7 @@ pub fn to_text(s: &Summary) -> String {
         }
         let _ = writeln!(o);
     }
+    committee_text(&mut o, s);
     for p in ps {
         let mut worst: Vec<_> = p.rules.iter().filter(|r| r.compliance.is_some()).collect();
         worst.sort_by(|a, b| {
@@ -287,5 +296,131 @@ fn rule_lines(o: &mut String, r: &crate::caseload::stress::RuleResult) {
     let _ = writeln!(o, "      {} [{}]", r.what, r.citation);
     if let Some(why) = &r.likely_cause {
         let _ = writeln!(o, "      why: {why}");
+    }
+}
+
+/// Text wrapped at `width` characters, at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line += word;
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// The assumptions behind staff hours and the staffing answer, in a sentence.
+fn assumptions_text(s: &Summary) -> String {
+    let a = &s.assumptions;
+    format!(
+        "Staff hours: {}; a staffed role's hours are the time booked on its rota, another role's {} min an action (assumed). A promise is judged against {} % met in time.",
+        a.post_words(),
+        crate::caseload::committee::num(a.minutes_per_action),
+        crate::caseload::committee::num(a.target * 100.0)
+    )
+}
+
+/// The committee's part: the staffing answer, staff hours and full-time posts, and the promises
+/// least often kept, each act counted once.
+fn committee_text(o: &mut String, s: &Summary) {
+    use crate::caseload::committee;
+    let a = &s.assumptions;
+    let two = s.protocols.len() > 1;
+    let answers = committee::staffing_answers(s, a);
+    if !answers.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nStaffing answer (judged against {} % met in time)",
+            committee::num(a.target * 100.0)
+        );
+        for x in &answers {
+            let under = match two {
+                true => format!(" under {}", x.protocol),
+                false => String::new(),
+            };
+            let lines = wrap(
+                &format!(
+                    "{} ({}), {} on the rota{under}: {}.",
+                    x.name, x.role, x.workers, x.words
+                ),
+                94,
+            );
+            for (k, line) in lines.iter().enumerate() {
+                let _ = writeln!(o, "{}{line}", if k == 0 { "  " } else { "      " });
+            }
+        }
+    }
+    let hours = committee::staff_hours(s, a);
+    if !hours.is_empty() {
+        let _ = writeln!(o, "\nStaff hours a week and full-time posts ({})", a.post_words());
+        let mut roles: Vec<&str> = Vec::new();
+        for x in &hours {
+            if !roles.contains(&x.role.as_str()) {
+                roles.push(&x.role);
+            }
+        }
+        let staffed = |id: &str| s.caseload.staffing.iter().any(|st| st.role == id);
+        roles.sort_by_key(|id| !staffed(id));
+        for id in roles {
+            let cells: Vec<String> = s
+                .protocols
+                .iter()
+                .filter_map(|p| {
+                    let x = hours.iter().find(|x| x.role == id && x.protocol == p.id)?;
+                    let under = match two {
+                        true => format!("{}: ", p.id),
+                        false => String::new(),
+                    };
+                    Some(format!(
+                        "{under}{} h = {} posts",
+                        committee::est1(&x.hours_per_week),
+                        committee::est1(&x.posts)
+                    ))
+                })
+                .collect();
+            let basis = hours
+                .iter()
+                .rev()
+                .find(|x| x.role == id)
+                .map_or("", |x| x.basis.as_str());
+            let _ = writeln!(o, "  {} ({id})", committee::role_name(s, id));
+            let _ = writeln!(o, "      {} ({basis})", cells.join("; "));
+        }
+    }
+    for p in &s.protocols {
+        let acts = committee::acts(p);
+        let shown: Vec<_> = acts
+            .iter()
+            .filter(|x| x.compliance.is_some_and(|c| c.mean < 0.999))
+            .take(8)
+            .collect();
+        if shown.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            o,
+            "\n{}: promises least often kept (each act counted once, however many rules ask for it)",
+            p.id
+        );
+        for x in shown {
+            let _ = writeln!(
+                o,
+                "  {} ({}): met in time {} of {} a run",
+                upper_first(&x.title()),
+                x.role_name,
+                pct(&x.compliance),
+                thousands_1(x.duties)
+            );
+            let _ = writeln!(o, "      rules: {}", x.rules.join(", "));
+        }
     }
 }

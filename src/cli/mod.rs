@@ -117,13 +117,14 @@ pub enum Command {
         /// Worker threads, 1 to 256 (default: one per core); results do not depend on it.
         #[arg(long, value_parser = stress_cmd::whole_number::<usize>, allow_negative_numbers = true)]
         threads: Option<usize>,
-        /// Write CSV tables, summary.json and report.html here.
+        /// Write CSV tables, summary.json, report.html and the one-page summary.html here.
         #[arg(long)]
         out: Option<PathBuf>,
         /// Print the JSON summary to stdout (and no progress bar).
         #[arg(long)]
         json: bool,
-        /// Also write an OCEL 2.0 event log of replication 0 (baseline, records kept).
+        /// Also write an OCEL 2.0 event log of replication 0 (under each protocol run, kept apart;
+        /// records kept).
         #[arg(long)]
         ocel: Option<PathBuf>,
         /// Children in the event log (the first N of replication 0), 1 to 10,000,000.

@@ -100,6 +100,7 @@ pub(crate) fn staffing_html(s: &Summary, brief: bool) -> String {
         );
         let answer = esc(&super::upper_first(&x.short));
         let _ = match brief {
+            true if x.weakest.is_none() => write!(o, r#"<td class="{class}"><b>{answer}</b>{why}</td></tr>"#),
             true => write!(o, r#"<td class="{class}"><b>{answer}</b>: {weakest}{why}</td></tr>"#),
             false => write!(
                 o,

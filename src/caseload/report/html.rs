@@ -9,14 +9,39 @@ use super::compare_html::comparison_html;
 use super::page::{TABLE_END, fixed, head, headings, named, table};
 use super::{COLOURS, counted, esc, hours_late, opt, pct, slot_text, thousands, thresholds_text};
 
-/// A rule in words for a chart's label: its sentence less the role's name that starts it
-/// ("Offer a return home interview, within 72 h after child returned").
-fn rule_words<'a>(s: &'a Summary, r: &'a RuleResult) -> &'a str {
-    let role = crate::caseload::committee::role_name(s, &r.role);
-    r.what
-        .strip_prefix(role.as_str())
+/// A rule in words for a chart's label: its sentence less the name of the role that starts it
+/// ("Offer a return home interview, within 72 h after child returned"), and where that is longer
+/// than `room`, less its asides in brackets, then cut with "…".
+fn rule_words(p: &ProtocolResult, r: &RuleResult, room: usize) -> String {
+    let role = p
+        .roles
+        .iter()
+        .find(|x| x.id == r.role)
+        .map_or(r.role.as_str(), |x| x.name.as_str());
+    let words = r
+        .what
+        .strip_prefix(role)
         .and_then(|x| x.strip_prefix(": "))
-        .unwrap_or(&r.what)
+        .unwrap_or(&r.what);
+    if words.chars().count() <= room {
+        return words.to_string();
+    }
+    let mut plain = String::new();
+    let mut depth = 0usize;
+    for c in words.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth > 0 => depth -= 1,
+            c if depth == 0 => plain.push(c),
+            _ => {}
+        }
+    }
+    let plain = plain
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(" ,", ",");
+    cut(&plain, room)
 }
 
 /// An estimate for a narrow table cell: the mean, and its 95 % interval on a second, smaller
@@ -71,8 +96,8 @@ fn compliance_chart(s: &Summary) -> String {
     let bar = 9.0;
     // Room for the rule in words and its id under it.
     let row = (bar * n as f64 + 6.0).max(26.0);
-    let label_w = 330.0;
-    let plot_w = 420.0;
+    let label_w = 430.0;
+    let plot_w = 380.0;
     let top = 44.0;
     let height = top + row * ids.len() as f64 + 30.0;
     let width = label_w + plot_w + 70.0;
@@ -96,14 +121,15 @@ fn compliance_chart(s: &Summary) -> String {
             .protocols
             .iter()
             .rev()
-            .find_map(|p| p.rules.iter().find(|r| r.id == *id));
-        let words = rule.map_or(*id, |r| rule_words(s, r));
+            .find_map(|p| p.rules.iter().find(|r| r.id == *id).map(|r| (p, r)));
+        let words = rule.map_or_else(|| id.to_string(), |(p, r)| rule_words(p, r, 76));
+        let rule = rule.map(|(_, r)| r);
         let _ = write!(
             o,
             r##"<text x="{x}" y="{}" font-size="10" text-anchor="end"><title>{}</title>{}</text><text class="id" x="{x}" y="{}" font-size="8" fill="#777" text-anchor="end">{}</text>"##,
             y + row / 2.0 - 1.0,
             esc(rule.map_or(*id, |r| r.what.as_str())),
-            esc(&cut(words, 58)),
+            esc(&words),
             y + row / 2.0 + 9.0,
             esc(id),
             x = label_w - 6.0,
@@ -118,7 +144,7 @@ fn compliance_chart(s: &Summary) -> String {
                     r#"<rect x="{label_w}" y="{by}" width="{w:.1}" height="{bar}" fill="{}"><title>{}: {} — {:.1} %</title></rect><text x="{:.1}" y="{}" font-size="8">{:.1}</text>"#,
                     COLOURS[k % COLOURS.len()],
                     esc(&p.id),
-                    esc(words),
+                    esc(&words),
                     c.mean * 100.0,
                     label_w + w.max(plot_w * c.hi.unwrap_or(c.mean)) + 3.0,
                     by + bar - 1.5,

@@ -13,7 +13,7 @@ use super::{change_text, counted, esc, pct, thousands, upper_first};
 
 /// Tighter print rules, so the page fits one or two sheets of A4.
 const SUMMARY_STYLE: &str = r#"
-body{max-width:900px}h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:1.2em}
+body{max-width:900px}td.n{white-space:nowrap}h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:1.2em}
 @page{margin:12mm 11mm}
 @media print{body{font-size:9pt}h1{font-size:13pt}h2{font-size:10.5pt;margin-top:.7em}table{font-size:7.5pt;margin:.3em 0}td,th{padding:1px 4px}ul{margin:.2em 0;padding-left:1.4em}.verdict{padding:.3em .7em;margin:.5em 0}}
 "#;

@@ -8,6 +8,7 @@ pub mod caseload;
 pub mod cli;
 pub mod diag;
 pub mod escape;
+pub mod live;
 pub mod paths;
 pub mod protocol;
 pub mod records;

@@ -5,6 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "common/browser.rs"]
+mod browser;
+
 use safe_return::protocol::{Protocol, Trigger, load_protocol, review};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -331,74 +334,21 @@ fn the_view_holds_every_rule_once() {
 }
 
 /// Where a program is on PATH.
-fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
-}
-
-/// Stops the WebDriver server when the test ends, however it ends.
-struct Driver(std::process::Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Opens the page in headless Chromium over WebDriver (`fantoccini`): every rule id is in the
 /// page as the browser built it, and printing it gives a PDF of several pages.
 #[test]
 fn the_page_opens_and_prints_in_a_real_browser() {
-    let (Some(chromium), Some(chromedriver)) = (on_path("chromium"), on_path("chromedriver")) else {
-        panic!(
-            "this test needs a real browser: chromium and chromedriver are not on PATH. Run .ci/run \
-             (it installs Debian's chromium and chromium-driver), or apt-get install chromium chromium-driver"
-        );
-    };
     let file = ALL[1];
     let p = protocol(file);
     let (dir, _, _) = pack(file, "browser");
     let page = format!("file://{}", dir.join("index.html").canonicalize().unwrap().display());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let _driver = Driver(
-        Command::new(&chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("start chromedriver"),
-    );
-    // Wait for the server to listen (up to a minute on a busy machine).
-    let mut tries = 0;
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        tries += 1;
-        assert!(tries < 600, "chromedriver did not start listening on port {port}");
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    let driver = browser::driver();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     let (title, shown, pdf) = rt.block_on(async {
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({
-                "binary": chromium,
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-            }),
-        );
-        let c = fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("a WebDriver session with headless Chromium");
+        let c = driver.session(1280, 800).await;
         c.goto(&page).await.expect("open the page");
         let title = c.title().await.unwrap();
         let mut shown = Vec::new();

@@ -10,6 +10,7 @@ use crate::diag::Diagnostics;
 use crate::protocol;
 
 mod cohort_cmd;
+mod host_cmd;
 mod protocol_cmd;
 mod records_cmd;
 mod scenario_cmd;
@@ -81,6 +82,44 @@ pub enum Command {
         /// The learning records settings file (credentials and activity base for an LRS).
         #[arg(long, value_name = "FILE")]
         lrs_config: Option<PathBuf>,
+    },
+    /// Host a live exercise: people join from a browser with their table's code, each playing
+    /// one agency; roles nobody takes act by the book; the facilitator runs each table's clock
+    /// from the facilitator page (its address is printed). Stops with Ctrl-C.
+    Host {
+        /// Scenarios (a folder name under scenarios/, a scenario folder, or a scenario.ron file):
+        /// one table each.
+        scenarios: Vec<String>,
+        /// Tables of each scenario (1 to 20), each with its own code and clock.
+        #[arg(long, default_value_t = 1)]
+        tables: usize,
+        /// The address to listen on: 127.0.0.1 lets only this computer join; 0.0.0.0 lets the
+        /// room's network in.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// The port (0: any free one; the address is printed).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// No window: the facilitator uses the facilitator page (the only console for now).
+        #[arg(long)]
+        headless: bool,
+        /// Assessment: participants see no feedback on their duties until the debrief (practice,
+        /// the default, shows each duty as it settles).
+        #[arg(long)]
+        assessment: bool,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Folder for each table's journal, written after every change (default:
+        /// safe-return/exercises in the user's data folder).
+        #[arg(long, value_name = "DIR")]
+        journal: Option<PathBuf>,
+        /// Pick a table up where it was, from its journal file (repeatable).
+        #[arg(long, value_name = "FILE")]
+        resume: Vec<PathBuf>,
+        /// Learning records (xAPI) of each table when it ends: each participant under their
+        /// display name (see docs/learning-records.md).
+        #[command(flatten)]
+        records: RecordArgs,
     },
     /// Measure the board's simulation systems: N children on the clock at 3600×, per-frame cost.
     BenchBoard {
@@ -325,6 +364,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
             html,
             lrs_config,
         } => cohort_cmd::cohort(source, *csv, html.as_deref(), lrs_config.as_deref()),
+        Command::Host { .. } => host_cmd::host(cmd),
         Command::BenchBoard { children, frames } => scenario_cmd::bench_board(*children, *frames),
         Command::Stress { .. } => stress_cmd::stress(cmd),
         Command::Bench { .. } => stress_cmd::bench(cmd),

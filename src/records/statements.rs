@@ -93,6 +93,9 @@ pub struct Session {
     pub home_page: String,
     /// Per cent needed to pass.
     pub pass_mark: f64,
+    /// Put before each event's name in a statement's id: empty for a session of one trainee; in
+    /// a live exercise (one registration, several people) the seat, so that ids stay apart.
+    pub scope: String,
 }
 
 /// The account name used where the trainer names none: `trainee-` and the registration's first
@@ -139,12 +142,13 @@ impl Session {
             },
             home_page: settings.account_home_page.clone(),
             pass_mark,
+            scope: String::new(),
         }
     }
 
     /// The statement id for one event of this session.
     pub fn statement_id(&self, event: &str) -> Uuid {
-        Uuid::new_v5(&self.registration, event.as_bytes())
+        Uuid::new_v5(&self.registration, format!("{}{event}", self.scope).as_bytes())
     }
 
     /// The trainee: an account the trainer named, and nothing else.

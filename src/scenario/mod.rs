@@ -47,6 +47,11 @@ pub struct Scenario {
     /// agency's mistake: the Head of Safeguarding does not tell the Assistant Director).
     #[serde(default)]
     pub withheld: Vec<Withheld>,
+    /// The roles people may play in a live exercise (`safe-return host`), the trainee's role
+    /// among them. Empty: the trainee's role, then every role of the cast the protocol asks
+    /// something of.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub playable_roles: Vec<String>,
     /// Per cent a trainee needs to pass (the learning records' `success`), 0 to 100; the
     /// trainer's `--pass-mark` overrides it. Without either it is 80.
     #[serde(default, skip_serializing_if = "Option::is_none")]

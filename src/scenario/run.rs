@@ -46,6 +46,20 @@ pub fn prepare(sc: &LoadedScenario, decisions: &Decisions, seed: u64) -> Engine 
     e
 }
 
+/// Build an engine for a live exercise: the scenario's child and script, with the roles people
+/// play (`played`) left to them — none of their acts is automated, and every other role, the
+/// scenario's trainee role included when nobody takes it, acts by the book.
+pub fn prepare_exercise(sc: &LoadedScenario, played: &[String], seed: u64) -> Engine {
+    let mut e = prepare(sc, &Decisions::default(), seed);
+    e.automation.trainee_role = None;
+    for role in played {
+        for action in sc.protocol.actions_for_role(role) {
+            e.automation.withheld.push((role.clone(), action.to_string()));
+        }
+    }
+    e
+}
+
 /// Run a scenario to its end with these decisions and score it.
 pub fn run(sc: &LoadedScenario, decisions: &Decisions, seed: u64) -> Report {
     let mut e = prepare(sc, decisions, seed);

@@ -74,6 +74,27 @@ pub(super) fn check_scenario(
         for (i, m) in s.cast.iter().enumerate() {
             refs.role(c, &format!("cast[{i}].role"), &m.role);
         }
+        for (i, r) in s.playable_roles.iter().enumerate() {
+            let field = format!("playable_roles[{i}]");
+            refs.role(c, &field, r);
+            if s.playable_roles[..i].contains(r) {
+                c.err(&field, format!("`{r}` is listed twice"));
+            } else if p.role(r).is_some() && p.actions_for_role(r).is_empty() {
+                c.err(
+                    &field,
+                    format!("the protocol asks nothing of `{r}`: there would be nothing to play"),
+                );
+            }
+        }
+        if !s.playable_roles.is_empty() && !s.playable_roles.contains(&s.trainee_role) {
+            c.err(
+                "playable_roles",
+                format!(
+                    "list the trainee's role `{}` too (the role the scenario is written for)",
+                    s.trainee_role
+                ),
+            );
+        }
         for (i, pr) in s.prompts.iter().enumerate() {
             for (j, r) in pr.rules.iter().enumerate() {
                 if p.rule(r).is_none() {

@@ -205,7 +205,8 @@ fn citation_for(sc: &LoadedScenario, o: &Obligation) -> String {
     String::new()
 }
 
-fn feedback(sc: &LoadedScenario, o: &Obligation) -> String {
+/// What a trainee reads about one of their duties: what it was, when it was due, how it ended.
+pub fn feedback(sc: &LoadedScenario, o: &Obligation) -> String {
     let p = &sc.protocol;
     let what = p.action(&o.action).map(|a| a.name.clone()).unwrap_or(o.action.clone());
     let Some(rule) = p.rule(&o.rule) else {

@@ -2,7 +2,6 @@
 
 pub mod calendar;
 pub mod engine;
-mod knowing;
 pub mod plugins;
 
 pub use engine::{Engine, Phase, Status};

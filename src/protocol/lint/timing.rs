@@ -137,10 +137,19 @@ pub fn office_end(p: &Protocol) -> u32 {
 fn trigger_span(p: &Protocol, r: &Rule, depth: usize) -> Option<Span> {
     match &r.trigger {
         Trigger::Left | Trigger::EpisodeCount { .. } => Some(Span::at(0.0)),
-        // Read as the classification made when the child is found gone (a missing child is
-        // classified missing from the start: the usual path), so "held by the 7th day after
-        // classified missing" compares with "5 working days of the request made at 48 hours".
-        Trigger::ClassifiedAs(c) if p.classification.iter().any(|e| e.category == *c) => Some(Span::at(0.0)),
+        // A category the protocol gives only from the facts of the moment the child goes (no
+        // entry waits for hours away) is given then, so "held by the 7th day after classified
+        // missing" compares with "5 working days of the request made at 48 hours". One that can
+        // come later (Haringey: missing after 24 hours absent) cannot be placed.
+        Trigger::ClassifiedAs(c)
+            if p.classification.iter().any(|e| e.category == *c)
+                && p.classification
+                    .iter()
+                    .filter(|e| e.category == *c)
+                    .all(|e| e.when.min_hours_away.is_none()) =>
+        {
+            Some(Span::at(0.0))
+        }
         Trigger::MissingFor(h) => Some(Span::at(*h)),
         Trigger::Done(a) if depth > 0 && *a != r.action => {
             // The act is done, by the book, from when its own duty's window opens to when it

@@ -15,6 +15,7 @@ mod text;
 
 pub(crate) use charts::{COLOURS, chart_frame, esc, legend_line, round_top};
 pub use html::to_html;
+pub(crate) use page::head as page_head;
 pub use summary::to_summary_html;
 pub use text::to_text;
 

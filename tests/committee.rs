@@ -474,3 +474,48 @@ fn one_return_interview_is_one_promise_however_many_rules_ask_for_it() {
     let shares: Vec<f64> = acts.iter().map(|a| a.compliance.map_or(1.0, |c| c.mean)).collect();
     assert!(shares.windows(2).all(|w| w[0] <= w[1]), "{shares:?}");
 }
+
+/// Pages in a PDF Chromium wrote (its page objects, `/Type /Page`).
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    text.match_indices("/Type")
+        .filter(|(i, _)| {
+            let rest = text[i + 5..].trim_start();
+            rest.starts_with("/Page") && !rest.starts_with("/Pages")
+        })
+        .count()
+}
+
+#[test]
+fn the_summary_prints_on_one_or_two_a4_pages() {
+    let chromium = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|d| d.join("chromium"))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "this test prints the page in a real browser: chromium is not on PATH. Run .ci/run \
+                 (it installs Debian's chromium), or apt-get install chromium"
+            )
+        });
+    for (tag, dir) in [("compare", &comparison().1), ("single", &single().1)] {
+        let pdf = scratch(&format!("committee-{tag}-summary.pdf"));
+        let profile = scratch(&format!("committee-{tag}-chromium"));
+        let _ = std::fs::remove_file(&pdf);
+        let o = std::process::Command::new(&chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+                &format!("--user-data-dir={}", profile.display()),
+                &format!("--print-to-pdf={}", pdf.display()),
+                &format!("file://{}", dir.join("summary.html").display()),
+            ])
+            .output()
+            .unwrap();
+        let bytes = std::fs::read(&pdf)
+            .unwrap_or_else(|e| panic!("{tag}: no PDF ({e}): {}", String::from_utf8_lossy(&o.stderr)));
+        let pages = pdf_pages(&bytes);
+        assert!((1..=2).contains(&pages), "{tag}: summary.html prints on {pages} pages");
+    }
+}

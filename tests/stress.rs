@@ -324,7 +324,7 @@ fn out_folder_holds_tables_summary_report_and_event_log() {
         .iter()
         .map(|t| t["name"].as_str().unwrap())
         .collect();
-    assert_eq!(types, ["child", "episode", "obligation", "role"]);
+    assert_eq!(types, ["rule", "child", "episode", "obligation", "role"]);
     let ids: std::collections::HashSet<&str> = log["objects"]
         .as_array()
         .unwrap()

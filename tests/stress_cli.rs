@@ -381,24 +381,28 @@ fn a_draft_that_kept_its_protocols_id_is_told_apart_and_its_changed_rule_named()
         stdout.contains("changed: hv.rhi.offer-72h (deadline: Hours(72) → Hours(24))"),
         "{stdout}"
     );
-    let csv = std::fs::read_to_string(out_dir.join("comparison.csv")).unwrap();
-    let row = csv.lines().find(|l| l.starts_with("hv.rhi.offer-72h,")).unwrap();
-    assert!(row.ends_with("deadline: Hours(72) → Hours(24)"), "{row}");
+    let mut csv = csv::Reader::from_path(out_dir.join("comparison.csv")).unwrap();
+    let head = csv.headers().unwrap().clone();
+    let row = csv
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[0] == "hv.rhi.offer-72h")
+        .unwrap();
+    let cell = |name: &str| &row[head.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name}"))];
+    assert_eq!(cell("what_changed"), "deadline: Hours(72) → Hours(24)", "{row:?}");
     // Each shared rule's change paired by replication, with its interval: a day instead of three
     // for the interview can only lower the share in time.
-    let head: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
-    let col = |name: &str| head.iter().position(|h| *h == name).unwrap_or_else(|| panic!("{name}"));
-    let cells: Vec<&str> = row.split(',').collect();
     let num = |name: &str| {
-        cells[col(name)]
+        cell(name)
             .parse::<f64>()
-            .unwrap_or_else(|_| panic!("{name} in {row}"))
+            .unwrap_or_else(|_| panic!("{name} in {row:?}"))
     };
-    assert!(num("change_paired") < 0.0, "{row}");
-    // (One replication here: no interval.)
-    assert!(
-        cells[col("change_lo")].is_empty() && cells[col("change_hi")].is_empty(),
-        "{row}"
+    assert!(num("change_paired") < 0.0, "{row:?}");
+    // (One replication here: no interval, and the reader is told so.)
+    assert!(cell("change_lo").is_empty() && cell("change_hi").is_empty(), "{row:?}");
+    assert_eq!(
+        cell("change_says"),
+        "no interval: duties fell due under both in one replication only"
     );
     let summary = std::fs::read_to_string(out_dir.join("summary.csv")).unwrap();
     assert!(

@@ -5,8 +5,10 @@
 //!
 //! [`generate`] turns a caseload and a seed into children and episodes for the engine;
 //! [`stress`] runs replications and aggregates them; [`report`] writes CSV, JSON and HTML;
+//! [`committee`] puts the results in words (verdict, staff hours and posts, staffing answer);
 //! [`ocel`] exports one run as an OCEL 2.0 event log.
 
+pub mod committee;
 pub mod generate;
 pub mod ocel;
 pub mod report;

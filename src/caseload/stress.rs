@@ -70,6 +70,12 @@ pub struct Replication {
     pub slot_minutes_booked: f64,
     /// Bookings of each role's workers (protocol order; zero for a role acting by the book).
     pub staff: Vec<crate::sim::engine::StaffStats>,
+    /// Per role (protocol order): its duties open at the end of each week (arisen, not yet
+    /// settled), from the rule tallies as they stand then.
+    pub open_weekly: Vec<Vec<u64>>,
+    /// Per role: minutes of its workers' time booked in each week (a staffed role's demand on
+    /// its rota; zero for a role acting by the book).
+    pub booked_weekly: Vec<Vec<f64>>,
 }
 
 /// Buckets of the episodes-per-child histogram: (label, least, most).
@@ -173,12 +179,44 @@ pub fn run_plan(
     let mut meetings = vec![0u64; nweeks];
     let mut meeting_actions = vec![0u64; nweeks];
     let (mut last_held, mut last_meet) = (0u64, 0u64);
+    // Duties open at each week's end, by role; minutes booked on each staffed role's rota.
+    let rule_role: Vec<Option<usize>> = protocol
+        .rules
+        .iter()
+        .map(|r| roles.iter().position(|x| *x == r.role))
+        .collect();
+    let staffed: Vec<usize> = (0..roles.len())
+        .filter(|&i| cl.caseload.staffing.iter().any(|s| s.role == roles[i]))
+        .collect();
+    let mut open_weekly = vec![vec![0u64; nweeks]; roles.len()];
+    let mut booked_weekly = vec![vec![0f64; nweeks]; roles.len()];
+    let mut last_booked = vec![0f64; roles.len()];
+    let horizon = cl.caseload.horizon_days.max(1) as u64;
     plan.run(&mut e, |day, e| {
         let w = ((day.max(1) - 1) as usize / 7).min(nweeks - 1);
         for (i, r) in roles.iter().enumerate() {
             let n = e.role_actions_done(r);
             workload[i][w] += n - last_role[i];
             last_role[i] = n;
+        }
+        for &i in &staffed {
+            let booked = e.staff_stats(roles[i]).minutes_booked;
+            booked_weekly[i][w] += booked - last_booked[i];
+            last_booked[i] = booked;
+        }
+        // A snapshot at each week's end (and at the end of the run): duties arisen and not yet
+        // settled, never-told ones settled apart.
+        if day % 7 == 0 || day == horizon {
+            let mut open = vec![0u64; roles.len()];
+            for (k, t) in e.tallies.iter().enumerate() {
+                if let Some(i) = rule_role[k] {
+                    let settled = t.met + t.late + t.missed + t.cancelled + t.outstanding + t.never_told;
+                    open[i] += t.fired.saturating_sub(settled);
+                }
+            }
+            for (i, n) in open.into_iter().enumerate() {
+                open_weekly[i][w] = n;
+            }
         }
         let held: u64 = info.held_actions.iter().map(|a| e.action_meeting_duties_count(a)).sum();
         let meet: u64 = info.meeting_actions.iter().map(|a| e.action_done_count(a)).sum();
@@ -241,6 +279,8 @@ pub fn run_plan(
         slot_office_wait_minutes: e.slot_office_wait_minutes,
         staff: roles.iter().map(|r| e.staff_stats(r)).collect(),
         slot_minutes_booked: e.slot_minutes_booked,
+        open_weekly,
+        booked_weekly,
     };
     (rep, e)
 }
@@ -678,6 +718,16 @@ pub struct RoleResult {
     pub utilisation: Option<Estimate>,
     /// Mean actions per week, week by week.
     pub weekly: Vec<f64>,
+    /// Mean duties of the role open at the end of each week (arisen, not yet met, missed or
+    /// cancelled): a backlog shows as a rising line.
+    pub open_weekly: Vec<f64>,
+    /// For a staffed role: hours of its workers' time booked a week (the work asked of the rota,
+    /// duties that lapsed before a worker got to them included), in all and week by week, and
+    /// the hours its workers are on duty each week (workers × office hours on working days, or
+    /// round the clock); none, and empty, for a role acting by the book.
+    pub booked_hours_per_week: Option<Estimate>,
+    pub booked_hours_weekly: Vec<f64>,
+    pub capacity_hours_weekly: Vec<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -935,7 +985,45 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
                     )
                 })
             };
+            let series = |f: &dyn Fn(&Replication, usize) -> f64| -> Vec<f64> {
+                (0..nweeks)
+                    .map(|w| r4(mean_of(&reps.iter().map(|x| f(x, w)).collect::<Vec<_>>())))
+                    .collect()
+            };
+            let staff = staff_of(&r.id);
+            // Hours on duty in each week of the horizon (a last part-week is left out).
+            let capacity_hours_weekly: Vec<f64> = staff.map_or_else(Vec::new, |st| {
+                (0..nweeks)
+                    .map(|w| {
+                        let hours: f64 = (0..7)
+                            .map(|d| cl.start + chrono::Duration::days((7 * w + d) as i64))
+                            .map(|day| match st.office_hours_only {
+                                true if cal.is_working_day(day) => {
+                                    cal.office_end.saturating_sub(cal.office_start) as f64
+                                }
+                                true => 0.0,
+                                false => 24.0,
+                            })
+                            .sum();
+                        r4(hours * st.workers.max(0) as f64)
+                    })
+                    .collect()
+            });
             RoleResult {
+                open_weekly: series(&|x, w| x.open_weekly[ri].get(w).copied().unwrap_or(0) as f64),
+                booked_hours_per_week: staff.map(|_| {
+                    Estimate::of(
+                        &reps
+                            .iter()
+                            .map(|x| x.staff[ri].minutes_booked / 60.0 / per_week_of)
+                            .collect::<Vec<_>>(),
+                    )
+                }),
+                booked_hours_weekly: match staff {
+                    Some(_) => series(&|x, w| x.booked_weekly[ri].get(w).copied().unwrap_or(0.0) / 60.0),
+                    None => Vec::new(),
+                },
+                capacity_hours_weekly,
                 id: r.id.clone(),
                 name: r.name.clone(),
                 workers: cl.caseload.staffing.iter().find(|s| s.role == r.id).map(|s| s.workers),
@@ -1588,6 +1676,9 @@ pub struct Summary {
     pub events: u64,
     pub protocols: Vec<ProtocolResult>,
     pub comparison: Option<Comparison>,
+    /// What turns minutes of work into full-time posts, and the mark a promise is judged by, for
+    /// the reports' verdict, staff hours and staffing answer (see `committee::Assumptions`).
+    pub assumptions: super::committee::Assumptions,
     /// Written at the top level of the JSON, beside `children`, `episodes` and `events`.
     #[serde(flatten)]
     pub run: RunInfo,
@@ -1673,6 +1764,7 @@ pub fn run(
         events,
         protocols: results,
         comparison,
+        assumptions: Default::default(),
         run: RunInfo {
             wall_seconds: r4(wall),
             peak_rss_bytes: peak_rss_bytes(),

@@ -782,15 +782,9 @@ fn chart(
 pub fn to_html(s: &SweepSummary) -> String {
     let c = &s.caseload;
     let title = format!("Staffing sweep — {} ({})", s.role_name, s.role);
-    let mut o = format!(
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{t}</title><style>
-body{{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}}
-table{{border-collapse:collapse;margin:1em 0;font-size:13px}}td,th{{border:1px solid #ccc;padding:3px 7px;text-align:left;vertical-align:top}}
-th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums}}h2{{margin-top:2em;border-bottom:1px solid #ccc}}
-.note{{color:#555;font-size:13px}}svg{{display:block;margin:1em 0}}
-</style></head><body><h1>{t}</h1>"#,
-        t = esc(&title)
-    );
+    // The reports' style sheet: A4 print, table headings repeated on every page.
+    let mut o = super::report::page_head(&title, "");
+    let _ = write!(o, "<h1>{}</h1>", esc(&title));
     let _ = write!(
         o,
         r#"<p class="note">A synthetic caseload: no real child is in it. Caseload {} ({}, {} days from {}), {} replication{} from seed {} at each level; every level runs on the same children and episodes, so the differences are the staffing's. Figures are means per replication with 95 % confidence intervals. “Met in time”: {} with a time limit done by their deadline, as a share of those that fell due (a duty with no time limit is never late); a backlog is a rule with no time limit with a tenth or more of its duties still waiting when the run ended. The wait in line for a free {} is what more {} shorten; the wait for office hours after it (nights and weekends) is not.{}{}</p>"#,
@@ -863,7 +857,7 @@ th{{background:#f2f2f2}}td.n{{text-align:right;font-variant-numeric:tabular-nums
     for (k, p) in s.protocols.iter().enumerate() {
         let _ = write!(
             o,
-            "<h2>{}</h2><table><tr><th>{}</th><th>Met in time</th><th>Late per replication</th><th>Missed per replication</th><th>Open at the end</th><th>Duties a week</th><th>Wait in line (min)</th><th>Then for office hours (min)</th><th>Busy</th><th>Backlog in</th><th>Staffed roles met in time</th></tr>",
+            "<h2>{}</h2><table><thead><tr><th>{}</th><th>Met in time</th><th>Late per replication</th><th>Missed per replication</th><th>Open at the end</th><th>Duties a week</th><th>Wait in line (min)</th><th>Then for office hours (min)</th><th>Busy</th><th>Backlog in</th><th>Staffed roles met in time</th></tr></thead>",
             esc(&p.id),
             super::report::upper_first(&s.unit)
         );

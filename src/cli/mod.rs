@@ -156,13 +156,14 @@ pub enum Command {
         /// Worker threads, 1 to 256 (default: one per core); results do not depend on it.
         #[arg(long, value_parser = stress_cmd::whole_number::<usize>, allow_negative_numbers = true)]
         threads: Option<usize>,
-        /// Write CSV tables, summary.json and report.html here.
+        /// Write CSV tables, summary.json, report.html and the one-page summary.html here.
         #[arg(long)]
         out: Option<PathBuf>,
         /// Print the JSON summary to stdout (and no progress bar).
         #[arg(long)]
         json: bool,
-        /// Also write an OCEL 2.0 event log of replication 0 (baseline, records kept).
+        /// Also write an OCEL 2.0 event log of replication 0 (under each protocol run, kept apart;
+        /// records kept).
         #[arg(long)]
         ocel: Option<PathBuf>,
         /// Children in the event log (the first N of replication 0), 1 to 10,000,000.
@@ -195,6 +196,14 @@ pub enum Command {
         /// target), run again with twice the replications, up to MAX (2 to 10,000), until it does not.
         #[arg(long, value_name = "MAX", value_parser = stress_cmd::whole_number::<u64>, allow_negative_numbers = true)]
         until_clear: Option<u64>,
+        /// Hours in a full-time post's week, above 0 and at most 168, for the staff hours turned
+        /// into full-time posts (default 37).
+        #[arg(long, value_name = "HOURS", value_parser = stress_cmd::post_hours, allow_negative_numbers = true)]
+        post_hours: Option<f64>,
+        /// The share of a post's hours spent on casework, above 0 and at most 1 (such as 0.8 or
+        /// 80%; default 0.8): the rest goes on leave, training, supervision and travel.
+        #[arg(long, value_name = "SHARE", value_parser = stress_cmd::share, allow_negative_numbers = true)]
+        casework_share: Option<f64>,
     },
     /// Benchmark the engine: the national caseload at several sizes, and replications of a borough.
     Bench {

@@ -181,6 +181,17 @@ pub fn share(s: &str) -> Result<f64, String> {
     }
 }
 
+/// A full-time post's hours a week: above 0, at most 168 (the hours in a week).
+pub fn post_hours(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    match t.parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 168.0 => Ok(v),
+        _ => Err(format!(
+            "a full-time post's hours a week, above 0 and at most 168 (such as 37), not `{t}`"
+        )),
+    }
+}
+
 /// The stress options' limits, checked before anything runs.
 fn check_stress_flags(
     children: Option<u64>,
@@ -365,12 +376,31 @@ pub fn stress(cmd: &Command) -> ExitCode {
         sweep,
         target,
         until_clear,
+        post_hours,
+        casework_share,
     } = cmd
     else {
         unreachable!("stress arguments")
     };
     if let Err(code) = check_stress_flags(*children, *days, *replications, *threads, *ocel_children) {
         return code;
+    }
+    if casework_share.is_some_and(|x| x <= 0.0) {
+        return usage_error(
+            "--casework-share",
+            "a share above 0 is needed (such as 0.8): a post with no time on casework does none of it",
+        );
+    }
+    if sweep.is_some() && (post_hours.is_some() || casework_share.is_some()) {
+        return usage_error(
+            if post_hours.is_some() {
+                "--post-hours"
+            } else {
+                "--casework-share"
+            },
+            "full-time posts are worked out in a stress run's reports, not a sweep's: leave out --sweep, \
+             and give --workers ROLE=N for the staffing to report on",
+        );
     }
     if sweep.is_none() && until_clear.is_some() {
         return usage_error(
@@ -508,8 +538,11 @@ pub fn stress(cmd: &Command) -> ExitCode {
     }
     let bar = progress(stress::total_days(protocols.len(), &cl, &opts), *json);
     let tick = || bar.inc(1);
-    let summary = stress::run(&protocols, &cl, &opts, &tick);
+    let mut summary = stress::run(&protocols, &cl, &opts, &tick);
     bar.finish_and_clear();
+    let a = &mut summary.assumptions;
+    a.post_hours_per_week = post_hours.unwrap_or(a.post_hours_per_week);
+    a.casework_share = casework_share.unwrap_or(a.casework_share);
     if let Some(dir) = out {
         match report::write_all(&summary, dir) {
             Ok(files) => {
@@ -526,8 +559,15 @@ pub fn stress(cmd: &Command) -> ExitCode {
         }
     }
     if let Some(path) = ocel_path {
-        let info = ProtocolInfo::new(protocols[0].clone());
-        let (log, n) = ocel::export(&info, &cl, *seed, *ocel_children);
+        // Every protocol run, named as the reports name it (a draft that kept its baseline's id
+        // by its file's name too), on the same children.
+        let infos: Vec<ProtocolInfo> = protocols.iter().map(|p| ProtocolInfo::new(p.clone())).collect();
+        let runs: Vec<(&ProtocolInfo, &str)> = infos
+            .iter()
+            .zip(&summary.protocols)
+            .map(|(i, r)| (i, r.id.as_str()))
+            .collect();
+        let (log, n) = ocel::export_all(&runs, &cl, *seed, *ocel_children);
         let written = std::fs::File::create(path).and_then(|f| {
             let mut w = std::io::BufWriter::new(f);
             serde_json::to_writer(&mut w, &log).map_err(std::io::Error::other)?;
@@ -539,7 +579,7 @@ pub fn stress(cmd: &Command) -> ExitCode {
                     eprintln!(
                         "wrote {} (OCEL 2.0: replication 0 under {}, {n} children, {} events, {} objects)",
                         path.display(),
-                        protocols[0].id,
+                        runs.iter().map(|r| r.1).collect::<Vec<_>>().join(" and "),
                         log.events.len(),
                         log.objects.len()
                     );

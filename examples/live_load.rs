@@ -45,12 +45,25 @@ fn main() {
         .join("safe-return");
     let journal = std::env::temp_dir().join(format!("safe-return-live-load-{}", std::process::id()));
     let mut host = Command::new(&bin)
-        .args(["host", &scenario, "--headless", "--port", "0", "--tables", &TABLES.to_string()])
+        .args([
+            "host",
+            &scenario,
+            "--headless",
+            "--port",
+            "0",
+            "--tables",
+            &TABLES.to_string(),
+        ])
         .arg("--journal")
         .arg(&journal)
         .stdout(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e} (build it with cargo build --release --no-default-features)", bin.display()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start {}: {e} (build it with cargo build --release --no-default-features)",
+                bin.display()
+            )
+        });
     let pid = host.id();
     let mut lines = BufReader::new(host.stdout.take().unwrap()).lines();
     let (mut port, mut token, mut codes) = (0u16, String::new(), Vec::new());
@@ -84,16 +97,27 @@ fn main() {
             serde_json::from_str(&std::fs::read_to_string(journal.join(format!("table-{c}.json"))).unwrap()).unwrap();
         let mut seen: HashMap<String, usize> = HashMap::new();
         for d in j["decisions"].as_array().unwrap() {
-            *seen.entry(d["note"].as_str().unwrap_or_default().to_string()).or_default() += 1;
+            *seen
+                .entry(d["note"].as_str().unwrap_or_default().to_string())
+                .or_default() += 1;
         }
         in_journals += seen.len();
         duplicated += seen.values().filter(|n| **n > 1).map(|n| n - 1).sum::<usize>();
     }
     let mut lat = report.latencies_ms.clone();
     lat.sort_by(f64::total_cmp);
-    let q = |p: f64| lat.get(((lat.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(f64::NAN);
-    println!("scenario {scenario}: {TABLES} tables × {SEATS} participants + 1 facilitator, 3600×, an act every {every_ms} ms per participant");
-    println!("wall {:.1} s; acts sent {}, accepted {}, refused {}", report.wall_s, report.sent, report.accepted, report.refused);
+    let q = |p: f64| {
+        lat.get(((lat.len() as f64 - 1.0) * p).round() as usize)
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    println!(
+        "scenario {scenario}: {TABLES} tables × {SEATS} participants + 1 facilitator, 3600×, an act every {every_ms} ms per participant"
+    );
+    println!(
+        "wall {:.1} s; acts sent {}, accepted {}, refused {}",
+        report.wall_s, report.sent, report.accepted, report.refused
+    );
     println!(
         "decisions in the journals {in_journals}; lost {}; duplicated {duplicated}",
         report.accepted.saturating_sub(in_journals)
@@ -121,7 +145,10 @@ struct Report {
 type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn connect(port: u16) -> Ws {
-    tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/ws")).await.unwrap().0
+    tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/ws"))
+        .await
+        .unwrap()
+        .0
 }
 
 /// Sent acts waiting to be seen: note → (sent at, seen by its page, seen by the facilitator).
@@ -133,16 +160,29 @@ async fn run(port: u16, token: String, codes: Vec<String>, every_ms: u64) -> Rep
     let start = Instant::now();
     // The facilitator watches every table's decisions.
     let mut fac = connect(port).await;
-    fac.send(Message::Text(json!({"type": "facilitate", "token": token}).to_string().into())).await.unwrap();
+    fac.send(Message::Text(
+        json!({"type": "facilitate", "token": token}).to_string().into(),
+    ))
+    .await
+    .unwrap();
     let mut seats = Vec::new();
     for code in &codes {
         let mut look = connect(port).await;
-        look.send(Message::Text(json!({"type": "lookup", "code": code}).to_string().into())).await.unwrap();
+        look.send(Message::Text(
+            json!({"type": "lookup", "code": code}).to_string().into(),
+        ))
+        .await
+        .unwrap();
         let roles: Vec<String> = loop {
             if let Some(Ok(Message::Text(t))) = look.next().await {
                 let v: Value = serde_json::from_str(&t).unwrap();
                 if v["type"] == "table" {
-                    break v["roles"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
+                    break v["roles"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|r| r["id"].as_str().unwrap().to_string())
+                        .collect();
                 }
             }
         };
@@ -150,14 +190,21 @@ async fn run(port: u16, token: String, codes: Vec<String>, every_ms: u64) -> Rep
             let role = roles[i % roles.len()].clone();
             let mut ws = connect(port).await;
             let name = format!("P{}-{i}", code);
-            ws.send(Message::Text(json!({"type": "join", "code": code, "name": name, "role": role}).to_string().into()))
-                .await
-                .unwrap();
+            ws.send(Message::Text(
+                json!({"type": "join", "code": code, "name": name, "role": role})
+                    .to_string()
+                    .into(),
+            ))
+            .await
+            .unwrap();
             seats.push((code.clone(), name, ws));
         }
     }
     for code in &codes {
-        for m in [json!({"type": "speed", "code": code, "speed": 3600}), json!({"type": "start", "code": code})] {
+        for m in [
+            json!({"type": "speed", "code": code, "speed": 3600}),
+            json!({"type": "start", "code": code}),
+        ] {
             fac.send(Message::Text(m.to_string().into())).await.unwrap();
         }
     }
@@ -184,7 +231,12 @@ async fn run(port: u16, token: String, codes: Vec<String>, every_ms: u64) -> Rep
                     }
                 }
                 settle(&mut p, &report, now);
-                let ended = v["tables"].as_array().unwrap().iter().filter(|t| t["clock"]["ended"] == true).count();
+                let ended = v["tables"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|t| t["clock"]["ended"] == true)
+                    .count();
                 if ended == n {
                     done.store(true, std::sync::atomic::Ordering::SeqCst);
                     break;
@@ -219,7 +271,9 @@ async fn run(port: u16, token: String, codes: Vec<String>, every_ms: u64) -> Rep
                             .unwrap()
                             .iter()
                             .filter(|a| {
-                                a["fields"].as_array().unwrap().is_empty() && a["classifies"] == false && a["grades"] == false
+                                a["fields"].as_array().unwrap().is_empty()
+                                    && a["classifies"] == false
+                                    && a["grades"] == false
                             })
                             .map(|a| a["id"].as_str().unwrap().to_string())
                             .collect();
@@ -252,7 +306,10 @@ async fn run(port: u16, token: String, codes: Vec<String>, every_ms: u64) -> Rep
                 n += 1;
                 let note = format!("{name}#{n}");
                 let action = &actions[n % actions.len()];
-                pending.lock().unwrap().insert(note.clone(), (Instant::now(), false, false));
+                pending
+                    .lock()
+                    .unwrap()
+                    .insert(note.clone(), (Instant::now(), false, false));
                 report.lock().unwrap().sent += 1;
                 let msg = json!({"type": "act", "act": {"action": action, "rationale": note}});
                 if tx.send(Message::Text(msg.to_string().into())).await.is_err() {
@@ -286,7 +343,9 @@ fn settle(p: &mut HashMap<String, (Instant, bool, bool)>, report: &Arc<Mutex<Rep
 /// CPU seconds and peak resident memory (kB) of a process, from /proc.
 fn host_usage(pid: u32) -> (f64, u64) {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit_once(')').map_or(vec![], |(_, r)| r.split_whitespace().collect());
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(vec![], |(_, r)| r.split_whitespace().collect());
     let ticks = 100.0;
     let cpu = fields.get(11).and_then(|u| u.parse::<f64>().ok()).unwrap_or(0.0)
         + fields.get(12).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0);

@@ -936,10 +936,7 @@ pub fn aggregate(info: &ProtocolInfo, cl: &LoadedCaseload, reps: &[Replication])
         })
         .collect();
     // Minutes on duty over the horizon: office hours on working days, or round the clock.
-    let mut cal = crate::sim::calendar::Calendar::default();
-    if let Some(h) = p.office_hours {
-        (cal.office_start, cal.office_end) = (h.start_hour, h.end_hour);
-    }
+    let cal = crate::sim::calendar::Calendar::for_protocol(p);
     let days = cl.caseload.horizon_days.max(0);
     let working = (0..days)
         .filter(|k| cal.is_working_day(cl.start + chrono::Duration::days(*k)))

@@ -105,6 +105,21 @@ fn check(p: &Protocol, c: &mut Collector) {
     if p.documents.is_empty() {
         c.err("documents", "at least one source document must be listed");
     }
+    if let Some(name) = &p.calendar
+        && crate::sim::calendar::Calendar::named(name).is_none()
+    {
+        c.err(
+            "calendar",
+            format!(
+                "no calendar `{name}`: the calendars are {}",
+                crate::sim::calendar::CALENDARS
+                    .iter()
+                    .map(|(id, _)| format!("`{id}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
     if let Some(h) = p.office_hours
         && (h.start_hour >= h.end_hour || h.end_hour > 24)
     {

@@ -25,6 +25,10 @@ pub struct Protocol {
     /// MASH / office hours (24 h clock); outside them the out-of-hours service (EDT) answers.
     #[serde(default)]
     pub office_hours: Option<OfficeHours>,
+    /// Whose bank holidays count as days off (`assets/calendars/NAME.ron`): `england-and-wales`
+    /// (the default), `scotland` or `northern-ireland`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<String>,
     pub roles: Vec<RoleDecl>,
     pub actions: Vec<ActionDecl>,
     pub categories: Vec<CategoryDecl>,

@@ -13,123 +13,75 @@ pub struct Calendar {
 
 impl Default for Calendar {
     fn default() -> Self {
-        Calendar {
-            bank_holidays: england_bank_holidays(),
-            office_start: 9,
-            office_end: 17,
-        }
+        Calendar::named(DEFAULT_CALENDAR).expect("the default calendar is shipped")
     }
 }
 
-/// England and Wales bank holidays 2013–2027 (gov.uk lists), enough for every scenario and caseload here.
-pub fn england_bank_holidays() -> Vec<NaiveDate> {
-    const DAYS: &[(i32, u32, u32)] = &[
-        (2013, 1, 1),
-        (2013, 3, 29),
-        (2013, 4, 1),
-        (2013, 5, 6),
-        (2013, 5, 27),
-        (2013, 8, 26),
-        (2013, 12, 25),
-        (2013, 12, 26),
-        (2014, 1, 1),
-        (2014, 4, 18),
-        (2014, 4, 21),
-        (2014, 5, 5),
-        (2014, 5, 26),
-        (2014, 8, 25),
-        (2014, 12, 25),
-        (2014, 12, 26),
-        (2015, 1, 1),
-        (2015, 4, 3),
-        (2015, 4, 6),
-        (2015, 5, 4),
-        (2015, 5, 25),
-        (2015, 8, 31),
-        (2015, 12, 25),
-        (2015, 12, 28),
-        (2019, 1, 1),
-        (2019, 4, 19),
-        (2019, 4, 22),
-        (2019, 5, 6),
-        (2019, 5, 27),
-        (2019, 8, 26),
-        (2019, 12, 25),
-        (2019, 12, 26),
-        (2020, 1, 1),
-        (2020, 4, 10),
-        (2020, 4, 13),
-        (2020, 5, 8),
-        (2020, 5, 25),
-        (2020, 8, 31),
-        (2020, 12, 25),
-        (2020, 12, 28),
-        (2021, 1, 1),
-        (2021, 4, 2),
-        (2021, 4, 5),
-        (2021, 5, 3),
-        (2021, 5, 31),
-        (2021, 8, 30),
-        (2021, 12, 27),
-        (2021, 12, 28),
-        (2022, 1, 3),
-        (2022, 4, 15),
-        (2022, 4, 18),
-        (2022, 5, 2),
-        (2022, 6, 2),
-        (2022, 6, 3),
-        (2022, 8, 29),
-        (2022, 9, 19),
-        (2022, 12, 26),
-        (2022, 12, 27),
-        (2023, 1, 2),
-        (2023, 4, 7),
-        (2023, 4, 10),
-        (2023, 5, 1),
-        (2023, 5, 8),
-        (2023, 5, 29),
-        (2023, 8, 28),
-        (2023, 12, 25),
-        (2023, 12, 26),
-        (2024, 1, 1),
-        (2024, 3, 29),
-        (2024, 4, 1),
-        (2024, 5, 6),
-        (2024, 5, 27),
-        (2024, 8, 26),
-        (2024, 12, 25),
-        (2024, 12, 26),
-        (2025, 1, 1),
-        (2025, 4, 18),
-        (2025, 4, 21),
-        (2025, 5, 5),
-        (2025, 5, 26),
-        (2025, 8, 25),
-        (2025, 12, 25),
-        (2025, 12, 26),
-        (2026, 1, 1),
-        (2026, 4, 3),
-        (2026, 4, 6),
-        (2026, 5, 4),
-        (2026, 5, 25),
-        (2026, 8, 31),
-        (2026, 12, 25),
-        (2026, 12, 28),
-        (2027, 1, 1),
-        (2027, 3, 26),
-        (2027, 3, 29),
-        (2027, 5, 3),
-        (2027, 5, 31),
-        (2027, 8, 30),
-        (2027, 12, 27),
-        (2027, 12, 28),
-    ];
-    DAYS.iter()
-        .filter_map(|&(y, m, d)| NaiveDate::from_ymd_opt(y, m, d))
-        .collect()
+/// The calendar a protocol names none: England and Wales.
+pub const DEFAULT_CALENDAR: &str = "england-and-wales";
+
+/// The calendars shipped (`assets/calendars/`, compiled in): id and file.
+pub const CALENDARS: &[(&str, &str)] = &[
+    (
+        "england-and-wales",
+        include_str!("../../assets/calendars/england-and-wales.ron"),
+    ),
+    ("scotland", include_str!("../../assets/calendars/scotland.ron")),
+    (
+        "northern-ireland",
+        include_str!("../../assets/calendars/northern-ireland.ron"),
+    ),
+];
+
+/// A calendar file: its bank holidays as `YYYY-MM-DD`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields, rename = "Calendar")]
+struct CalendarFile {
+    #[allow(dead_code)]
+    name: String,
+    #[allow(dead_code)]
+    first_year: i32,
+    #[allow(dead_code)]
+    last_year: i32,
+    bank_holidays: Vec<NaiveDate>,
+}
+
+/// Each shipped calendar's bank holidays, read once.
+fn holidays(id: &str) -> Option<&'static [NaiveDate]> {
+    static READ: std::sync::OnceLock<Vec<Vec<NaiveDate>>> = std::sync::OnceLock::new();
+    let all = READ.get_or_init(|| {
+        CALENDARS
+            .iter()
+            .map(|(id, text)| {
+                ron::from_str::<CalendarFile>(text)
+                    .unwrap_or_else(|e| panic!("assets/calendars/{id}.ron: {e}"))
+                    .bank_holidays
+            })
+            .collect()
+    });
+    CALENDARS.iter().position(|(x, _)| *x == id).map(|i| all[i].as_slice())
 }
 
 impl Calendar {
+    /// A shipped calendar by id, office hours 9 to 5.
+    pub fn named(id: &str) -> Option<Calendar> {
+        Some(Calendar {
+            bank_holidays: holidays(id)?.to_vec(),
+            office_start: 9,
+            office_end: 17,
+        })
+    }
+
+    /// The protocol's calendar (its bank holidays and office hours).
+    pub fn for_protocol(p: &crate::protocol::Protocol) -> Calendar {
+        let mut c = p.calendar.as_deref().and_then(Calendar::named).unwrap_or_default();
+        if let Some(h) = p.office_hours {
+            c.office_start = h.start_hour;
+            c.office_end = h.end_hour;
+        }
+        c
+    }
+
     pub fn is_working_day(&self, d: NaiveDate) -> bool {
         !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) && !self.bank_holidays.contains(&d)
     }
@@ -252,5 +204,51 @@ mod tests {
         assert!(!c.in_office_hours(t("2024-03-09 22:00")));
         assert_eq!(c.next_office_open(t("2024-03-09 22:00")), t("2024-03-11 09:00"));
         assert!(c.in_office_hours(t("2024-03-11 09:30")));
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn each_nation_keeps_its_own_bank_holidays_to_2030() {
+        let ew = Calendar::named("england-and-wales").unwrap();
+        let sc = Calendar::named("scotland").unwrap();
+        let ni = Calendar::named("northern-ireland").unwrap();
+        // Easter Monday 2030 (22 April) is a holiday in England and Wales and Northern Ireland,
+        // not in Scotland.
+        assert!(!ew.is_working_day(day(2030, 4, 22)) && !ni.is_working_day(day(2030, 4, 22)));
+        assert!(sc.is_working_day(day(2030, 4, 22)));
+        // 2 January is Scotland's; St Andrew's Day 2026 falls on a Monday.
+        assert!(!sc.is_working_day(day(2029, 1, 2)) && ew.is_working_day(day(2029, 1, 2)));
+        assert!(!sc.is_working_day(day(2026, 11, 30)) && ew.is_working_day(day(2026, 11, 30)));
+        // The Twelfth 2026 is a Sunday: Northern Ireland's holiday is the Monday after.
+        assert!(!ni.is_working_day(day(2026, 7, 13)) && ew.is_working_day(day(2026, 7, 13)));
+        // Scotland's summer holiday is the first Monday of August, England's the last.
+        assert!(!sc.is_working_day(day(2028, 8, 7)) && ew.is_working_day(day(2028, 8, 7)));
+        assert!(!ew.is_working_day(day(2028, 8, 28)) && sc.is_working_day(day(2028, 8, 28)));
+        // The years the old list skipped are there now: Easter Monday 2017.
+        assert!(!ew.is_working_day(day(2017, 4, 17)));
+        // Christmas 2027 is a Saturday: the substitutes are Monday 27 and Tuesday 28.
+        assert!(!ew.is_working_day(day(2027, 12, 27)) && !ew.is_working_day(day(2027, 12, 28)));
+        for c in [&ew, &sc, &ni] {
+            assert!(
+                c.bank_holidays.iter().all(|d| d.weekday().number_from_monday() <= 5),
+                "no holiday falls at a weekend"
+            );
+            assert!(c.bank_holidays.iter().any(|d| d.year() == 2030));
+        }
+    }
+
+    #[test]
+    fn a_working_day_deadline_skips_the_nations_own_holiday() {
+        // Friday 29 November 2030 at 10:00, one working day: in Scotland Monday 2 December is St
+        // Andrew's Day (30 November is a Saturday) and the day is Tuesday; in England, Monday.
+        let at = day(2030, 11, 29).and_hms_opt(10, 0, 0).unwrap();
+        let ew = Calendar::named("england-and-wales").unwrap();
+        let sc = Calendar::named("scotland").unwrap();
+        let due = |c: &Calendar| c.due(at, &Deadline::WorkingDays(1)).unwrap().date();
+        assert_eq!(due(&ew), day(2030, 12, 2));
+        assert_eq!(due(&sc), day(2030, 12, 3));
     }
 }

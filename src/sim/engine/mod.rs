@@ -235,11 +235,7 @@ impl Engine {
         missing_hours.dedup();
         // (A child is classified when they leave: reclassifying at 0 hours would change nothing.)
         let escalation_hours: Vec<f64> = protocol.escalation_hours().into_iter().filter(|h| *h > 0.0).collect();
-        let mut calendar = Calendar::default();
-        if let Some(h) = protocol.office_hours {
-            calendar.office_start = h.start_hour;
-            calendar.office_end = h.end_hour;
-        }
+        let calendar = Calendar::for_protocol(&protocol);
         let tallies = vec![RuleTally::default(); protocol.rules.len()];
         let knowing = Knowing::new(&protocol);
         let mut engine = Engine {

@@ -1,8 +1,10 @@
 //! Safe Return: rehearse and stress-test safeguarding protocols for children missing from home
 //! or care.
 //!
-//! Layers: [`protocol`] (cited rules as data) ← `sim` (headless Bevy ECS) ← `scenario`,
-//! `scoring`, `caseload` ← `ui` (feature `gui`) and [`cli`].
+//! Layers: [`protocol`] (cited rules as data) ← `sim` (the kernel: a discrete-event engine in
+//! `sim::engine`, the calendar, headless Bevy plugins) ← `scenario`, `scoring`, `caseload` (stress
+//! runs and their reports), `live` (live multi-agency exercises), `records` (learning records) ←
+//! `ui` (feature `gui`) and [`cli`]. See ARCHITECTURE.md.
 
 pub mod caseload;
 pub mod cli;

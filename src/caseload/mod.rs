@@ -10,6 +10,7 @@
 
 pub mod committee;
 pub mod generate;
+pub mod numbers;
 pub mod ocel;
 pub mod report;
 pub mod stress;

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::generate::{self, Plan};
-use super::report::thousands;
+use super::numbers::thousands;
 use super::{LoadedCaseload, Staff};
 use crate::protocol::{Deadline, Protocol, Rule, Trigger};
 use crate::sim::engine::{Engine, RuleTally, StaffStats};
@@ -1640,7 +1640,7 @@ impl CaseloadInfo {
         format!(
             "{} — {}, {} days from {}, {} replication{}, seed {}{lapsing}{slots}",
             if self.name.is_empty() { "caseload" } else { &self.name },
-            super::report::counted(self.children as f64, "child", "children"),
+            super::numbers::counted(self.children as f64, "child", "children"),
             self.horizon_days,
             self.start,
             self.replications,

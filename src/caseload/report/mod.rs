@@ -13,16 +13,12 @@ mod page;
 mod summary;
 mod text;
 
+pub use super::numbers::{counted, thousands, thousands_1, upper_first};
 pub(crate) use charts::{COLOURS, chart_frame, esc, legend_line, round_top};
 pub use html::to_html;
 pub(crate) use page::head as page_head;
 pub use summary::to_summary_html;
 pub use text::to_text;
-
-/// A count with its noun, thousands separated: "1 child", "2,000 children".
-pub fn counted(n: f64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1.0 { one } else { many })
-}
 
 /// A share as a percentage with its interval: `87.5 (84.0–91.0) %`.
 pub fn pct(e: &Option<Estimate>) -> String {
@@ -50,37 +46,6 @@ pub fn slot_text(p: &ProtocolResult, f: &dyn Fn(&super::stress::MeetingSlotResul
 /// An estimate with its interval, or `—` where there is none.
 pub fn opt(e: &Option<Estimate>, decimals: usize) -> String {
     e.map(|e| e.text(decimals)).unwrap_or_else(|| "—".into())
-}
-
-/// A whole number with thousands separated by commas (`14,896,482`).
-pub fn thousands(n: f64) -> String {
-    let s = format!("{:.0}", n);
-    let (sign, digits) = s.strip_prefix('-').map_or(("", s.as_str()), |d| ("-", d));
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{sign}{out}")
-}
-
-/// A mean count: thousands separated, one decimal below 100 (`3.9`, `1,716`).
-pub fn thousands_1(n: f64) -> String {
-    if n.abs() < 100.0 {
-        format!("{n:.1}")
-    } else {
-        thousands(n)
-    }
-}
-
-/// The text with its first letter a capital.
-pub fn upper_first(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// A headline measure's name in words (`summary.csv` names → report labels).

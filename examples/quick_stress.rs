@@ -11,8 +11,11 @@ fn main() {
     let t0 = std::time::Instant::now();
     let mut plan = safe_return::caseload::generate::plan(&cl, 1, 0);
     let tp = t0.elapsed().as_secs_f64();
-    let mut e = safe_return::sim::engine::Engine::new(p.clone(), plan.start, 5);
-    e.keep_records = false;
+    let opts = safe_return::sim::engine::SimOptions {
+        keep_records: false,
+        ..Default::default()
+    };
+    let mut e = safe_return::sim::engine::Engine::with_options(p.clone(), plan.start, 5, opts);
     e.automation = cl.automation(&[]);
     plan.move_children(&mut e);
     plan.run(&mut e, |_, _| {});

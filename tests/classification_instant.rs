@@ -147,7 +147,6 @@ fn an_unauthorised_absence_past_24_hours_is_not_a_missing_episode_to_record() {
 #[test]
 fn a_child_back_of_her_own_accord_is_not_said_to_be_found() {
     let (mut e, c) = bromley();
-    e.keep_records = true;
     e.schedule(t("2024-03-04 19:00"), c, episodes::leaves_for("town", false));
     e.schedule(
         t("2024-03-04 22:00"),

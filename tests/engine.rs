@@ -725,9 +725,15 @@ fn in_a_stress_run_each_weeks_meeting_is_held_even_when_the_last_one_came_late()
     // social workers who take nine days to get to anything: each week's meeting comes after the
     // next week's duty has arisen. Every week still gets a meeting of its own — none is left
     // waiting on an act that only meets the week before.
-    let mut e = engine("bromley-2020", "2024-03-04 10:00");
-    e.keep_records = false;
-    e.merge_duplicate_duties = true;
+    let p = load_protocol(&root().join("assets/protocols/bromley-2020.ron"))
+        .unwrap()
+        .protocol;
+    let opts = safe_return::sim::engine::SimOptions {
+        keep_records: false,
+        merge_duplicate_duties: true,
+        ..Default::default()
+    };
+    let mut e = Engine::with_options(Arc::new(p), t("2024-03-04 10:00"), 7, opts);
     e.automation
         .roles
         .insert("social_worker".into(), staffed((12960.0, 12960.0), None, 0.0, false));

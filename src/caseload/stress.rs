@@ -160,11 +160,12 @@ pub fn run_plan(
 ) -> (Replication, Engine) {
     // A private copy of the protocol: engines on other threads then share no reference counts.
     let protocol = Arc::new((*info.protocol).clone());
-    let mut e = Engine::new(protocol.clone(), plan.start, engine_seed);
-    e.keep_records = record_children > 0;
-    e.record_children = record_children;
-    e.merge_duplicate_duties = true;
-    e.miss_undone_while_away = false;
+    let mut e = Engine::with_options(
+        protocol.clone(),
+        plan.start,
+        engine_seed,
+        crate::sim::engine::SimOptions::stress(record_children),
+    );
     e.automation = cl.automation(&info.held_actions);
     if last_use {
         plan.move_children(&mut e);

@@ -136,7 +136,7 @@ impl Parts {
     /// Add a run with records kept (for the children it kept them for), its objects named with
     /// `label` (`child:label/C000001`).
     pub(super) fn add_run(&mut self, plan: &Plan, e: &Engine, label: &str) {
-        let kept = e.record_children.min(e.children.len());
+        let kept = e.record_children().min(e.children.len());
         let p = &e.protocol;
         let start = plan.start;
         let end = plan.end;

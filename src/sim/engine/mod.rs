@@ -75,20 +75,20 @@ pub struct Engine {
     pub obligations: Vec<Obligation>,
     pub log: Vec<LogEntry>,
     /// Keep every obligation and log line (scenarios) or only tallies (stress runs).
-    pub keep_records: bool,
+    pub(crate) keep_records: bool,
     /// With `keep_records`, keep them only for the children numbered below this (an event-log
     /// export of part of a stress run: the others run as in any stress run, so the results are
     /// the same).
-    pub record_children: usize,
+    pub(crate) record_children: usize,
     /// Stress runs: a role meets all of a child's open duties to do one action with one act, so
     /// duties that repeat one another (several rules asking the same role for the same action)
     /// take one act of a worker's time, not one each. Off by default (scenarios automate every
     /// duty on its own).
-    pub merge_duplicate_duties: bool,
+    pub(crate) merge_duplicate_duties: bool,
     /// Scenarios: a duty with no time limit that lapses when the child is found is missed, not
     /// cancelled, if it was left undone for an hour or more while the child was away (see
     /// `locate`). Stress runs turn this off: their results do not depend on records being kept.
-    pub miss_undone_while_away: bool,
+    pub(crate) miss_undone_while_away: bool,
     /// A role nobody plays holds, chairs or attends a meeting (an action `hold_…`, `chair_…` or
     /// `attend_…` whose id names a meeting) in office hours, where the time allowed leaves room
     /// for it, not at 2 am on a Saturday — in scenarios and stress runs alike (meetings in
@@ -222,8 +222,66 @@ pub(super) fn keep_spare<T>(pool: &mut Vec<T>, list: T) {
     }
 }
 
+/// How an engine keeps records and acts, given once when it is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimOptions {
+    /// Keep every obligation and log line (scenarios) or only tallies (stress runs).
+    pub keep_records: bool,
+    /// With `keep_records`, keep them only for the children numbered below this (an event-log
+    /// export of part of a stress run).
+    pub record_children: usize,
+    /// A role meets all of a child's open duties to do one action with one act (stress runs).
+    pub merge_duplicate_duties: bool,
+    /// A duty with no time limit that lapses when the child is found is missed, not cancelled,
+    /// if it was left undone for an hour or more while the child was away (scenarios; stress
+    /// runs leave it off: their results do not depend on records being kept).
+    pub miss_undone_while_away: bool,
+}
+
+impl SimOptions {
+    /// A scenario: every record kept, each duty automated on its own.
+    pub fn scenario() -> Self {
+        SimOptions {
+            keep_records: true,
+            record_children: usize::MAX,
+            merge_duplicate_duties: false,
+            miss_undone_while_away: true,
+        }
+    }
+
+    /// A stress run: tallies only, but every record of the first `record_children` children
+    /// (an event log); duplicate duties met by one act.
+    pub fn stress(record_children: usize) -> Self {
+        SimOptions {
+            keep_records: record_children > 0,
+            record_children,
+            merge_duplicate_duties: true,
+            miss_undone_while_away: false,
+        }
+    }
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions::scenario()
+    }
+}
+
 impl Engine {
+    /// How many children's records the engine keeps (all, for a scenario).
+    pub fn record_children(&self) -> usize {
+        self.record_children
+    }
+}
+
+impl Engine {
+    /// An engine for a scenario (`SimOptions::scenario`).
     pub fn new(protocol: Arc<Protocol>, start: NaiveDateTime, seed: u64) -> Self {
+        Engine::with_options(protocol, start, seed, SimOptions::scenario())
+    }
+
+    /// An engine keeping records and automating as `opts` says, from the start.
+    pub fn with_options(protocol: Arc<Protocol>, start: NaiveDateTime, seed: u64, opts: SimOptions) -> Self {
         let keys = Arc::new(TriggerKeys::new(&protocol));
         let mut missing_hours = Vec::new();
         for r in protocol.rules.iter() {
@@ -247,10 +305,10 @@ impl Engine {
             children: Vec::new(),
             obligations: Vec::new(),
             log: Vec::new(),
-            keep_records: true,
-            record_children: usize::MAX,
-            merge_duplicate_duties: false,
-            miss_undone_while_away: true,
+            keep_records: opts.keep_records,
+            record_children: opts.record_children,
+            merge_duplicate_duties: opts.merge_duplicate_duties,
+            miss_undone_while_away: opts.miss_undone_while_away,
             meetings_in_office_hours: true,
             place_names: HashMap::new(),
             people_names: HashMap::new(),

@@ -190,7 +190,7 @@ async fn the_call_handler_hears_of_daniel_only_when_his_mother_rings_and_nothing
             .contains("ZZZZ")
     );
 
-    let (mut mum, _) = join(h.port, &code, "Marta <script>", "parent_carer").await;
+    let (mut mum, mum_token) = join(h.port, &code, "Marta <script>", "parent_carer").await;
     let (mut police, police_token) = join(h.port, &code, "Call handler", "police_call_handler").await;
 
     // Nobody but the facilitator runs the clock.
@@ -319,6 +319,14 @@ async fn the_call_handler_hears_of_daniel_only_when_his_mother_rings_and_nothing
     );
     mum.send(Message::Text("{not json".into())).await.unwrap();
     next(&mut mum, "refused").await;
+    let huge = json!({"type": "act", "act": {"action": "search_and_enquiries", "rationale": "x".repeat(100_000)}});
+    send(&mut mum, huge).await;
+    assert!(
+        next(&mut mum, "refused").await["message"]
+            .as_str()
+            .unwrap()
+            .contains("too long")
+    );
 
     // She rings 101 with what the police need: the call handler is told, at that moment.
     send(
@@ -329,6 +337,14 @@ async fn the_call_handler_hears_of_daniel_only_when_his_mother_rings_and_nothing
     let v = view_until(&mut mum, |v| !v["log"].as_array().unwrap().is_empty()).await;
     assert_eq!(v["log"][0]["rationale"], "he is never late");
     assert_eq!(v["log"][0]["hours"], 0.75, "she rang the moment he was overdue");
+    // Her phone drops the connection; her page comes back to her seat with everything there.
+    drop(mum);
+    let mut mum = connect(h.port).await;
+    send(&mut mum, json!({"type": "rejoin", "code": code, "token": mum_token})).await;
+    next(&mut mum, "joined").await;
+    let v = view_until(&mut mum, |_| true).await;
+    assert_eq!(v["log"][0]["rationale"], "he is never late", "nothing she did is lost");
+    assert_eq!(v["name"], "Marta <script>");
     let v = view_until(&mut police, |v| v["told"] == true).await;
     let inbox = v["inbox"].as_array().unwrap();
     assert!(

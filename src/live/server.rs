@@ -27,8 +27,11 @@ const FACILITATOR: &str = include_str!("../../web/live/facilitator.html");
 const FACILITATOR_JS: &str = include_str!("../../web/live/facilitator.js");
 const STYLE: &str = include_str!("../../web/live/style.css");
 
-/// Largest message a page may send.
+/// Largest message a page may send (a longer one is refused with the reason).
 const MAX_MESSAGE: usize = 64 * 1024;
+/// Longest a message may be before the connection itself is closed (nothing a page of ours sends
+/// comes near it).
+const MAX_FRAME: usize = 1024 * 1024;
 
 #[derive(Clone)]
 struct Shared {
@@ -341,7 +344,7 @@ async fn debrief(
 }
 
 async fn socket(ws: WebSocketUpgrade, State(s): State<Shared>) -> impl IntoResponse {
-    ws.max_message_size(MAX_MESSAGE)
+    ws.max_message_size(MAX_FRAME)
         .on_upgrade(move |socket| client(socket, s))
 }
 
@@ -398,6 +401,13 @@ fn view_of(s: &Shared, who: &Who) -> Option<String> {
 
 /// Do what a page asks; the replies to send it. Other pages hear of a change through `changed`.
 fn handle(s: &Shared, who: &mut Who, text: &str) -> Vec<String> {
+    if text.len() > MAX_MESSAGE {
+        return vec![refused(&format!(
+            "Message too long ({} KiB): a message is at most {} KiB.",
+            text.len() / 1024,
+            MAX_MESSAGE / 1024
+        ))];
+    }
     let msg: In = match serde_json::from_str(text) {
         Ok(m) => m,
         Err(e) => return vec![refused(&format!("Message not understood: {e}"))],

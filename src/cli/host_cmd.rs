@@ -126,7 +126,6 @@ fn refuse(flag: &str, why: impl std::fmt::Display) -> ExitCode {
 
 /// The learning-record flags of `host`, checked before anything is served.
 fn live_records(args: &super::RecordArgs) -> Result<Option<LiveRecords>, ExitCode> {
-    use crate::records::{clock::Clock, config, lrs};
     if args.trainee.is_some() {
         return Err(refuse(
             "--trainee",
@@ -148,21 +147,12 @@ fn live_records(args: &super::RecordArgs) -> Result<Option<LiveRecords>, ExitCod
         }
         return Ok(None);
     }
-    let clock = Clock::from_env().map_err(|e| refuse("environment", e))?;
-    let settings = config::load(args.lrs_config.as_deref()).map_err(|e| {
-        eprintln!("{e}");
-        ExitCode::from(2)
-    })?;
-    let endpoint = match &args.lrs {
-        Some(u) => Some(lrs::endpoint(u).map_err(|why| refuse("--lrs", why))?),
-        None => None,
-    };
-    if let Some(x) = &args.xapi
-        && let Err(why) = super::stress_cmd::prepare_out_file(x, "statements.jsonl")
-    {
-        return Err(refuse("--xapi", why));
-    }
-    let queue_dir = config::records_dir(args.records_dir.as_deref(), &settings);
+    let super::records_cmd::Destinations {
+        clock,
+        settings,
+        endpoint,
+        queue_dir,
+    } = super::records_cmd::destinations(args)?;
     Ok(Some(LiveRecords {
         settings,
         clock,

@@ -88,6 +88,42 @@ fn refuse(flag: &str, why: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// Where a session's records go, from the flags (checked: the clock, the settings file, the LRS
+/// address, the --xapi file's folder).
+pub struct Destinations {
+    pub clock: Clock,
+    pub settings: Settings,
+    pub endpoint: Option<String>,
+    pub queue_dir: PathBuf,
+}
+
+pub fn destinations(args: &RecordArgs) -> Result<Destinations, ExitCode> {
+    let clock = Clock::from_env().map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(2)
+    })?;
+    let settings = config::load(args.lrs_config.as_deref()).map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(2)
+    })?;
+    let endpoint = match &args.lrs {
+        Some(u) => Some(lrs::endpoint(u).map_err(|why| refuse("--lrs", why))?),
+        None => None,
+    };
+    if let Some(x) = &args.xapi
+        && let Err(why) = super::stress_cmd::prepare_out_file(x, "statements.jsonl")
+    {
+        return Err(refuse("--xapi", why));
+    }
+    let queue_dir = config::records_dir(args.records_dir.as_deref(), &settings);
+    Ok(Destinations {
+        clock,
+        settings,
+        endpoint,
+        queue_dir,
+    })
+}
+
 /// Check the record flags before the run (so bad input prints nothing else). `None` when the
 /// run makes no records (neither --lrs nor --xapi).
 pub fn prepare(args: &RecordArgs, sc: &LoadedScenario) -> Result<Option<Recording>, ExitCode> {
@@ -114,29 +150,17 @@ pub fn prepare(args: &RecordArgs, sc: &LoadedScenario) -> Result<Option<Recordin
         }
         return Ok(None);
     }
-    let clock = Clock::from_env().map_err(|e| {
-        eprintln!("{e}");
-        ExitCode::from(2)
-    })?;
-    let settings = config::load(args.lrs_config.as_deref()).map_err(|e| {
-        eprintln!("{e}");
-        ExitCode::from(2)
-    })?;
-    let endpoint = match &args.lrs {
-        Some(u) => Some(lrs::endpoint(u).map_err(|why| refuse("--lrs", why))?),
-        None => None,
-    };
-    if let Some(x) = &args.xapi
-        && let Err(why) = super::stress_cmd::prepare_out_file(x, "statements.jsonl")
-    {
-        return Err(refuse("--xapi", why));
-    }
+    let Destinations {
+        clock,
+        settings,
+        endpoint,
+        queue_dir,
+    } = destinations(args)?;
     let pass_mark = args.pass_mark.or(sc.scenario.pass_mark).unwrap_or(DEFAULT_PASS_MARK);
     let reg = args
         .registration
         .unwrap_or_else(|| uuid::Builder::from_random_bytes(rand::random()).into_uuid());
     let session = Session::new(reg, args.trainee.as_deref(), &settings, pass_mark);
-    let queue_dir = config::records_dir(args.records_dir.as_deref(), &settings);
     Ok(Some(Recording {
         session,
         started: clock.now(),

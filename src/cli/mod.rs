@@ -53,6 +53,11 @@ pub enum Command {
         /// The trainee's decisions (RON); without it the trainee does nothing.
         #[arg(long)]
         decisions: Option<PathBuf>,
+        /// Play a live table headlessly: ROLE played by the decision script FILE, each decision
+        /// at its time (repeatable, one script a role; roles not named act by the book). Prints
+        /// each played role's debrief. See docs/live-exercises.md.
+        #[arg(long, value_name = "ROLE=FILE", value_parser = scenario_cmd::play_arg)]
+        play: Vec<(String, PathBuf)>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
         #[arg(long)]
@@ -243,7 +248,8 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum ScenarioCmd {
-    /// Check scenario files (and decision scripts beside them); errors as path:line:col: message.
+    /// Check scenario files (and decision scripts beside them and under roles/ROLE/); errors as
+    /// path:line:col: message.
     Validate {
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -253,6 +259,10 @@ pub enum ScenarioCmd {
     /// Print the by-the-book decisions for a scenario's trainee role (RON), for authors.
     ByTheBook {
         scenario: String,
+        /// Another role people may play in the scenario (for its roles/ROLE/by-the-book.ron):
+        /// what it does by the book when every agency does.
+        #[arg(long)]
+        role: Option<String>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
@@ -336,10 +346,28 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         Command::Run {
             scenario,
             decisions,
+            play,
             seed,
             json,
             markdown,
             records,
+        } if !play.is_empty() => scenario_cmd::run_played(
+            scenario,
+            play,
+            decisions.as_deref(),
+            *seed,
+            *json,
+            markdown.as_deref(),
+            records,
+        ),
+        Command::Run {
+            scenario,
+            decisions,
+            seed,
+            json,
+            markdown,
+            records,
+            ..
         } => scenario_cmd::run_scenario(
             scenario,
             decisions.as_deref(),

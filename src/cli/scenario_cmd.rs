@@ -1,10 +1,10 @@
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::{ScenarioCmd, bad_input, print_json};
 use crate::diag::Diagnostics;
 use crate::paths;
-use crate::scenario::{Decisions, load_decisions, load_scenario, run};
+use crate::scenario::{Decisions, load_decisions, load_role_decisions, load_scenario, role_scripts, run};
 
 pub fn run(cmd: &ScenarioCmd) -> ExitCode {
     match cmd {
@@ -25,9 +25,25 @@ pub fn run(cmd: &ScenarioCmd) -> ExitCode {
                                 ok = false;
                             }
                         }
+                        // And each playable role's scripts under roles/ROLE/.
+                        let (roles, errors) = role_scripts(&sc);
+                        if !errors.is_empty() {
+                            eprintln!("{errors}");
+                            ok = false;
+                        }
+                        for (role, d) in &roles {
+                            if let Err(e) = load_role_decisions(d, &sc, role) {
+                                eprintln!("{e}");
+                                ok = false;
+                            }
+                        }
                         if ok {
+                            let scripts = match roles.len() {
+                                0 => String::new(),
+                                n => format!(", {n} role scripts"),
+                            };
                             println!(
-                                "{}: ok ({}, {} as {}, {} events)",
+                                "{}: ok ({}, {} as {}, {} events{scripts})",
                                 f.display(),
                                 sc.scenario.title,
                                 sc.protocol.id,
@@ -46,11 +62,18 @@ pub fn run(cmd: &ScenarioCmd) -> ExitCode {
             }
             if bad { ExitCode::from(2) } else { ExitCode::SUCCESS }
         }
-        ScenarioCmd::ByTheBook { scenario, seed } => {
-            let sc = match load_scenario(&paths::scenario_file(scenario)) {
+        ScenarioCmd::ByTheBook { scenario, role, seed } => {
+            let mut sc = match load_scenario(&paths::scenario_file(scenario)) {
                 Ok(sc) => sc,
                 Err(d) => return bad_input(&d),
             };
+            if let Some(role) = role {
+                if let Err(why) = crate::live::play::check_role(&sc, role) {
+                    eprintln!("--role: {why}");
+                    return ExitCode::from(2);
+                }
+                sc.scenario.trainee_role = role.clone();
+            }
             let d = run::by_the_book(&sc, *seed);
             print!("{}", d.to_ron());
             ExitCode::SUCCESS
@@ -141,6 +164,124 @@ pub fn run_scenario(
         Some(r) => super::records_cmd::record(r, &sc, &d, &report),
         None => ExitCode::SUCCESS,
     }
+}
+
+/// `--play ROLE=FILE`: a role id and a decision script.
+pub fn play_arg(s: &str) -> Result<(String, PathBuf), String> {
+    match s.split_once('=') {
+        Some((role, file)) if !role.trim().is_empty() && !file.is_empty() => {
+            Ok((role.trim().to_string(), PathBuf::from(file)))
+        }
+        _ => Err(format!(
+            "`{}` is not ROLE=FILE: give a role of the scenario and its decision script, such as \
+             police_call_handler=scenarios/NAME/roles/police_call_handler/by-the-book.ron",
+            s.escape_debug()
+        )),
+    }
+}
+
+/// `run SCENARIO --play ROLE=FILE …`: a live table played headlessly, each named role by its
+/// script, the others by the book; each played role's debrief printed (text or JSON).
+pub fn run_played(
+    arg: &str,
+    play: &[(String, PathBuf)],
+    decisions: Option<&Path>,
+    seed: u64,
+    json: bool,
+    markdown: Option<&Path>,
+    records: &super::RecordArgs,
+) -> ExitCode {
+    if decisions.is_some() {
+        eprintln!("--decisions plays the trainee alone; with --play give the trainee's script as --play ROLE=FILE too");
+        return ExitCode::from(2);
+    }
+    if records.lrs.is_some() || records.xapi.is_some() || records.trainee.is_some() || records.registration.is_some() {
+        eprintln!(
+            "--play makes no learning records: a live exercise's records come from `safe-return host` (--lrs, --xapi)"
+        );
+        return ExitCode::from(2);
+    }
+    let file = paths::scenario_file(arg);
+    if !file.is_file() {
+        return bad_input(&Diagnostics::single(
+            &file,
+            1,
+            1,
+            format!("no scenario `{arg}` (looked for {})", file.display()),
+        ));
+    }
+    let sc = match load_scenario(&file) {
+        Ok(sc) => sc,
+        Err(d) => return bad_input(&d),
+    };
+    let mut scripts = Vec::new();
+    let mut bad = false;
+    for (i, (role, path)) in play.iter().enumerate() {
+        if let Err(why) = crate::live::play::check_role(&sc, role) {
+            eprintln!("--play {}={}: {why}", role.escape_debug(), path.display());
+            bad = true;
+            continue;
+        }
+        if play[..i].iter().any(|(r, _)| r == role) {
+            eprintln!(
+                "--play {role}={}: `{role}` is played twice: give one script for each role",
+                path.display()
+            );
+            bad = true;
+            continue;
+        }
+        match load_role_decisions(path, &sc, role) {
+            Ok(d) => scripts.push((role.clone(), d)),
+            Err(e) => {
+                eprintln!("{e}");
+                bad = true;
+            }
+        }
+    }
+    if bad {
+        return ExitCode::from(2);
+    }
+    if let Some(m) = markdown
+        && let Err(why) = super::stress_cmd::prepare_out_file(m, "debrief.md")
+    {
+        eprintln!("--markdown: {why}");
+        return ExitCode::from(2);
+    }
+    let (table, held) = match crate::live::play_scripts(&sc, &scripts, seed) {
+        Ok(t) => t,
+        Err(crate::live::PlayError::Refused {
+            script,
+            decision,
+            message,
+        }) => {
+            return bad_input(&crate::scenario::locate(
+                &play[script].1,
+                &format!("actions[{decision}]"),
+                message,
+            ));
+        }
+        Err(e @ crate::live::PlayError::Role { script, .. }) => {
+            eprintln!("--play {}={}: {e}", play[script].0, play[script].1.display());
+            return ExitCode::from(2);
+        }
+    };
+    let out = crate::live::play::outcome(&table, &held);
+    if json {
+        print_json(&out);
+    } else {
+        print!("{}", out.to_text());
+    }
+    if let Some(m) = markdown
+        && let Err(e) = std::fs::write(m, crate::live::debrief::markdown(&out.debrief))
+    {
+        eprintln!(
+            "{}: cannot write the debrief: {}",
+            m.display(),
+            crate::diag::io_words(&e)
+        );
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
 }
 
 /// A debrief with the trainee's account name first.

@@ -2,9 +2,11 @@
 //! browser, each person one agency, while a facilitator runs the clock (`safe-return host`).
 //!
 //! `table` holds an exercise's state and rules (no I/O), `view` what each page shows, `server`
-//! the web server (axum, WebSockets) and the pages shipped in `web/live/`.
+//! the web server (axum, WebSockets) and the pages shipped in `web/live/`, `play` a table played
+//! headlessly from each role's decision script (`run --play`).
 
 pub mod debrief;
+pub mod play;
 pub mod records;
 pub mod server;
 pub mod table;
@@ -15,6 +17,7 @@ use std::path::{Path, PathBuf};
 use rand::Rng;
 
 use crate::scenario::LoadedScenario;
+pub use play::{PlayError, Played, play_scripts};
 pub use table::{Act, Journal, Table};
 
 /// Letters and digits nobody confuses when read off a projector (no 0/O, 1/I/L).

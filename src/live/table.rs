@@ -175,24 +175,9 @@ impl Table {
         &self.scenario.scenario.title
     }
 
-    /// The roles people may take: the scenario's `playable_roles`, else its trainee role, then
-    /// every role of its cast that the protocol asks something of, each once.
+    /// The roles people may take (`LoadedScenario::playable_roles`).
     pub fn playable_roles(&self) -> Vec<String> {
-        let sc = &self.scenario.scenario;
-        let p = &self.scenario.protocol;
-        if !sc.playable_roles.is_empty() {
-            // The trainee's role first, then as the author listed them.
-            let mut v = vec![sc.trainee_role.clone()];
-            v.extend(sc.playable_roles.iter().filter(|r| **r != sc.trainee_role).cloned());
-            return v;
-        }
-        let mut v = vec![sc.trainee_role.clone()];
-        for m in &sc.cast {
-            if !v.contains(&m.role) && p.role(&m.role).is_some() && !p.actions_for_role(&m.role).is_empty() {
-                v.push(m.role.clone());
-            }
-        }
-        v
+        self.scenario.playable_roles()
     }
 
     pub fn role_name(&self, role: &str) -> String {
@@ -315,10 +300,30 @@ impl Table {
     /// Step the engine to `target`, one happening at a time, so the moment each role is told
     /// is exact.
     fn advance_to(&mut self, target: NaiveDateTime) {
+        self.step_to(target, |_| false);
+    }
+
+    /// Move the clock towards `hours` after the scenario's start (as `advance_to_hours`), one
+    /// happening at a time, stopping at the first moment `stop` holds after a happening (such
+    /// as "the police have been told"): returns whether it stopped there, short of `hours`.
+    pub fn advance_until(&mut self, hours: f64, stop: impl FnMut(&Table) -> bool) -> bool {
+        if !self.started {
+            return false;
+        }
+        let target = self.scenario.at(hours).min(self.scenario.end());
+        self.step_to(target, stop)
+    }
+
+    fn step_to(&mut self, target: NaiveDateTime, mut stop: impl FnMut(&Table) -> bool) -> bool {
+        let mut stopped = false;
         while self.engine.now < target {
             let next = self.engine.next_time().filter(|t| *t < target).unwrap_or(target);
             self.engine.run_until(next.max(self.engine.now));
             self.note_told();
+            if next < target && stop(self) {
+                stopped = true;
+                break;
+            }
             if next >= target {
                 break;
             }
@@ -328,6 +333,7 @@ impl Table {
             self.finished = true;
             self.running = false;
         }
+        stopped
     }
 
     fn note_told(&mut self) {

@@ -4,7 +4,7 @@
 pub mod run;
 pub mod validate;
 
-pub use validate::check_decisions;
+pub use validate::{check_decisions, check_role_decisions};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -206,6 +206,25 @@ impl LoadedScenario {
     pub fn dir(&self) -> &Path {
         self.path.parent().unwrap_or(Path::new("."))
     }
+    /// The roles people may take in a live exercise: the scenario's `playable_roles` (the
+    /// trainee's role first), else its trainee role, then every role of its cast that the
+    /// protocol asks something of, each once.
+    pub fn playable_roles(&self) -> Vec<String> {
+        let sc = &self.scenario;
+        let p = &self.protocol;
+        let mut v = vec![sc.trainee_role.clone()];
+        if !sc.playable_roles.is_empty() {
+            // The trainee's role first, then as the author listed them.
+            v.extend(sc.playable_roles.iter().filter(|r| **r != sc.trainee_role).cloned());
+            return v;
+        }
+        for m in &sc.cast {
+            if !v.contains(&m.role) && p.role(&m.role).is_some() && !p.actions_for_role(&m.role).is_empty() {
+                v.push(m.role.clone());
+            }
+        }
+        v
+    }
     /// Whether a prompt is shown in this run: its condition held at its time, on what the
     /// trainee had done by then (an engine that has run at least that far).
     pub fn prompt_shown(&self, p: &Prompt, e: &crate::sim::engine::Engine) -> bool {
@@ -288,4 +307,89 @@ pub fn load_decisions(path: &Path, sc: &LoadedScenario) -> Result<Decisions, Dia
     check_decisions(&d, sc, &mut c);
     c.finish()?;
     Ok(d)
+}
+
+/// Load and check the decision script of one role of a live exercise (`roles/ROLE/…`, `run
+/// --play ROLE=FILE`): checked as a trainee's script is, and for what a live table would refuse
+/// of that role (`check_role_decisions`).
+pub fn load_role_decisions(path: &Path, sc: &LoadedScenario, role: &str) -> Result<Decisions, Diagnostics> {
+    let src = crate::diag::read_source(path, "decisions")?;
+    let d: Decisions = parse_ron(path, &src)?;
+    let spans = SpanMap::scan(&src);
+    let mut c = Collector::new(path, &spans);
+    check_role_decisions(&d, sc, role, &mut c);
+    c.finish()?;
+    Ok(d)
+}
+
+/// The place of `field` (`actions[3]`) in a decision script, for an error found after loading
+/// it (a live table's refusal): `path:line:col: field: message`, or line 1 where the file
+/// cannot be read again.
+pub fn locate(path: &Path, field: &str, message: impl std::fmt::Display) -> Diagnostics {
+    let src = std::fs::read_to_string(path).unwrap_or_default();
+    let spans = SpanMap::scan(&src);
+    let mut c = Collector::new(path, &spans);
+    c.err(field, message);
+    c.finish().err().unwrap_or_default()
+}
+
+/// The decision scripts of the roles people may play, kept beside the scenario as
+/// `roles/ROLE/NAME.ron`: each role folder's `.ron` files, in name order; and the errors found on
+/// the way (a folder whose name is not a role people may play in the scenario, a folder that
+/// cannot be read).
+pub fn role_scripts(sc: &LoadedScenario) -> (Vec<(String, PathBuf)>, Diagnostics) {
+    let dir = sc.dir().join("roles");
+    let mut out = Vec::new();
+    let mut errors = Diagnostics::default();
+    if !dir.is_dir() {
+        return (out, errors);
+    }
+    let mut error = |p: &Path, message: String| {
+        errors.0.push(crate::diag::SourceError {
+            path: p.to_path_buf(),
+            line: 1,
+            col: 1,
+            message,
+        })
+    };
+    let list = |d: &Path| -> std::io::Result<Vec<PathBuf>> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(d)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        v.sort();
+        Ok(v)
+    };
+    let roles = match list(&dir) {
+        Ok(v) => v,
+        Err(e) => {
+            error(&dir, format!("cannot read the folder: {}", crate::diag::io_words(&e)));
+            return (out, errors);
+        }
+    };
+    let playable = sc.playable_roles();
+    for r in roles.into_iter().filter(|p| p.is_dir()) {
+        let role = r
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        if !playable.contains(&role) {
+            error(
+                &r,
+                format!(
+                    "`{}` is not a role people may play in this scenario (playable_roles: {})",
+                    role.escape_debug(),
+                    playable.join(", ")
+                ),
+            );
+            continue;
+        }
+        match list(&r) {
+            Ok(files) => out.extend(
+                files
+                    .into_iter()
+                    .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "ron"))
+                    .map(|f| (role.clone(), f)),
+            ),
+            Err(e) => error(&r, format!("cannot read the folder: {}", crate::diag::io_words(&e))),
+        }
+    }
+    (out, errors)
 }

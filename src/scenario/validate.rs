@@ -534,6 +534,78 @@ pub fn check_decisions(d: &Decisions, sc: &LoadedScenario, c: &mut Collector) {
     }
 }
 
+/// Check the decision script of one role of a live exercise (`roles/ROLE/…` beside the scenario,
+/// `run --play ROLE=FILE`): as a trainee's script is checked, and besides, what a live table would
+/// refuse mid-run — an act the protocol does not ask of that role, a decision not to act (a table
+/// has none: the rationale goes with an act), an act that grades the risk without the grading, a
+/// required field of the act's form left empty, and tool answers (a table's acts carry none).
+pub fn check_role_decisions(d: &Decisions, sc: &LoadedScenario, role: &str, c: &mut Collector) {
+    check_decisions(d, sc, c);
+    let p = &sc.protocol;
+    let name = p.role(role).map_or(role.to_string(), |r| r.name.clone());
+    let mine = p.actions_for_role(role);
+    for (i, a) in d.actions.iter().enumerate() {
+        let at = format!("actions[{i}]");
+        if a.action == NO_ACTION {
+            c.err(
+                &format!("{at}.action"),
+                "a live table records no decision not to act: leave it out, and give the \
+                 reason in the `note` of the act that follows",
+            );
+            continue;
+        }
+        let Some(decl) = p.action(&a.action) else {
+            continue; // named by check_decisions
+        };
+        if !mine.contains(&a.action.as_str()) {
+            c.err(
+                &format!("{at}.action"),
+                format!(
+                    "`{}` is not something the {name} (`{role}`) does under `{}` (its actions: {}){}",
+                    a.action,
+                    p.id,
+                    mine.join(", "),
+                    did_you_mean(&a.action, &mine)
+                ),
+            );
+            continue;
+        }
+        if decl.effects.contains(&crate::protocol::Effect::GradesRisk) && a.grade.is_none() {
+            c.err(
+                &format!("{at}.action"),
+                format!(
+                    "`{}` grades the risk: say how, with `grade:` (High, Medium, Low or NoApparentRisk)",
+                    a.action
+                ),
+            );
+        }
+        if !a.answers.is_empty() {
+            c.err(
+                &format!("{at}.answers"),
+                "a live table's acts carry no tool answers: leave the answers out",
+            );
+        }
+        let form = decl
+            .form
+            .as_deref()
+            .and_then(|f| p.risk.forms.iter().find(|x| x.id == f));
+        if let Some(form) = form {
+            for f in form.fields.iter().filter(|f| f.required) {
+                let filled = a.fields.iter().any(|(id, v)| *id == f.id && !v.trim().is_empty());
+                if !filled {
+                    c.err(
+                        &format!("{at}.fields"),
+                        format!(
+                            "{}: fill in “{}” (`(\"{}\", \"…\")`): the live table refuses the act without it",
+                            form.name, f.label, f.id
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
 fn check_fields(a: &super::Decision, p: &Protocol, at: &str, c: &mut Collector) {
     if a.fields.is_empty() {
         return;

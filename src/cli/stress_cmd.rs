@@ -30,8 +30,15 @@ pub const MEMORY_BASE_BYTES: u64 = 32 << 20;
 /// planned episodes and the engine's state (measured: about 850 bytes a child with the default
 /// year of warm-up and a 30-day horizon; docs/stress-tests.md, "Memory").
 pub const BYTES_PER_CHILD: u64 = 700;
-/// …and per child per 1,000 simulated days (warm-up and horizon): the history of episodes.
-pub const BYTES_PER_CHILD_PER_1000_DAYS: u64 = 500;
+/// …and per child per 1,000 simulated days (warm-up and horizon), counted up to
+/// `DAYS_THAT_GROW`: the history of episodes and, under a protocol with a `knowledge` section,
+/// the duties waiting for a role to be told, which a child holds until their next episode
+/// (measured 7 December 2026: about 2.4 KB a child for a year's warm-up and a year, Havering
+/// October 2023; docs/stress-tests.md, "Memory").
+pub const BYTES_PER_CHILD_PER_1000_DAYS: u64 = 2100;
+/// Days beyond this add little (measured: 20,000 children over 1,500 days hold less than a
+/// year's 100,000 children a child).
+pub const DAYS_THAT_GROW: u64 = 730;
 /// A second protocol (`--compare`) adds this share (in %) to a replication's memory: its
 /// children are copied for the first protocol's run and moved for the second's.
 pub const COMPARE_EXTRA_PERCENT: u64 = 45;
@@ -40,7 +47,7 @@ pub const COMPARE_EXTRA_PERCENT: u64 = 45;
 /// fewer where there are fewer replications), each with `children` over `days` simulated days
 /// (warm-up and horizon), under `protocols` protocols.
 pub fn memory_needed(children: u64, days: u64, protocols: usize, parallel: u64) -> u64 {
-    let mut per_child = BYTES_PER_CHILD + BYTES_PER_CHILD_PER_1000_DAYS * days / 1000;
+    let mut per_child = BYTES_PER_CHILD + BYTES_PER_CHILD_PER_1000_DAYS * days.min(DAYS_THAT_GROW) / 1000;
     if protocols > 1 {
         per_child += per_child * COMPARE_EXTRA_PERCENT / 100;
     }

@@ -470,3 +470,41 @@ fn scenario_validate_checks_the_role_scripts() {
         "{err}"
     );
 }
+
+/// The Missing Co-ordinator refers Rhys for a return interview six hours late; the return
+/// interviewer, told only then, checks his medical needs at once. "Within an hour of being found"
+/// ran out before she could know of him: her hour counts from when she was told, and she is not
+/// marked down for the co-ordinator's delay (which the debrief's chain shows).
+#[test]
+fn a_return_interviewer_told_late_is_not_marked_late_for_the_referrals_delay() {
+    let sc = scenario("bromley-multi-agency");
+    let mut late = script(&sc, "missing_coordinator", "by-the-book");
+    for d in late.actions.iter_mut().filter(|d| d.action == "refer_for_rhi") {
+        d.at_hours += 6.0;
+    }
+    let scripts = vec![
+        ("missing_coordinator".to_string(), late),
+        ("rhi_worker".to_string(), script(&sc, "rhi_worker", "by-the-book")),
+    ];
+    let (t, held) = play_scripts(&sc, &scripts, 1).unwrap();
+    let out = outcome(&t, &held);
+    assert_eq!(
+        told(&out, "rhi_worker"),
+        Some(29.25),
+        "she hears of him with the referral"
+    );
+    let rhi = out.roles.iter().find(|r| r.role == "rhi_worker").unwrap();
+    let medical = rhi
+        .report
+        .obligations
+        .iter()
+        .find(|o| o.action == "assess_medical_needs")
+        .expect("her duty to check his medical needs");
+    assert_eq!(format!("{:?}", medical.status), "Met", "{medical:?}");
+    assert_eq!(percent(&out, "rhi_worker"), 100.0, "{:?}", rhi.report.obligations);
+    // Bromley sets no time for the referral itself ("once located"): the co-ordinator's delay
+    // is not scored, but the debrief's chain shows it, six hours between Rhys found and the
+    // interviewer told.
+    let found = 23.25;
+    assert_eq!(told(&out, "rhi_worker").map(|t| t - found), Some(6.0));
+}

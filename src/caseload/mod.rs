@@ -510,6 +510,7 @@ impl LoadedCaseload {
             }),
             disclosing_risk_factor: Some(DISCLOSING_RISK_FACTOR.into()),
             withheld: Vec::new(),
+            played: Vec::new(),
         }
     }
 }

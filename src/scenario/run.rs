@@ -52,6 +52,7 @@ pub fn prepare(sc: &LoadedScenario, decisions: &Decisions, seed: u64) -> Engine 
 pub fn prepare_exercise(sc: &LoadedScenario, played: &[String], seed: u64) -> Engine {
     let mut e = prepare(sc, &Decisions::default(), seed);
     e.automation.trainee_role = None;
+    e.automation.played = played.to_vec();
     for role in played {
         for action in sc.protocol.actions_for_role(role) {
             e.automation.withheld.push((role.clone(), action.to_string()));

@@ -62,6 +62,10 @@ pub struct Automation {
     /// Scenarios: (role, action) pairs a role nobody plays does not do by the book (another
     /// agency's mistake the trainee should notice: the Head of Safeguarding does not tell the AD).
     pub withheld: Vec<(String, String)>,
+    /// Live exercises: roles people play (none of their acts automated, see `withheld`). A duty
+    /// of theirs that arose before they were told of the child counts its time from when they
+    /// are told, where that is later: nobody is marked late for another agency's delay.
+    pub played: Vec<String>,
 }
 
 impl Default for Automation {
@@ -74,6 +78,7 @@ impl Default for Automation {
             meeting_slots: None,
             disclosing_risk_factor: None,
             withheld: Vec::new(),
+            played: Vec::new(),
         }
     }
 }
@@ -111,6 +116,7 @@ impl Engine {
             .iter()
             .map(|(r, a)| (self.intern(r), self.intern(a)))
             .collect();
+        self.played = auto.played.iter().map(|r| self.intern(r)).collect();
         // The slots are kept (with their bookings) while the setting stays the same.
         match &auto.meeting_slots {
             Some(m) if self.slot_queue.as_ref().is_none_or(|q| q.settings != *m) => {

@@ -5,6 +5,7 @@
 use super::Engine;
 use super::duties::{OpenRef, Status};
 use super::knowing::{Knowing, Parked};
+use super::time::Nanos;
 
 impl Engine {
     /// A new episode: only those the child was with know of it. Duties of the last episode still
@@ -108,8 +109,33 @@ impl Engine {
             let open = self.open_by_child[child].open.iter().any(|r| r.id == p.duty);
             if open {
                 let from = p.from.max(self.now_ns);
-                self.plan_act(child, p.rule as usize, p.duty, p.due, from);
+                let due = self.due_once_told(child, &p);
+                self.plan_act(child, p.rule as usize, p.duty, due, from);
             }
         }
+    }
+
+    /// A played role's duty counts its time from when the role is told, where that is later
+    /// than when it arose: the allowance the protocol gives (from arising to due) runs from now.
+    /// Its record and the child's open list carry the new due time. Roles acting by the book,
+    /// and scenario roles, keep the protocol's time.
+    fn due_once_told(&mut self, child: usize, p: &Parked) -> Option<Nanos> {
+        let role = self.rule_names[p.rule as usize].0;
+        let (Some(due), true) = (p.due, self.played.contains(&role)) else {
+            return p.due;
+        };
+        let moved = self.now_ns + (due - p.from).max(0);
+        if moved <= due {
+            return p.due;
+        }
+        if let Some(r) = self.open_by_child[child].open.iter_mut().find(|r| r.id == p.duty) {
+            r.due = Some(moved);
+        }
+        if self.keeps(child)
+            && let Some(o) = self.obligations.get_mut(p.duty as usize)
+        {
+            o.due_at = Some(self.now + chrono::Duration::nanoseconds(moved - self.now_ns));
+        }
+        Some(moved)
     }
 }

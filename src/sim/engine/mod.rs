@@ -134,6 +134,8 @@ pub struct Engine {
     behaviour: Vec<Option<RoleBehaviour>>,
     /// (role, action) numbers of `Automation::withheld`.
     withheld: Vec<(u32, u32)>,
+    /// Role numbers of `Automation::played`.
+    played: Vec<u32>,
     default_behaviour: RoleBehaviour,
     trainee: Option<u32>,
     /// Workload not yet added to `workload`: (role number, ISO week) → actions.
@@ -335,6 +337,7 @@ impl Engine {
             worker_free: Vec::new(),
             behaviour: Vec::new(),
             withheld: Vec::new(),
+            played: Vec::new(),
             default_behaviour: RoleBehaviour::default(),
             trainee: None,
             workload_pending: Vec::new(),

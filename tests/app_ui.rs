@@ -23,11 +23,24 @@ fn harness(model: UiModel) -> Harness<'static, UiModel> {
         .build_ui_state(|ui, m: &mut UiModel| draw(ui, m), model)
 }
 
+/// Choose a scenario in the picker as a person does: scroll the list to it, then click it.
+fn pick(h: &mut Harness<'static, UiModel>, title: &str) {
+    h.get_by_label(title).scroll_to_me();
+    h.run();
+    h.get_by_label(title).click();
+    h.run();
+    let chosen = h.state().scenarios[h.state().selected]
+        .loaded
+        .as_ref()
+        .map(|s| s.scenario.title.clone());
+    assert_eq!(chosen.ok().as_deref(), Some(title), "the picker chose another scenario");
+}
+
 #[test]
 fn trainee_plays_the_elm_lodge_scenario_by_clicking_and_scores_full_marks() {
     let dir = temp("play");
     let mut h = harness(UiModel::new(dir.join("autosave.ron")));
-    h.get_by_label("Friday night at Elm Lodge").click();
+    pick(&mut h, "Friday night at Elm Lodge");
     h.run();
     h.get_by_label("Assessment (hidden until debrief)").click();
     h.run();
@@ -66,7 +79,7 @@ fn trainee_plays_the_elm_lodge_scenario_by_clicking_and_scores_full_marks() {
 fn a_late_rhi_offer_shows_as_late_in_the_debrief() {
     let dir = temp("late");
     let mut h = harness(UiModel::new(dir.join("autosave.ron")));
-    h.get_by_label("Friday night at Elm Lodge").click();
+    pick(&mut h, "Friday night at Elm Lodge");
     h.run();
     h.get_by_label("Start scenario").click();
     h.run();
@@ -97,7 +110,7 @@ fn a_killed_session_is_offered_for_resume_with_every_action_kept() {
     let _ = std::fs::remove_file(&save);
     {
         let mut h = harness(UiModel::new(save.clone()));
-        h.get_by_label("Friday night at Elm Lodge").click();
+        pick(&mut h, "Friday night at Elm Lodge");
         h.run();
         h.get_by_label("Start scenario").click();
         h.run();
@@ -150,7 +163,7 @@ fn a_malformed_scenario_shows_in_the_error_panel_and_the_app_keeps_going() {
     h.run();
     h.get_by_label("Problems in files");
     h.get_by_label_contains("scenario.ron:3:11: summary: expected text in double quotes here");
-    h.get_by_label("Friday night at Elm Lodge").click();
+    pick(&mut h, "Friday night at Elm Lodge");
     h.run();
     h.get_by_label("Start scenario").click();
     h.run();
@@ -189,7 +202,7 @@ fn screenshot_renders_a_non_blank_window() {
 fn a_parent_fills_in_the_police_report_form_and_the_chronology_keeps_it() {
     let dir = temp("form");
     let mut h = harness(UiModel::new(dir.join("autosave.ron")));
-    h.get_by_label("Tuesday, 3.45 pm: Daniel hasn't come home").click();
+    pick(&mut h, "Tuesday, 3.45 pm: Daniel hasn't come home");
     h.run();
     h.get_by_label("Start scenario").click();
     h.run();
@@ -241,7 +254,9 @@ fn a_parent_fills_in_the_police_report_form_and_the_chronology_keeps_it() {
     let saved = safe_return::ui::model::read_autosave(&dir.join("autosave.ron")).unwrap();
     assert_eq!(saved.decisions.actions.last().unwrap().fields, d.fields);
     // Other agencies' by-the-book actions can be hidden, leaving the inbox.
-    let others = "[action] Allocated social worker: Complete the missing child risk assessment record";
+    // (The social worker hears of Daniel only once MASH passes the police report on; the other
+    // carer, with him from the start, is already searching.)
+    let others = "[action] Anyone else caring for the child without parental responsibility: Search and make enquiries to locate the child";
     assert!(h.query_by_label_contains(others).is_some());
     h.get_by_label("Inbox only: messages, events and my own actions")
         .click();
@@ -361,7 +376,7 @@ fn killing_the_app_process_mid_scenario_loses_nothing_and_it_resumes() {
 fn a_decision_not_to_act_needs_a_rationale_and_goes_into_the_chronology() {
     let dir = temp("noact");
     let mut h = harness(UiModel::new(dir.join("autosave.ron")));
-    h.get_by_label("Friday night at Elm Lodge").click();
+    pick(&mut h, "Friday night at Elm Lodge");
     h.run();
     h.get_by_label("Start scenario").click();
     h.run();
@@ -413,7 +428,7 @@ fn a_judgement_waits_for_its_answer_before_it_is_recorded() {
     // category is chosen, and is recorded with it.
     let dir = temp("judgement");
     let mut h = harness(UiModel::new(dir.join("autosave.ron")));
-    h.get_by_label("\"I'm at Kyle's and I'm staying\"").click();
+    pick(&mut h, "\"I'm at Kyle's and I'm staying\"");
     h.run();
     h.get_by_label("Start scenario").click();
     h.run();

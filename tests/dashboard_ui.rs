@@ -492,7 +492,10 @@ fn a_staffing_sweep_says_how_many_rhi_workers_each_protocol_needs_as_the_cli_doe
 #[test]
 fn one_strategy_meeting_slot_typed_in_makes_meetings_wait_and_the_dashboard_says_how_long() {
     let run = |typed: &str| {
+        // A borough's 2,000 children: strategy meetings often enough (once each agency has been
+        // told of the child) for two to want the one slot at once.
         let mut d = small_borough_alone();
+        d.children = "2000".into();
         d.days = "90".into();
         let mut h = harness(d);
         h.run();

@@ -369,7 +369,7 @@ fn the_pages_print_on_a4_with_table_headings_repeated_and_nothing_folded_away() 
     // The documents' words are printed under each rule (on screen, a tooltip).
     assert!(report.contains(r#"<div class="quote print-only">“"#));
     // Backlog and demand against capacity, as charts.
-    assert!(report.contains("Duties not yet settled at each week's end, by role"));
+    assert!(report.contains("Open duties at each week's end, by role"));
     assert!(report.contains(
         "RHI (Return Home Interview) or Conversation Worker: work booked against time on duty, hours a week"
     ));

@@ -206,13 +206,13 @@ pub fn run_plan(
             last_booked[i] = booked;
         }
         // A snapshot at each week's end (and at the end of the run): duties arisen and not yet
-        // settled, never-told ones settled apart.
+        // settled, less those waiting for their role to be told (never told, not a backlog).
         if day % 7 == 0 || day == horizon {
             let mut open = vec![0u64; roles.len()];
             for (k, t) in e.tallies.iter().enumerate() {
                 if let Some(i) = rule_role[k] {
                     let settled = t.met + t.late + t.missed + t.cancelled + t.outstanding + t.never_told;
-                    open[i] += t.fired.saturating_sub(settled);
+                    open[i] += t.fired.saturating_sub(settled).saturating_sub(e.waiting_untold(k));
                 }
             }
             for (i, n) in open.into_iter().enumerate() {

@@ -220,7 +220,7 @@ pub(crate) fn open_duties_chart(s: &Summary) -> String {
     }
     roles_chart(
         s,
-        "Duties not yet settled at each week's end, by role",
+        "Open duties at each week's end, by role",
         "open duties",
         &roles,
         &|r| r.open_weekly.clone(),

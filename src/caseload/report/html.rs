@@ -323,7 +323,7 @@ fn charts_over_time(s: &Summary) -> String {
     o += &workload_chart(s);
     let _ = write!(
         o,
-        r#"<h2>Open duties over time</h2><p class="note">Duties arisen and not yet met, missed or cancelled at the end of each week, by role (the staffed roles and those with the most open). Two kinds of duty keep a line rising: a backlog of work waiting for a worker, and duties whose role nobody told of the child, which wait untouched until the child's next episode or the end of the run and are then counted as never told (not as late). The roles tables' “still open at the end” counts only the first kind.{}{solid_dashed}</p>"#,
+        r#"<h2>Open duties over time</h2><p class="note">Duties arisen and not yet met, missed or cancelled at the end of each week, by role (the staffed roles and those with the most open): a line that keeps rising is a backlog of work waiting for a worker. Duties whose role nobody has told of the child are left out: they are no one's backlog, and are counted as never told.{}{solid_dashed}</p>"#,
         esc(&never_told_words(s))
     );
     o += &open_duties_chart(s);

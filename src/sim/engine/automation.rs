@@ -239,12 +239,15 @@ impl Engine {
             && self.current_episode(child).is_some()
         {
             let k = self.knowing.as_mut().expect("checked");
-            k.parked[child].push(Parked {
-                rule: ri as u32,
-                duty: id,
-                due,
-                from,
-            });
+            k.park(
+                child,
+                Parked {
+                    rule: ri as u32,
+                    duty: id,
+                    due,
+                    from,
+                },
+            );
             return;
         }
         // With duplicates merged, a duty whose action this role already has on the agenda for

@@ -433,12 +433,7 @@ impl Engine {
             let untold: Vec<u32> = self
                 .knowing
                 .as_mut()
-                .map(|k| {
-                    std::mem::take(&mut k.parked[child])
-                        .into_iter()
-                        .map(|p| p.duty)
-                        .collect()
-                })
+                .map(|k| k.take_parked(child).into_iter().map(|p| p.duty).collect())
                 .unwrap_or_default();
             for r in open {
                 if untold.contains(&r.id) {

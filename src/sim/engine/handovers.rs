@@ -15,7 +15,7 @@ impl Engine {
             return;
         };
         k.episode_started(child);
-        let left = std::mem::take(&mut k.parked[child]);
+        let left = k.take_parked(child);
         for p in left {
             if let Some(r) = self.open_by_child[child].open.iter().find(|r| r.id == p.duty).copied() {
                 self.settle_untold(child, r);
@@ -36,6 +36,12 @@ impl Engine {
         let t = &mut self.tallies[r.rule as usize];
         t.outstanding -= 1;
         t.never_told += 1;
+    }
+
+    /// How many duties of rule `r` wait for their role to be told of the child, all children
+    /// together (a backlog of work they are not: nobody has told the role).
+    pub fn waiting_untold(&self, r: usize) -> u64 {
+        self.knowing.as_ref().map_or(0, |k| k.waiting(r))
     }
 
     /// Whether `role` has been told of the child's current episode (a live exercise shows a
@@ -100,11 +106,8 @@ impl Engine {
         if k.parked[child].is_empty() {
             return;
         }
-        let list = std::mem::take(&mut k.parked[child]);
-        let (go, stay): (Vec<Parked>, Vec<Parked>) = list
-            .into_iter()
-            .partition(|p| k.in_bits(self.rule_names[p.rule as usize].0, bits));
-        k.parked[child] = stay;
+        let names = &self.rule_names;
+        let go = k.unpark(child, bits, |rule| names[rule as usize].0);
         for p in go {
             let open = self.open_by_child[child].open.iter().any(|r| r.id == p.duty);
             if open {

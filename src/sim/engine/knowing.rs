@@ -32,8 +32,11 @@ pub(crate) struct Knowing {
     tells: Vec<u128>,
     /// By child: the roles told of their current episode.
     known: Vec<u128>,
-    /// By child: duties waiting for their role to be told, in the order they arose.
+    /// By child: duties waiting for their role to be told, in the order they arose. Change it
+    /// through `park` and `take_parked` (and `unpark`), which keep `waiting_by_rule`.
     pub parked: Vec<Vec<Parked>>,
+    /// By rule: how many duties wait for their role to be told, all children together.
+    waiting_by_rule: Vec<u64>,
 }
 
 impl Knowing {
@@ -97,6 +100,43 @@ impl Knowing {
     /// Whether doing action `sym` tells anyone (an act that must be done on time, not lazily).
     pub fn action_tells(&self, sym: u32) -> bool {
         self.tells.get(sym as usize).is_some_and(|m| *m != 0)
+    }
+
+    /// A duty waits for its role to be told.
+    pub fn park(&mut self, child: usize, p: Parked) {
+        let r = p.rule as usize;
+        if self.waiting_by_rule.len() <= r {
+            self.waiting_by_rule.resize(r + 1, 0);
+        }
+        self.waiting_by_rule[r] += 1;
+        self.parked[child].push(p);
+    }
+
+    /// Every duty of the child still waiting, taken off the list.
+    pub fn take_parked(&mut self, child: usize) -> Vec<Parked> {
+        let list = std::mem::take(&mut self.parked[child]);
+        for p in &list {
+            self.waiting_by_rule[p.rule as usize] -= 1;
+        }
+        list
+    }
+
+    /// Duties of the child waiting for a role in `bits` (`role_of` gives a rule's role number),
+    /// taken off the list; the rest stay.
+    pub fn unpark(&mut self, child: usize, bits: u128, role_of: impl Fn(u32) -> u32) -> Vec<Parked> {
+        let list = std::mem::take(&mut self.parked[child]);
+        let (go, stay): (Vec<Parked>, Vec<Parked>) =
+            list.into_iter().partition(|p| self.in_bits(role_of(p.rule), bits));
+        for p in &go {
+            self.waiting_by_rule[p.rule as usize] -= 1;
+        }
+        self.parked[child] = stay;
+        go
+    }
+
+    /// How many duties of rule `r` wait for their role to be told.
+    pub fn waiting(&self, r: usize) -> u64 {
+        self.waiting_by_rule.get(r).copied().unwrap_or(0)
     }
 
     pub fn add_child(&mut self) {

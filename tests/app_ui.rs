@@ -454,3 +454,58 @@ fn a_judgement_waits_for_its_answer_before_it_is_recorded() {
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].category.as_deref(), Some("unauthorised_absence"));
 }
+
+/// `play --xapi` (or `--lrs`): the session's learning records are made at the debrief, off the
+/// app's drawing thread, and the debrief says what became of them.
+#[test]
+fn the_debrief_says_the_learning_records_were_written() {
+    let dir = temp("records");
+    let file = dir.join("statements.jsonl");
+    let mut h = harness(UiModel::new(dir.join("autosave.ron")));
+    pick(&mut h, "Friday night at Elm Lodge");
+    let sc = h.state().scenarios[h.state().selected].loaded.clone().unwrap();
+    let args = safe_return::cli::RecordArgs {
+        xapi: Some(file.clone()),
+        trainee: Some("T-07".into()),
+        ..Default::default()
+    };
+    h.state_mut().records = safe_return::cli::prepare_records(&args, &sc).expect("good flags");
+    h.get_by_label("Start scenario").click();
+    h.run();
+    h.state_mut().end_and_debrief();
+    h.run();
+    for _ in 0..100 {
+        if h.state().records_status.lock().unwrap().contains("written") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    h.run();
+    h.get_by_label_contains("statements written to");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.lines().count() > 2, "{text}");
+    assert!(
+        text.contains("\"T-07\""),
+        "the trainee's account name is on the statements"
+    );
+}
+
+/// Bad learning-record flags on `play` are refused before the window opens (exit 2).
+#[test]
+fn play_refuses_bad_record_flags_before_the_window_opens() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_safe-return"))
+        .args([
+            "play",
+            "havering-care-residential",
+            "--trainee",
+            "",
+            "--xapi",
+            "/tmp/sr-ui-x.jsonl",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("--trainee: give a name"), "{err}");
+}

@@ -16,7 +16,7 @@ mod records_cmd;
 mod scenario_cmd;
 mod stress_cmd;
 
-pub use records_cmd::RecordArgs;
+pub use records_cmd::{RecordArgs, Recording, deliver as deliver_records, prepare as prepare_records};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -243,6 +243,10 @@ pub enum Command {
         /// Clock speed to start at: simulated seconds per real second (1, 60, 600 or 3600).
         #[arg(long, default_value_t = 600.0)]
         speed: f64,
+        /// Learning records (xAPI) of the session, made at the debrief (see
+        /// docs/learning-records.md); the debrief says whether they were sent or wait.
+        #[command(flatten)]
+        records: RecordArgs,
     },
 }
 

@@ -73,6 +73,7 @@ pub fn registration(s: &str) -> Result<Uuid, String> {
 }
 
 /// Everything a run needs to record its session, checked before the run.
+#[derive(Clone)]
 pub struct Recording {
     session: Session,
     settings: Settings,
@@ -175,18 +176,33 @@ pub fn prepare(args: &RecordArgs, sc: &LoadedScenario) -> Result<Option<Recordin
 /// After the run: make the statements, write them (--xapi) and queue and send them (--lrs).
 /// Sending that fails is told, not fatal: the statements wait in the queue.
 pub fn record(r: &Recording, sc: &LoadedScenario, decisions: &Decisions, report: &Report) -> ExitCode {
+    let (code, message) = deliver(r, sc, decisions, report);
+    // On the command line the statements file speaks for itself; the LRS and errors are told.
+    if !message.is_empty() && (r.endpoint.is_some() || code != ExitCode::SUCCESS) {
+        eprintln!("{message}");
+    }
+    code
+}
+
+/// Make the statements, write them (--xapi), queue and send them (--lrs): the exit status and
+/// what to tell the trainee (empty where there is nothing to say). The app calls it off its
+/// drawing thread.
+pub fn deliver(r: &Recording, sc: &LoadedScenario, decisions: &Decisions, report: &Report) -> (ExitCode, String) {
     let finished = r.clock.now();
     let statements = r.session.for_run(sc, decisions, report, r.started, finished);
     for s in &statements {
         let problems = validate::statement(s);
         if !problems.is_empty() {
-            eprintln!(
-                "learning records: a statement Safe Return made breaks xAPI's rules (nothing was recorded; please report this):\n  {}",
-                problems.join("\n  ")
+            return (
+                ExitCode::from(1),
+                format!(
+                    "learning records: a statement Safe Return made breaks xAPI's rules (nothing was recorded; please report this):\n  {}",
+                    problems.join("\n  ")
+                ),
             );
-            return ExitCode::from(1);
         }
     }
+    let mut said = String::new();
     if let Some(x) = &r.xapi {
         let mut text = String::new();
         for s in &statements {
@@ -194,37 +210,43 @@ pub fn record(r: &Recording, sc: &LoadedScenario, decisions: &Decisions, report:
             text.push('\n');
         }
         if let Err(e) = std::fs::write(x, text) {
-            eprintln!(
-                "{}: cannot write the statements: {}",
-                x.display(),
-                crate::diag::io_words(&e)
+            return (
+                ExitCode::from(2),
+                format!(
+                    "{}: cannot write the statements: {}",
+                    x.display(),
+                    crate::diag::io_words(&e)
+                ),
             );
-            return ExitCode::from(2);
         }
+        said = format!(
+            "Learning records: {} statements written to {}.",
+            statements.len(),
+            x.display()
+        );
     }
     let Some(endpoint) = &r.endpoint else {
-        return ExitCode::SUCCESS;
+        return (ExitCode::SUCCESS, said);
     };
     let queue = Queue::new(&r.queue_dir);
     if let Err(e) = queue.push(endpoint, statements, finished) {
-        eprintln!("learning records: {e}");
-        return ExitCode::from(1);
+        return (ExitCode::from(1), format!("learning records: {e}"));
     }
     let sent = send_queue(&queue, None, Some(endpoint), &r.settings, &r.clock);
-    if sent.errors.is_empty() {
-        eprintln!(
+    let message = if sent.errors.is_empty() {
+        format!(
             "Learning records: {} statements sent to {endpoint} (session {}, trainee {}).",
             sent.sent, r.session.registration, r.session.trainee
-        );
+        )
     } else {
-        eprintln!(
+        format!(
             "Learning records: not all sent: {}\n{} statements wait in {}; `safe-return records send` sends them.",
             sent.errors.join("; "),
             sent.kept,
             queue.dir().display()
-        );
-    }
-    ExitCode::SUCCESS
+        )
+    };
+    (ExitCode::SUCCESS, [said, message].join(" ").trim().to_string())
 }
 
 fn settings_or_exit(file: Option<&Path>) -> Result<Settings, ExitCode> {

@@ -35,19 +35,21 @@ struct ScreenshotPlan {
 /// Open the app window. Returns when the window closes.
 pub fn launch(cli: &Cli) -> ExitCode {
     let mut model = UiModel::new(model::autosave_path());
-    let (scenario, mode, demo, speed) = match &cli.command {
+    let (scenario, mode, demo, speed, records) = match &cli.command {
         Some(Command::Play {
             scenario,
             assessment,
             demo,
             speed,
+            records,
         }) => (
             Some(scenario.clone()),
             if *assessment { Mode::Assessment } else { Mode::Practice },
             demo.clone(),
             *speed,
+            Some(records.clone()),
         ),
-        _ => (cli.scenario.clone(), Mode::Practice, None, 600.0),
+        _ => (cli.scenario.clone(), Mode::Practice, None, 600.0, None),
     };
     model.mode = mode;
     if matches!(cli.command, Some(Command::Dashboard)) {
@@ -66,6 +68,15 @@ pub fn launch(cli: &Cli) -> ExitCode {
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or(id.clone());
         if model.select(&id) {
+            // The learning-record flags are checked before the window opens (bad input: exit 2).
+            if let Some(args) = &records
+                && let Ok(sc) = &model.scenarios[model.selected].loaded
+            {
+                match crate::cli::prepare_records(args, sc) {
+                    Ok(r) => model.records = r,
+                    Err(code) => return code,
+                }
+            }
             let script = demo.as_ref().map(|f| {
                 let sc = model.scenarios[model.selected]
                     .loaded

@@ -453,6 +453,11 @@ pub struct UiModel {
     pub board_rect: Option<bevy_egui::egui::Rect>,
     /// The stress dashboard (made when first opened).
     pub dashboard: Option<super::dashboard::Dashboard>,
+    /// Learning records of the session (`play --lrs` / `--xapi`), made at the debrief.
+    pub records: Option<crate::cli::Recording>,
+    /// What became of them, shown on the debrief ("sent", "waiting"); filled in by the thread
+    /// that sends them, so a slow LRS never holds the app up.
+    pub records_status: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl UiModel {
@@ -490,6 +495,8 @@ impl UiModel {
             sim_step_ms: None,
             board_rect: None,
             dashboard: None,
+            records: None,
+            records_status: Default::default(),
         }
     }
 
@@ -587,7 +594,17 @@ impl UiModel {
 
     pub fn end_and_debrief(&mut self) {
         if let Some(s) = &self.session {
-            self.report = Some(s.finish());
+            let report = s.finish();
+            if let Some(r) = self.records.clone() {
+                let (sc, decisions, rep) = (s.scenario.clone(), s.decisions.clone(), report.clone());
+                let status = self.records_status.clone();
+                *status.lock().unwrap_or_else(|e| e.into_inner()) = "Learning records: sending…".into();
+                std::thread::spawn(move || {
+                    let (_, message) = crate::cli::deliver_records(&r, &sc, &decisions, &rep);
+                    *status.lock().unwrap_or_else(|e| e.into_inner()) = message;
+                });
+            }
+            self.report = Some(report);
             self.screen = Screen::Debrief;
             self.save();
         }

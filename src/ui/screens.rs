@@ -474,6 +474,10 @@ fn debrief(ui: &mut egui::Ui, m: &mut UiModel) {
         if !m.status.is_empty() {
             ui.label(&m.status);
         }
+        let records = m.records_status.lock().map(|s| s.clone()).unwrap_or_default();
+        if !records.is_empty() {
+            ui.label(records);
+        }
         ui.separator();
         ui.columns(2, |cols| {
             egui::ScrollArea::vertical().id_salt("obl").show(&mut cols[0], |ui| {

@@ -288,16 +288,7 @@ impl Played {
                 );
             }
             for o in &rep.obligations {
-                s += &format!(
-                    "[{:<14}] {:<36} due {:<16} done {:<16} {:>5} pts\n    {}\n    cites {}\n",
-                    o.status.label(),
-                    o.rule,
-                    o.due_at.as_deref().unwrap_or("-"),
-                    o.done_at.as_deref().unwrap_or("-"),
-                    o.points,
-                    o.feedback,
-                    o.citation
-                );
+                s += &o.to_text();
             }
         }
         s += &format!(

@@ -139,6 +139,8 @@ pub struct Table {
     carry_ms: f64,
     /// The scenario's end reached and its duties settled (`Engine::finish`).
     finished: bool,
+    /// The roles people may take.
+    playable: Vec<String>,
 }
 
 /// Longest a display name may be, in characters.
@@ -148,6 +150,7 @@ pub const TEXT_MAX: usize = 2000;
 
 impl Table {
     pub fn new(code: String, scenario: LoadedScenario, seed: u64) -> Self {
+        let playable = scenario.playable_roles();
         let engine = run::prepare_exercise(&scenario, &[], seed);
         Table {
             code,
@@ -168,6 +171,7 @@ impl Table {
             told_at: Vec::new(),
             carry_ms: 0.0,
             finished: false,
+            playable,
         }
     }
 
@@ -175,9 +179,10 @@ impl Table {
         &self.scenario.scenario.title
     }
 
-    /// The roles people may take (`LoadedScenario::playable_roles`).
-    pub fn playable_roles(&self) -> Vec<String> {
-        self.scenario.playable_roles()
+    /// The roles people may take (`LoadedScenario::playable_roles`, worked out once: the clock
+    /// asks at every step who has been told).
+    pub fn playable_roles(&self) -> &[String] {
+        &self.playable
     }
 
     pub fn role_name(&self, role: &str) -> String {
@@ -340,7 +345,7 @@ impl Table {
         if self.engine.children[0].episode.is_none() {
             return;
         }
-        for (i, role) in self.playable_roles().iter().enumerate() {
+        for (i, role) in self.playable.iter().enumerate() {
             if self.told_at[i].is_none() && self.engine.knows_of(0, role) {
                 self.told_at[i] = Some(self.engine.now);
             }

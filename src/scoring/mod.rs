@@ -250,20 +250,31 @@ impl Report {
             self.title, self.protocol, self.role, self.seed, self.score.earned, self.score.possible, self.score.percent
         );
         for o in &self.obligations {
-            s += &format!(
-                "[{:<14}] {:<36} due {:<16} done {:<16} {:>5} pts\n    {}\n    cites {}\n",
-                o.status.label(),
-                o.rule,
-                o.due_at.as_deref().unwrap_or("-"),
-                o.done_at.as_deref().unwrap_or("-"),
-                o.points,
-                o.feedback,
-                o.citation
-            );
+            s += &o.to_text();
         }
         s
     }
+}
 
+impl ObligationReport {
+    /// One duty as the text debrief prints it: status, rule, due and done, points, feedback and
+    /// citation.
+    pub fn to_text(&self) -> String {
+        let o = self;
+        format!(
+            "[{:<14}] {:<36} due {:<16} done {:<16} {:>5} pts\n    {}\n    cites {}\n",
+            o.status.label(),
+            o.rule,
+            o.due_at.as_deref().unwrap_or("-"),
+            o.done_at.as_deref().unwrap_or("-"),
+            o.points,
+            o.feedback,
+            o.citation
+        )
+    }
+}
+
+impl Report {
     /// The debrief as Markdown, for printing or sharing. Every text from the scenario, the
     /// protocol or the trainee is escaped: none of it can add a heading, a table row or HTML.
     pub fn to_markdown(&self) -> String {
